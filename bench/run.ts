@@ -1,0 +1,15 @@
+/**
+ * `npm run bench`: runs every benchmark and prints one JSON line per figure: {"name", "value", "unit", ...}.
+ * `npm run bench -- cartpole` runs only the benchmarks whose name contains the argument.
+ */
+import { benchCartPole, type Figure } from './cartpole.ts';
+
+const benchmarks: Record<string, () => Figure[] | Promise<Figure[]>> = {
+  cartpole: () => benchCartPole(),
+};
+
+const filter = process.argv[2];
+for (const [name, run] of Object.entries(benchmarks)) {
+  if (filter !== undefined && !name.includes(filter)) continue;
+  for (const figure of await run()) console.log(JSON.stringify(figure));
+}

@@ -1,0 +1,190 @@
+/**
+ * Samplers for the distributions daogym draws from, each taking an explicit stream.
+ *
+ * The scalar continuous and discrete samplers are stdlib's (`@stdlib/random-base-*`), driven by the
+ * stream's own uniform source through their `prng` option, so the algorithms are the library's
+ * (ziggurat normals, Marsaglia-Tsang gammas, PTRS Poisson, BTPE-style binomials) and every draw is
+ * still reproducible from our seed. Dirichlet and categorical are composed here from those.
+ */
+import betaPkg from '@stdlib/random-base-beta';
+import binomialPkg from '@stdlib/random-base-binomial';
+import gammaPkg from '@stdlib/random-base-gamma';
+import lognormalPkg from '@stdlib/random-base-lognormal';
+import normalPkg from '@stdlib/random-base-normal';
+import paretoPkg from '@stdlib/random-base-pareto-type1';
+import poissonPkg from '@stdlib/random-base-poisson';
+import type { Rng } from './rng.ts';
+
+type Binary = (a: number, b: number) => number;
+type Unary = (a: number) => number;
+
+interface Samplers {
+  normal: Binary;
+  lognormal: Binary;
+  pareto: Binary;
+  gamma: Binary;
+  beta: Binary;
+  poisson: Unary;
+  binomial: Binary;
+}
+
+// One set of bound samplers per stream, created on first use. A WeakMap keeps Rng free of
+// knowledge about distributions and lets streams be collected.
+const boundSamplers = new WeakMap<Rng, Samplers>();
+
+function samplers(rng: Rng): Samplers {
+  let bound = boundSamplers.get(rng);
+  if (bound === undefined) {
+    const options = { prng: rng.random };
+    bound = {
+      normal: normalPkg.factory(options) as Binary,
+      lognormal: lognormalPkg.factory(options) as Binary,
+      pareto: paretoPkg.factory(options) as Binary,
+      gamma: gammaPkg.factory(options) as Binary,
+      beta: betaPkg.factory(options) as Binary,
+      poisson: poissonPkg.factory(options) as Unary,
+      binomial: binomialPkg.factory(options) as Binary,
+    };
+    boundSamplers.set(rng, bound);
+  }
+  return bound;
+}
+
+function requirePositive(value: number, name: string): void {
+  if (!(value > 0) || !Number.isFinite(value)) throw new RangeError(`${name} must be a positive finite number, got ${value}`);
+}
+
+export function uniform(rng: Rng, low = 0, high = 1): number {
+  if (!(high >= low)) throw new RangeError(`uniform needs low <= high, got [${low}, ${high})`);
+  return rng.uniform(low, high);
+}
+
+/** Normal with the given mean and standard deviation. */
+export function normal(rng: Rng, mean = 0, std = 1): number {
+  if (!(std >= 0)) throw new RangeError(`normal std must be >= 0, got ${std}`);
+  if (std === 0) return mean;
+  return samplers(rng).normal(mean, std);
+}
+
+/** Lognormal: exp(N(mu, sigma^2)). */
+export function lognormal(rng: Rng, mu: number, sigma: number): number {
+  requirePositive(sigma, 'lognormal sigma');
+  return samplers(rng).lognormal(mu, sigma);
+}
+
+/** Pareto type I with shape alpha and scale (minimum) xm: P(X > x) = (xm / x)^alpha for x >= xm. */
+export function pareto(rng: Rng, alpha: number, xm: number): number {
+  requirePositive(alpha, 'pareto alpha');
+  requirePositive(xm, 'pareto xm');
+  return samplers(rng).pareto(alpha, xm);
+}
+
+/** Gamma with shape k and scale theta (mean k * theta), the NumPy parametrisation. */
+export function gamma(rng: Rng, shape: number, scale = 1): number {
+  requirePositive(shape, 'gamma shape');
+  requirePositive(scale, 'gamma scale');
+  return samplers(rng).gamma(shape, 1 / scale);
+}
+
+export function beta(rng: Rng, a: number, b: number): number {
+  requirePositive(a, 'beta a');
+  requirePositive(b, 'beta b');
+  return samplers(rng).beta(a, b);
+}
+
+export function poisson(rng: Rng, lambda: number): number {
+  if (lambda === 0) return 0;
+  requirePositive(lambda, 'poisson lambda');
+  return samplers(rng).poisson(lambda);
+}
+
+export function binomial(rng: Rng, n: number, p: number): number {
+  if (!Number.isInteger(n) || n < 0) throw new RangeError(`binomial n must be a non-negative integer, got ${n}`);
+  if (!(p >= 0 && p <= 1)) throw new RangeError(`binomial p must be in [0, 1], got ${p}`);
+  if (n === 0 || p === 0) return 0;
+  if (p === 1) return n;
+  return samplers(rng).binomial(n, p);
+}
+
+/** Dirichlet(alpha): independent Gamma(alpha_i, 1) draws normalised to sum to 1. */
+export function dirichlet(rng: Rng, alpha: ArrayLike<number>, out = new Float64Array(alpha.length)): Float64Array {
+  if (alpha.length === 0) throw new RangeError('dirichlet needs at least one concentration');
+  let total = 0;
+  for (let i = 0; i < alpha.length; i++) {
+    const draw = gamma(rng, alpha[i]!, 1);
+    out[i] = draw;
+    total += draw;
+  }
+  if (total === 0) {
+    // All gammas underflowed (tiny concentrations): the limit is a vertex chosen in proportion to alpha.
+    out.fill(0);
+    out[categorical(rng, alpha)] = 1;
+    return out;
+  }
+  for (let i = 0; i < alpha.length; i++) out[i]! /= total;
+  return out;
+}
+
+/**
+ * Index drawn with probability proportional to `weights` (need not sum to 1; must be non-negative
+ * with a positive total). Linear scan: for repeated draws from one table, build an AliasTable.
+ */
+export function categorical(rng: Rng, weights: ArrayLike<number>): number {
+  let total = 0;
+  for (let i = 0; i < weights.length; i++) {
+    const w = weights[i]!;
+    if (!(w >= 0) || !Number.isFinite(w)) throw new RangeError(`categorical weight ${i} must be finite and >= 0, got ${w}`);
+    total += w;
+  }
+  if (!(total > 0)) throw new RangeError('categorical weights must have a positive total');
+  let target = rng.random() * total;
+  for (let i = 0; i < weights.length; i++) {
+    target -= weights[i]!;
+    if (target < 0) return i;
+  }
+  // Rounding can leave target at a hair above zero: return the last index with positive weight.
+  for (let i = weights.length - 1; i >= 0; i--) if (weights[i]! > 0) return i;
+  return weights.length - 1;
+}
+
+/** Walker/Vose alias table: O(1) categorical draws after O(n) setup. */
+export class AliasTable {
+  private readonly probability: Float64Array;
+  private readonly alias: Int32Array;
+
+  constructor(weights: ArrayLike<number>) {
+    const n = weights.length;
+    if (n === 0) throw new RangeError('AliasTable needs at least one weight');
+    let total = 0;
+    for (let i = 0; i < n; i++) {
+      const w = weights[i]!;
+      if (!(w >= 0) || !Number.isFinite(w)) throw new RangeError(`AliasTable weight ${i} must be finite and >= 0, got ${w}`);
+      total += w;
+    }
+    if (!(total > 0)) throw new RangeError('AliasTable weights must have a positive total');
+    this.probability = new Float64Array(n);
+    this.alias = new Int32Array(n);
+    const scaled = new Float64Array(n);
+    const small: number[] = [];
+    const large: number[] = [];
+    for (let i = 0; i < n; i++) {
+      scaled[i] = (weights[i]! * n) / total;
+      (scaled[i]! < 1 ? small : large).push(i);
+    }
+    while (small.length > 0 && large.length > 0) {
+      const s = small.pop()!;
+      const l = large.pop()!;
+      this.probability[s] = scaled[s]!;
+      this.alias[s] = l;
+      scaled[l] = scaled[l]! + scaled[s]! - 1;
+      (scaled[l]! < 1 ? small : large).push(l);
+    }
+    for (const i of large) this.probability[i] = 1;
+    for (const i of small) this.probability[i] = 1;
+  }
+
+  sample(rng: Rng): number {
+    const i = rng.int(this.probability.length);
+    return rng.random() < this.probability[i]! ? i : this.alias[i]!;
+  }
+}
