@@ -32,7 +32,7 @@ export class CartPoleEnv extends Env<Float32Array, number> {
   readonly kinematicsIntegrator: 'euler' | 'semi-implicit-euler';
   readonly suttonBartoReward: boolean;
 
-  readonly observationSpace: Box<Float32Array>;
+  readonly observationSpace: Box<'float32'>;
   readonly actionSpace = new Discrete(2);
 
   /** x, x_dot, theta, theta_dot in float64. */

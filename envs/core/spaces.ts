@@ -98,16 +98,20 @@ function standardNormal(rng: Rng): number {
   return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
 }
 
-export class Box<V extends BoxValue = BoxValue> extends Space<V> {
+/** The array type of a Box's values for a dtype. */
+export type BoxValueOf<D extends BoxDtype> = D extends 'float32' ? Float32Array : D extends 'float64' ? Float64Array : Int32Array;
+
+/** Pass `dtype` explicitly to get a precisely typed Box (`new Box(0, 1, [2], 'float32')` is a Box<'float32'>). */
+export class Box<D extends BoxDtype = BoxDtype> extends Space<BoxValueOf<D>> {
   readonly low: Float64Array;
   readonly high: Float64Array;
   readonly shape: readonly number[];
-  readonly dtype: BoxDtype;
+  readonly dtype: D;
   readonly size: number;
   private readonly boundedBelow: Uint8Array;
   private readonly boundedAbove: Uint8Array;
 
-  constructor(low: number | ArrayLike<number>, high: number | ArrayLike<number>, shape?: readonly number[], dtype: BoxDtype = 'float32') {
+  constructor(low: number | ArrayLike<number>, high: number | ArrayLike<number>, shape?: readonly number[], dtype: D = 'float32' as D) {
     super();
     const inferred = shape ?? (typeof low !== 'number' ? [low.length] : typeof high !== 'number' ? [high.length] : undefined);
     if (inferred === undefined) throw new TypeError('Box needs a shape when low and high are both scalars');
@@ -148,9 +152,9 @@ export class Box<V extends BoxValue = BoxValue> extends Space<V> {
    * Gymnasium's rule per dimension: uniform when bounded on both sides, shifted exponential when on
    * one side, standard normal when unbounded; integer boxes take the floor (upper bound inclusive).
    */
-  sample(rng?: Rng): V {
+  sample(rng?: Rng): BoxValueOf<D> {
     const stream = this.streamFor(rng);
-    const out = makeArray(this.dtype, this.size) as V;
+    const out = makeArray(this.dtype, this.size) as BoxValueOf<D>;
     const isInt = this.dtype === 'int32';
     for (let i = 0; i < this.size; i++) {
       const lo = this.low[i]!;
@@ -182,8 +186,8 @@ export class Box<V extends BoxValue = BoxValue> extends Space<V> {
   }
 
   /** Clips `x` into the box, in place when possible; returns the clipped array. */
-  clip(x: ArrayLike<number>): V {
-    const out = makeArray(this.dtype, this.size) as V;
+  clip(x: ArrayLike<number>): BoxValueOf<D> {
+    const out = makeArray(this.dtype, this.size) as BoxValueOf<D>;
     for (let i = 0; i < this.size; i++) out[i] = Math.min(Math.max(x[i]!, this.low[i]!), this.high[i]!);
     return out;
   }
@@ -192,13 +196,13 @@ export class Box<V extends BoxValue = BoxValue> extends Space<V> {
     return this.size;
   }
 
-  flattenInto(x: V, out: Float32Array | Float64Array, offset: number): number {
+  flattenInto(x: BoxValueOf<D>, out: Float32Array | Float64Array, offset: number): number {
     for (let i = 0; i < this.size; i++) out[offset + i] = x[i]!;
     return offset + this.size;
   }
 
-  unflattenFrom(flat: ArrayLike<number>, offset: number): V {
-    const out = makeArray(this.dtype, this.size) as V;
+  unflattenFrom(flat: ArrayLike<number>, offset: number): BoxValueOf<D> {
+    const out = makeArray(this.dtype, this.size) as BoxValueOf<D>;
     for (let i = 0; i < this.size; i++) out[i] = flat[offset + i]!;
     return out;
   }
@@ -610,9 +614,12 @@ function concatBoxes(boxes: Box[]): Box {
   return new Box(low, high, [size], dtype);
 }
 
-/** Flat Float32 encoding of `x` (the vector a network consumes). */
-export function flatten<T>(space: Space<T>, x: T, out?: Float32Array): Float32Array {
+/** Flat encoding of `x`: Float32 by default (what a network consumes); pass a Float64Array to keep float64 values exact. */
+export function flatten<T>(space: Space<T>, x: T): Float32Array;
+export function flatten<T, Out extends Float32Array | Float64Array>(space: Space<T>, x: T, out: Out): Out;
+export function flatten<T>(space: Space<T>, x: T, out?: Float32Array | Float64Array): Float32Array | Float64Array {
   const target = out ?? new Float32Array(space.flatDim);
+  if (target.length !== space.flatDim) throw new RangeError(`flatten: output has ${target.length} slots, space needs ${space.flatDim}`);
   space.flattenInto(x, target, 0);
   return target;
 }

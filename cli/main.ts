@@ -1,0 +1,44 @@
+/**
+ * The `daogym` command line: thin yargs modules (one per command in cli/commands/) over the libraries.
+ * Mistakes in arguments exit with code 2 and one clear line; internal errors exit 1 with a stack.
+ */
+import yargs from 'yargs';
+import '../envs/index.ts';
+import * as demo from './commands/demo.ts';
+import * as list from './commands/list.ts';
+import { EXIT_USAGE, UsageError } from './errors.ts';
+
+export async function main(argv: string[]): Promise<number> {
+  let usageFailure: string | undefined;
+  const parser = yargs(argv)
+    .scriptName('daogym')
+    .usage('$0 <command> [options]')
+    .command(demo)
+    .command(list)
+    .demandCommand(1, 'Give a command: run `daogym --help` to see them')
+    .strict()
+    .recommendCommands()
+    .help()
+    .alias('h', 'help')
+    .version(false)
+    .wrap(Math.min(110, process.stdout.columns ?? 100))
+    .fail((message, error) => {
+      // Throwing stops yargs here: a fail handler that returns lets the command's handler run anyway.
+      if (error !== undefined && error !== null && !(error instanceof UsageError)) throw error;
+      throw error ?? new UsageError(message);
+    });
+  try {
+    await parser.parseAsync();
+  } catch (error) {
+    if (error instanceof UsageError) usageFailure = error.message;
+    else {
+      console.error((error as Error).stack ?? String(error));
+      return 1;
+    }
+  }
+  if (usageFailure !== undefined) {
+    console.error(`daogym: ${usageFailure}`);
+    return EXIT_USAGE;
+  }
+  return 0;
+}
