@@ -3,9 +3,11 @@
  * `npm run bench -- cartpole` runs only the benchmarks whose name contains the argument.
  */
 import { benchCartPole, type Figure } from './cartpole.ts';
+import { benchTally } from './dao.ts';
 
 const benchmarks: Record<string, () => Figure[] | Promise<Figure[]>> = {
   cartpole: () => benchCartPole(),
+  'dao-tally': () => benchTally(),
 };
 
 const filter = process.argv[2];
