@@ -24,6 +24,8 @@ const votingPower = z.discriminatedUnion('kind', [
       weight: z.number().gt(0).default(0.02),
       /** S is floored at this share of supply, as the 1Hive app floors total staked. */
       minStakeShare: fraction.default(0.002),
+      /** Blocks per conviction period (one update of y = a y + x). */
+      periodBlocks: z.number().int().min(1).default(7200),
     })
     .strict(),
   z
@@ -61,8 +63,11 @@ export const protocolSchema = z
   .object({
     name: z.string().default('custom'),
     votingPower: votingPower.default({ kind: 'token' }),
-    /** 'creation': weight read at proposal creation (Compound, OZ); 'current': live balances (Beanstalk 2022). */
-    snapshot: z.enum(['creation', 'current']).default('creation'),
+    /**
+     * When vote weight is read: 'creation' (the block the proposal is made), 'start' (when voting opens,
+     * as Compound Bravo's startBlock and OZ's voteStart), or 'current' (live balances: Beanstalk 2022).
+     */
+    snapshot: z.enum(['creation', 'start', 'current']).default('start'),
     quorum: quorum.default({ kind: 'fraction', fraction: 0.04 }),
     /** Which votes count toward quorum: For only (Bravo, Aave) or For + Abstain (OZ GovernorCountingSimple). */
     quorumCounts: z.enum(['for', 'for+abstain']).default('for+abstain'),

@@ -62,7 +62,9 @@ export function convictionTimeToPass(threshold: number, staked: number, initial:
   if (initial >= threshold) return 0;
   const numerator = (decay - 1) * threshold + staked;
   const denominator = (decay - 1) * initial + staked;
-  if (!(numerator > 0) || !(denominator > 0)) return Infinity;
+  // numerator <= 0 means x / (1 - a) never exceeds y*; the tolerance keeps y* = x / (1 - a) exactly
+  // (reached only in the limit) from passing on a rounding residue.
+  if (!(numerator > 1e-12 * staked) || !(denominator > 0)) return Infinity;
   return Math.log(numerator / denominator) / Math.log(decay);
 }
 

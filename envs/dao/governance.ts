@@ -1,0 +1,653 @@
+/**
+ * The governance simulator: proposals moving through their lifecycle under a protocol, honest members
+ * voting from the population, an attacker acting through the markets, a treasury paying out.
+ * No RL here: environments drive it through `advance`, `propose`, `attackerVote`, `bribe`, ...
+ *
+ * Lifecycle: pending -> active -> defeated | succeeded -> queued -> executed | vetoed | expired,
+ * and cancelled from pending, active or queued.
+ *
+ * Honest voting: when a proposal opens, one pass over the members draws who votes (participation x
+ * the proposal's attention), how (public signal + alignment + noise), and when (timing x period);
+ * those votes are kept sorted by block and counted as time passes, so a step costs only the votes that
+ * land in it.
+ */
+import { normal } from '../../lib/distributions.ts';
+import type { Rng } from '../../lib/rng.ts';
+import { Ledger, LedgerError } from './ledger.ts';
+import { AMM, DEFAULT_MARKET, LENDING, Market, type MarketConfig } from './market.ts';
+import { totalSupply, votingPower, type Population } from './population.ts';
+import type { Protocol } from './protocol.ts';
+import { compileQuorumExpression, type CompiledQuorumExpression } from './quorum-expression.ts';
+import { aaveDifferentialValid, convictionThreshold, lateQuorumDeadline, lockMultiplier, nounsDynamicQuorumVotes } from './rules.ts';
+import { ABSTAIN, AGAINST, FOR } from './tally.ts';
+
+export type ProposalKind = 'grant' | 'parameter' | 'drain';
+export type ProposalState = 'pending' | 'active' | 'defeated' | 'succeeded' | 'queued' | 'executed' | 'vetoed' | 'expired' | 'cancelled';
+export const FINAL_STATES: ReadonlySet<ProposalState> = new Set(['defeated', 'executed', 'vetoed', 'expired', 'cancelled']);
+
+export const TREASURY = 'treasury';
+export const ATTACKER = 'attacker';
+export const OUTSIDE = 'outside';
+
+export interface Proposal {
+  id: number;
+  kind: ProposalKind;
+  proposer: 'honest' | 'attacker';
+  /** Share of the treasury (drain) or usd amount (grant) requested. */
+  requestedShare: number;
+  requestedUsd: number;
+  /** Hidden value of the funded work (grants) in usd; negative for drains. */
+  trueValue: number;
+  /** What members see of the proposal's merit. */
+  signal: number;
+  /** Multiplies members' participation (low for proposals few notice). */
+  attention: number;
+  createdAt: number;
+  startBlock: number;
+  endBlock: number;
+  extended: boolean;
+  state: ProposalState;
+  forVotes: number;
+  againstVotes: number;
+  abstainVotes: number;
+  voters: number;
+  quorumVotes: number;
+  eta: number;
+  executedAt: number;
+  /** Supply and attacker weight at the snapshot. */
+  supplyAtSnapshot: number;
+  attackerSnapshotTokens: number;
+  attackerVotedWeight: number;
+  /** Conviction voting: accumulated conviction and last update block. */
+  conviction: number;
+  convictionUpdatedAt: number;
+  /** Usd paid out and tokens paid out when executed. */
+  paidUsd: number;
+  paidTokens: number;
+}
+
+interface HonestSchedule {
+  /** Member index, weight, support and block of each scheduled vote, sorted by block. */
+  member: Int32Array;
+  weight: Float64Array;
+  support: Int8Array;
+  block: Float64Array;
+  cursor: number;
+  /** Members who took a bribe on this proposal (their scheduled vote is replaced by For). */
+  bribed: Uint8Array;
+}
+
+export interface GuardianConfig {
+  /** Probability the guardian vetoes a queued malicious proposal. */
+  detection: number;
+  /** Probability it vetoes a queued honest proposal by mistake. */
+  falseVeto: number;
+}
+
+export interface SimulationConfig {
+  protocol: Protocol;
+  population: Population;
+  /** Stream for every draw the simulation makes. */
+  rng: Rng;
+  treasury?: { usd: number; token: number };
+  market?: Partial<MarketConfig>;
+  attackerUsd?: number;
+  attackerTokens?: number;
+  guardian?: GuardianConfig;
+  /** Noise of members' judgement around signal + alignment. */
+  judgementNoise?: number;
+}
+
+export interface BribeResult {
+  bought: number;
+  cost: number;
+  members: number;
+}
+
+const DEFAULT_GUARDIAN: GuardianConfig = { detection: 0.9, falseVeto: 0.02 };
+
+export class GovernanceSimulation {
+  readonly protocol: Protocol;
+  readonly population: Population;
+  readonly ledger: Ledger;
+  readonly market: Market;
+  readonly proposals: Proposal[] = [];
+  block = 0;
+  /** Accounts the attacker split into for quadratic voting. */
+  sybilAccounts = 1;
+  /** Lock level the attacker commits its own tokens at when voting under lock multipliers. */
+  attackerLockLevel = 1;
+  private inFlashLoan = false;
+  /** Share of supply cast on finished proposals, most recent last. */
+  readonly turnoutHistory: number[] = [];
+  readonly memberPower: Float64Array;
+  readonly memberSupply: number;
+  private readonly rng: Rng;
+  private readonly schedules = new Map<number, HonestSchedule>();
+  private readonly guardian: GuardianConfig;
+  private readonly judgementNoise: number;
+  private readonly quorumExpression: CompiledQuorumExpression | undefined;
+  /** Members sorted by bribe price per unit of weight, for the cheapest-first bribe walk. */
+  private bribeOrder: Int32Array | undefined;
+
+  constructor(config: SimulationConfig) {
+    this.protocol = config.protocol;
+    this.population = config.population;
+    this.rng = config.rng;
+    this.guardian = config.guardian ?? DEFAULT_GUARDIAN;
+    this.judgementNoise = config.judgementNoise ?? 0.6;
+    this.memberPower = votingPower(this.population);
+    this.memberSupply = totalSupply(this.population);
+    this.ledger = new Ledger({
+      [TREASURY]: config.treasury ?? { usd: 10_000_000, token: 0 },
+      [ATTACKER]: { usd: config.attackerUsd ?? 0, token: config.attackerTokens ?? 0 },
+    });
+    this.market = Market.open(this.ledger, { ...DEFAULT_MARKET, ...config.market });
+    this.quorumExpression = this.protocol.quorum.kind === 'expression' ? compileQuorumExpression(this.protocol.quorum.expression) : undefined;
+  }
+
+  /** All governance tokens: members' plus those held in the ledger (pool, lending, treasury, attacker). */
+  tokenSupply(): number {
+    return this.memberSupply + this.ledger.total('token');
+  }
+
+  /** Tokens the attacker controls now (its own balance). */
+  attackerTokens(): number {
+    return this.ledger.balance(ATTACKER, 'token');
+  }
+
+  /**
+   * The attacker's vote weight for a proposal: its tokens at the snapshot (or now, for 'current'),
+   * through the voting-power rule. Flash-loaned tokens cannot be locked, so under lock multipliers they
+   * count at level 0.
+   */
+  attackerWeight(proposal: Proposal, tokensNow = this.attackerTokens()): number {
+    const tokens = this.protocol.snapshot === 'current' ? tokensNow : proposal.attackerSnapshotTokens;
+    return this.weightOf(tokens, this.sybilAccounts, this.inFlashLoan ? 0 : this.attackerLockLevel);
+  }
+
+  /** Votes from `tokens` split across `accounts`; `lockLevel` for lock multipliers. */
+  private weightOf(tokens: number, accounts: number, lockLevel: number): number {
+    const vp = this.protocol.votingPower;
+    if (tokens <= 0) return 0;
+    switch (vp.kind) {
+      case 'quadratic':
+        return accounts * Math.sqrt(tokens / accounts);
+      case 'lock':
+        return tokens * lockMultiplier(lockLevel, vp.multipliers);
+      default:
+        return tokens;
+    }
+  }
+
+  private memberWeight(power: number, member: number): number {
+    const vp = this.protocol.votingPower;
+    if (vp.kind === 'quadratic') return Math.sqrt(power);
+    if (vp.kind === 'lock') return power * lockMultiplier(Math.min(this.population.lock[member]!, vp.multipliers.length - 1), vp.multipliers);
+    return power;
+  }
+
+  /** Supply in vote units (what quorum fractions refer to). */
+  private voteSupply(proposal: Proposal): number {
+    if (this.protocol.votingPower.kind === 'quadratic') {
+      let total = 0;
+      for (let i = 0; i < this.memberPower.length; i++) total += Math.sqrt(this.memberPower[i]!);
+      return total + this.weightOf(this.attackerTokens(), this.sybilAccounts, 0);
+    }
+    return this.protocol.snapshot === 'current' ? this.tokenSupply() : proposal.supplyAtSnapshot;
+  }
+
+  /** Creates a proposal. Throws LedgerError-like RangeError when the proposer is below the threshold. */
+  propose(options: {
+    kind: ProposalKind;
+    proposer: 'honest' | 'attacker';
+    requestedShare?: number;
+    requestedUsd?: number;
+    trueValue?: number;
+    signal?: number;
+    attention?: number;
+  }): Proposal {
+    if (options.proposer === 'attacker') {
+      const needed = this.protocol.proposalThreshold * this.tokenSupply();
+      if (this.attackerTokens() < needed) throw new RangeError(`proposal threshold: the attacker holds ${this.attackerTokens()} tokens, needs ${needed}`);
+    }
+    const kind = options.kind;
+    const treasuryUsd = this.ledger.balance(TREASURY, 'usd');
+    const requestedShare = options.requestedShare ?? (options.requestedUsd !== undefined && treasuryUsd > 0 ? options.requestedUsd / treasuryUsd : 0);
+    const proposal: Proposal = {
+      id: this.proposals.length,
+      kind,
+      proposer: options.proposer,
+      requestedShare,
+      requestedUsd: options.requestedUsd ?? requestedShare * treasuryUsd,
+      trueValue: options.trueValue ?? (kind === 'drain' ? -requestedShare * treasuryUsd : 0),
+      signal: options.signal ?? (kind === 'drain' ? -2 : 0.5),
+      attention: options.attention ?? 1,
+      createdAt: this.block,
+      startBlock: this.block + this.protocol.votingDelay,
+      endBlock: this.block + this.protocol.votingDelay + this.protocol.votingPeriod,
+      extended: false,
+      state: 'pending',
+      forVotes: 0,
+      againstVotes: 0,
+      abstainVotes: 0,
+      voters: 0,
+      quorumVotes: 0,
+      eta: Infinity,
+      executedAt: -1,
+      supplyAtSnapshot: this.tokenSupply(),
+      attackerSnapshotTokens: this.attackerTokens(),
+      attackerVotedWeight: 0,
+      conviction: 0,
+      convictionUpdatedAt: this.block + this.protocol.votingDelay,
+      paidUsd: 0,
+      paidTokens: 0,
+    };
+    this.proposals.push(proposal);
+    if (proposal.startBlock <= this.block) this.activate(proposal);
+    return proposal;
+  }
+
+  private activate(proposal: Proposal): void {
+    proposal.state = 'active';
+    if (this.protocol.snapshot === 'start') {
+      proposal.supplyAtSnapshot = this.tokenSupply();
+      proposal.attackerSnapshotTokens = this.attackerTokens();
+    }
+    this.schedules.set(proposal.id, this.drawHonestVotes(proposal));
+  }
+
+  /** One pass over the members: who votes, how, and at which block. */
+  private drawHonestVotes(proposal: Proposal): HonestSchedule {
+    const { participation, alignment, timing, size } = this.population;
+    const rng = this.rng;
+    const noise = this.judgementNoise;
+    const period = this.protocol.votingPeriod;
+    let count = 0;
+    const member = new Int32Array(Math.min(size, 1024));
+    let members = member;
+    const supports: number[] = [];
+    const blocks: number[] = [];
+    const weights: number[] = [];
+    const conviction = this.protocol.votingPower.kind === 'conviction';
+    for (let i = 0; i < size; i++) {
+      const power = this.memberPower[i]!;
+      if (power <= 0) continue;
+      if (rng.random() >= participation[i]! * proposal.attention) continue;
+      const judgement = proposal.signal + alignment[i]! + normal(rng, 0, noise);
+      const support = judgement > 0.1 ? FOR : judgement < -0.1 ? AGAINST : ABSTAIN;
+      // Conviction voting has only support: members who would oppose simply do not stake.
+      if (conviction && support !== FOR) continue;
+      if (count === members.length) {
+        const grown = new Int32Array(members.length * 2);
+        grown.set(members);
+        members = grown;
+      }
+      members[count++] = i;
+      supports.push(support);
+      blocks.push(proposal.startBlock + timing[i]! * period);
+      weights.push(this.memberWeight(power, i));
+    }
+    const order = Array.from({ length: count }, (_, k) => k).sort((a, b) => blocks[a]! - blocks[b]!);
+    const schedule: HonestSchedule = {
+      member: new Int32Array(count),
+      weight: new Float64Array(count),
+      support: new Int8Array(count),
+      block: new Float64Array(count),
+      cursor: 0,
+      bribed: new Uint8Array(size),
+    };
+    order.forEach((k, j) => {
+      schedule.member[j] = members[k]!;
+      schedule.weight[j] = weights[k]!;
+      schedule.support[j] = supports[k]!;
+      schedule.block[j] = blocks[k]!;
+    });
+    return schedule;
+  }
+
+  private addVote(proposal: Proposal, support: number, weight: number): void {
+    if (support === FOR) proposal.forVotes += weight;
+    else if (support === AGAINST) proposal.againstVotes += weight;
+    else proposal.abstainVotes += weight;
+    proposal.voters++;
+    if (this.protocol.lateQuorumExtension > 0) {
+      const next = lateQuorumDeadline(proposal.endBlock, this.block, this.protocol.lateQuorumExtension, this.quorumReached(proposal), proposal.extended);
+      proposal.endBlock = next.deadline;
+      proposal.extended = next.extended;
+    }
+  }
+
+  /** Quorum in vote units for a proposal as it stands. */
+  quorumVotes(proposal: Proposal): number {
+    const q = this.protocol.quorum;
+    const supply = this.voteSupply(proposal);
+    switch (q.kind) {
+      case 'none':
+        return 0;
+      case 'absolute':
+        return q.votes;
+      case 'fraction':
+        return q.fraction * supply;
+      case 'nouns':
+        return nounsDynamicQuorumVotes(proposal.againstVotes, supply, { minQuorumVotesBps: q.minBps, maxQuorumVotesBps: q.maxBps, quorumCoefficient: q.coefficient });
+      case 'expression': {
+        const history = this.turnoutHistory;
+        const totalVotes = proposal.forVotes + proposal.againstVotes + proposal.abstainVotes;
+        return this.quorumExpression!.evaluate({
+          supply,
+          circulating: this.circulatingVotes(),
+          forVotes: proposal.forVotes,
+          againstVotes: proposal.againstVotes,
+          abstainVotes: proposal.abstainVotes,
+          totalVotes,
+          turnoutLast: history.at(-1) ?? 0,
+          turnoutMean: history.length > 0 ? history.reduce((a, b) => a + b, 0) / history.length : 0,
+          voters: proposal.voters,
+          requested: proposal.requestedUsd,
+          treasury: this.ledger.balance(TREASURY, 'usd'),
+        });
+      }
+    }
+  }
+
+  private circulatingVotes(): number {
+    let total = 0;
+    for (let i = 0; i < this.memberPower.length; i++) total += this.memberPower[i]!;
+    return total;
+  }
+
+  quorumReached(proposal: Proposal): boolean {
+    const counted = this.protocol.quorumCounts === 'for' ? proposal.forVotes : proposal.forVotes + proposal.abstainVotes;
+    return counted >= this.quorumVotes(proposal);
+  }
+
+  majorityReached(proposal: Proposal): boolean {
+    const decisive = proposal.forVotes + proposal.againstVotes;
+    const movesFunds = proposal.kind === 'drain' || proposal.kind === 'grant';
+    const treasuryRule = this.protocol.treasurySupermajority;
+    if (movesFunds && treasuryRule !== null && !(decisive > 0 && proposal.forVotes / decisive >= treasuryRule)) return false;
+    const m = this.protocol.majority;
+    switch (m.kind) {
+      case 'simple':
+        return proposal.forVotes > proposal.againstVotes;
+      case 'supermajority':
+        return decisive > 0 && proposal.forVotes / decisive >= m.fraction;
+      case 'differential':
+        return aaveDifferentialValid(proposal.forVotes, proposal.againstVotes, this.voteSupply(proposal), m.differentialBps);
+    }
+  }
+
+  /** The attacker votes on a proposal with its current weight (once per proposal). */
+  attackerVote(proposal: Proposal, support: number = FOR): number {
+    if (proposal.state !== 'active' || proposal.attackerVotedWeight > 0) return 0;
+    const weight = this.attackerWeight(proposal);
+    if (weight <= 0) return 0;
+    proposal.attackerVotedWeight = weight;
+    this.addVote(proposal, support, weight);
+    this.checkEmergencyCommit(proposal);
+    return weight;
+  }
+
+  /**
+   * Buys votes For `proposal` from the members cheapest per unit of weight, paying `pricePerVote`
+   * usd per vote to each member whose minimum (corruptibility x token price) is at or below it, until
+   * `budget` runs out. Members who already voted are not bought; bribed members' own votes are replaced.
+   */
+  bribe(proposal: Proposal, pricePerVote: number, budget: number): BribeResult {
+    const result: BribeResult = { bought: 0, cost: 0, members: 0 };
+    if (proposal.state !== 'active' || pricePerVote <= 0) return result;
+    const schedule = this.schedules.get(proposal.id)!;
+    const order = this.bribeOrderByPrice();
+    const price = this.market.price();
+    let remaining = Math.min(budget, this.ledger.balance(ATTACKER, 'usd'));
+    const votedAlready = new Uint8Array(this.population.size);
+    for (let j = 0; j < schedule.cursor; j++) votedAlready[schedule.member[j]!] = 1;
+    for (const i of order) {
+      if (this.population.corruptibility[i]! * price > pricePerVote) break;
+      const power = this.memberPower[i]!;
+      if (power <= 0 || schedule.bribed[i] || votedAlready[i]) continue;
+      const weight = this.memberWeight(power, i);
+      const cost = weight * pricePerVote;
+      if (cost > remaining) continue;
+      remaining -= cost;
+      schedule.bribed[i] = 1;
+      this.ledger.transfer('usd', ATTACKER, OUTSIDE, cost);
+      this.addVote(proposal, FOR, weight);
+      result.bought += weight;
+      result.cost += cost;
+      result.members++;
+    }
+    this.checkEmergencyCommit(proposal);
+    return result;
+  }
+
+  private bribeOrderByPrice(): Int32Array {
+    if (this.bribeOrder === undefined) {
+      const candidates: number[] = [];
+      for (let i = 0; i < this.population.size; i++) if (this.memberPower[i]! > 0) candidates.push(i);
+      candidates.sort((a, b) => this.population.corruptibility[a]! - this.population.corruptibility[b]!);
+      this.bribeOrder = Int32Array.from(candidates);
+    }
+    return this.bribeOrder;
+  }
+
+  private checkEmergencyCommit(proposal: Proposal): void {
+    const commit = this.protocol.emergencyCommit;
+    if (commit === null || proposal.state !== 'active') return;
+    if (this.block - proposal.createdAt < commit.afterBlocks) return;
+    if (proposal.forVotes >= commit.fraction * this.voteSupply(proposal)) {
+      proposal.quorumVotes = this.quorumVotes(proposal);
+      this.recordTurnout(proposal);
+      // With a timelock the commit only queues: no same-block execution.
+      this.succeed(proposal, this.block);
+    }
+  }
+
+  /** Tries emergencyCommit on a proposal now (Beanstalk's rule); true if it executed. */
+  emergencyCommit(proposal: Proposal): boolean {
+    this.checkEmergencyCommit(proposal);
+    return proposal.state === 'executed';
+  }
+
+  /** Advances the clock by `blocks`, counting votes, closing votes, queueing, vetoing and executing. */
+  advance(blocks: number): void {
+    const target = this.block + blocks;
+    this.market.accrue(blocks);
+    for (const proposal of this.proposals) {
+      if (FINAL_STATES.has(proposal.state)) continue;
+      this.progress(proposal, target);
+    }
+    this.block = target;
+  }
+
+  private progress(proposal: Proposal, target: number): void {
+    if (proposal.state === 'pending') {
+      if (proposal.startBlock > target) return;
+      this.block = Math.max(this.block, proposal.startBlock);
+      this.activate(proposal);
+    }
+    if (proposal.state === 'active') {
+      if (this.protocol.votingPower.kind === 'conviction') {
+        this.progressConviction(proposal, target);
+      } else {
+        const schedule = this.schedules.get(proposal.id)!;
+        while (schedule.cursor < schedule.member.length && schedule.block[schedule.cursor]! <= Math.min(target, proposal.endBlock)) {
+          const j = schedule.cursor++;
+          if (schedule.bribed[schedule.member[j]!]) continue;
+          const saved = this.block;
+          this.block = Math.max(this.block, schedule.block[j]!);
+          this.addVote(proposal, schedule.support[j]!, schedule.weight[j]!);
+          this.block = saved;
+        }
+        this.checkEmergencyCommit(proposal);
+        if (proposal.state === 'active' && target >= proposal.endBlock) this.close(proposal, proposal.endBlock);
+      }
+    }
+    if (proposal.state === 'queued') {
+      if (this.cancelIfBelowThreshold(proposal)) return;
+      if (target >= proposal.eta) {
+        if (!this.stillPasses(proposal)) {
+          proposal.state = 'defeated';
+          return;
+        }
+        const grace = this.protocol.gracePeriod;
+        if (!this.execute(proposal) && grace > 0 && target > proposal.eta + grace) proposal.state = 'expired';
+      }
+    }
+  }
+
+  private progressConviction(proposal: Proposal, target: number): void {
+    const vp = this.protocol.votingPower;
+    if (vp.kind !== 'conviction') return;
+    const schedule = this.schedules.get(proposal.id)!;
+    while (proposal.convictionUpdatedAt + vp.periodBlocks <= target) {
+      const periodEnd = proposal.convictionUpdatedAt + vp.periodBlocks;
+      while (schedule.cursor < schedule.member.length && schedule.block[schedule.cursor]! <= periodEnd) {
+        const j = schedule.cursor++;
+        if (!schedule.bribed[schedule.member[j]!]) proposal.forVotes += schedule.weight[j]!;
+        proposal.voters++;
+      }
+      proposal.conviction = vp.decay * proposal.conviction + proposal.forVotes;
+      proposal.convictionUpdatedAt = periodEnd;
+      const staked = Math.max(proposal.forVotes, vp.minStakeShare * this.tokenSupply());
+      const threshold = convictionThreshold(proposal.requestedUsd, Math.max(1e-9, this.ledger.balance(TREASURY, 'usd')), staked, vp);
+      proposal.quorumVotes = threshold;
+      if (proposal.conviction >= threshold) {
+        this.block = Math.max(this.block, periodEnd);
+        this.succeed(proposal, periodEnd);
+        return;
+      }
+      if (periodEnd >= proposal.endBlock) {
+        proposal.state = 'defeated';
+        this.recordTurnout(proposal);
+        return;
+      }
+    }
+  }
+
+  private close(proposal: Proposal, at: number): void {
+    proposal.quorumVotes = this.quorumVotes(proposal);
+    this.recordTurnout(proposal);
+    if (this.quorumReached(proposal) && this.majorityReached(proposal)) this.succeed(proposal, at);
+    else proposal.state = 'defeated';
+  }
+
+  private recordTurnout(proposal: Proposal): void {
+    const cast = proposal.forVotes + proposal.againstVotes + proposal.abstainVotes - proposal.attackerVotedWeight;
+    this.turnoutHistory.push(cast / Math.max(1e-12, proposal.supplyAtSnapshot));
+  }
+
+  private succeed(proposal: Proposal, at: number): void {
+    proposal.state = 'succeeded';
+    if (this.protocol.timelock === 0) {
+      this.execute(proposal);
+      return;
+    }
+    proposal.state = 'queued';
+    proposal.eta = at + this.protocol.timelock;
+    if (this.protocol.ragequit) this.ragequit(proposal);
+    if (this.protocol.guardianVeto) {
+      const malicious = proposal.kind === 'drain';
+      const vetoChance = malicious ? this.guardian.detection : this.guardian.falseVeto;
+      if (this.rng.random() < vetoChance) proposal.state = 'vetoed';
+    }
+  }
+
+  /** Moloch: Against voters leave with their pro-rata share of the treasury before execution. */
+  private ragequit(proposal: Proposal): void {
+    const share = Math.min(1, proposal.againstVotes / Math.max(1e-12, this.voteSupply(proposal)));
+    for (const asset of ['usd', 'token'] as const) {
+      this.ledger.transfer(asset, TREASURY, OUTSIDE, this.ledger.balance(TREASURY, asset) * share);
+    }
+  }
+
+  private cancelIfBelowThreshold(proposal: Proposal): boolean {
+    if (proposal.proposer !== 'attacker' || this.protocol.proposalThreshold === 0) return false;
+    if (this.attackerTokens() < this.protocol.proposalThreshold * this.tokenSupply()) {
+      proposal.state = 'cancelled';
+      return true;
+    }
+    return false;
+  }
+
+  /** Pays out an executable proposal; false if the treasury cannot. */
+  private execute(proposal: Proposal): boolean {
+    const recipient = proposal.kind === 'drain' ? (proposal.proposer === 'attacker' ? ATTACKER : OUTSIDE) : OUTSIDE;
+    if (proposal.kind === 'drain') {
+      const usd = this.ledger.balance(TREASURY, 'usd') * proposal.requestedShare;
+      const tokens = this.ledger.balance(TREASURY, 'token') * proposal.requestedShare;
+      this.ledger.transfer('usd', TREASURY, recipient, usd);
+      this.ledger.transfer('token', TREASURY, recipient, tokens);
+      proposal.paidUsd = usd;
+      proposal.paidTokens = tokens;
+    } else if (proposal.kind === 'grant') {
+      if (this.ledger.balance(TREASURY, 'usd') + 1e-9 < proposal.requestedUsd) return false;
+      this.ledger.transfer('usd', TREASURY, recipient, proposal.requestedUsd);
+      proposal.paidUsd = proposal.requestedUsd;
+    }
+    proposal.state = 'executed';
+    proposal.executedAt = this.block;
+    return true;
+  }
+
+  /** Cancels a proposal that has not executed (the proposer withdrawing it). */
+  cancel(proposal: Proposal): void {
+    if (FINAL_STATES.has(proposal.state)) return;
+    proposal.state = 'cancelled';
+  }
+
+  treasuryValue(): number {
+    return this.ledger.balance(TREASURY, 'usd') + this.ledger.balance(TREASURY, 'token') * this.market.price();
+  }
+
+  /** Flash-loans tokens for the attacker, runs `use` inside the same transaction, repays; reverts on failure. */
+  flashLoan(tokens: number, use: () => unknown): ReturnType<Market['flashLoan']> {
+    const proposalsBefore = this.proposals.map((p) => ({ ...p }));
+    this.inFlashLoan = true;
+    let result: ReturnType<Market['flashLoan']>;
+    try {
+      result = this.market.flashLoan(ATTACKER, tokens, use);
+    } finally {
+      this.inFlashLoan = false;
+    }
+    this.refreshAttackerVotes();
+    if (!result.ok) {
+      // The transaction reverted: governance state written inside it goes too.
+      proposalsBefore.forEach((saved, i) => Object.assign(this.proposals[i]!, saved));
+    }
+    return result;
+  }
+
+  /**
+   * Under 'current' snapshots votes weigh what the voter holds now: after the attacker's holdings
+   * change (a repaid flash loan, a sale), its counted weight on open proposals follows them.
+   */
+  refreshAttackerVotes(): void {
+    if (this.protocol.snapshot !== 'current') return;
+    for (const proposal of this.proposals) {
+      if (proposal.attackerVotedWeight <= 0 || FINAL_STATES.has(proposal.state)) continue;
+      const now = this.attackerWeight(proposal);
+      proposal.forVotes += now - proposal.attackerVotedWeight;
+      proposal.attackerVotedWeight = now;
+    }
+  }
+
+  /** Whether a queued proposal still carries its vote at execution ('current' snapshots re-count live weight). */
+  private stillPasses(proposal: Proposal): boolean {
+    if (this.protocol.snapshot !== 'current' || this.protocol.votingPower.kind === 'conviction') return true;
+    this.refreshAttackerVotes();
+    const commit = this.protocol.emergencyCommit;
+    const committed = commit !== null && proposal.forVotes >= commit.fraction * this.voteSupply(proposal);
+    return committed || (this.quorumReached(proposal) && this.majorityReached(proposal));
+  }
+
+  checkInvariants(): void {
+    this.ledger.checkInvariants();
+    for (const p of this.proposals) {
+      if (p.forVotes < 0 || p.againstVotes < 0 || p.abstainVotes < 0) throw new LedgerError(`proposal ${p.id} has negative votes`);
+    }
+  }
+}
+
+export { AMM, LENDING };
