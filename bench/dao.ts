@@ -22,3 +22,24 @@ export function benchTally(members = 1_000_000, rounds = 200): Figure[] {
   if (!Number.isFinite(sink)) throw new Error('tally produced a non-finite sum');
   return [{ name: 'dao.tally.member_votes_per_second', value: Math.round(best), unit: 'member-votes/s', members, rounds }];
 }
+
+/** dao/GovernanceAttack-v0 with 10,000 members under a uniformly random policy, through make(). */
+export async function benchAttackEnv(steps = 200_000): Promise<Figure[]> {
+  await import('../envs/index.ts');
+  const { make } = await import('../envs/core/registration.ts');
+  const run = (count: number): number => {
+    const env = make<Float32Array, Int32Array>('dao/GovernanceAttack-v0', { members: 10_000 });
+    env.reset({ seed: 1 });
+    const policy = Rng.create(2);
+    const start = performance.now();
+    for (let t = 0; t < count; t++) {
+      const result = env.step(env.actionSpace.sample(policy));
+      if (result.terminated || result.truncated) env.reset();
+    }
+    return count / ((performance.now() - start) / 1000);
+  };
+  run(20_000);
+  let best = 0;
+  for (let i = 0; i < 3; i++) best = Math.max(best, run(steps));
+  return [{ name: 'dao.governance_attack.steps_per_second', value: Math.round(best), unit: 'steps/s', members: 10_000, steps, policy: 'random' }];
+}

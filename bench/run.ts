@@ -3,11 +3,12 @@
  * `npm run bench -- cartpole` runs only the benchmarks whose name contains the argument.
  */
 import { benchCartPole, type Figure } from './cartpole.ts';
-import { benchTally } from './dao.ts';
+import { benchAttackEnv, benchTally } from './dao.ts';
 
 const benchmarks: Record<string, () => Figure[] | Promise<Figure[]>> = {
   cartpole: () => benchCartPole(),
   'dao-tally': () => benchTally(),
+  'dao-attack-env': () => benchAttackEnv(),
 };
 
 const filter = process.argv[2];

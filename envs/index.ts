@@ -1,2 +1,3 @@
 /** Importing this module registers every built-in environment. */
 import './classic/index.ts';
+import './dao/index.ts';

@@ -147,6 +147,11 @@ export class Rng {
     return (high * 67108864 + low) / 9007199254740992;
   };
 
+  /** Uniform double in [0, 1) with 32 random bits: half the cost of random(), for coin flips in hot loops. */
+  random32(): number {
+    return this.nextUint32() * 2.3283064365386963e-10;
+  }
+
   /** Uniform double in [low, high). */
   uniform(low = 0, high = 1): number {
     return low + (high - low) * this.random();

@@ -75,6 +75,8 @@ interface HonestSchedule {
   cursor: number;
   /** Members who took a bribe on this proposal (their scheduled vote is replaced by For). */
   bribed: Uint8Array;
+  /** Members whose vote has been counted. */
+  cast: Uint8Array;
 }
 
 export interface GuardianConfig {
@@ -96,6 +98,23 @@ export interface SimulationConfig {
   guardian?: GuardianConfig;
   /** Noise of members' judgement around signal + alignment. */
   judgementNoise?: number;
+  /** Precomputed members' voting power and bribe order, when many simulations share one population. */
+  shared?: SharedPopulationData;
+}
+
+/** Derived per-population data that is costly to recompute on every reset. */
+export interface SharedPopulationData {
+  memberPower: Float64Array;
+  memberSupply: number;
+  bribeOrder: Int32Array;
+}
+
+export function sharePopulationData(population: Population): SharedPopulationData {
+  const memberPower = votingPower(population);
+  const candidates: number[] = [];
+  for (let i = 0; i < population.size; i++) if (memberPower[i]! > 0) candidates.push(i);
+  candidates.sort((a, b) => population.corruptibility[a]! - population.corruptibility[b]!);
+  return { memberPower, memberSupply: totalSupply(population), bribeOrder: Int32Array.from(candidates) };
 }
 
 export interface BribeResult {
@@ -136,8 +155,9 @@ export class GovernanceSimulation {
     this.rng = config.rng;
     this.guardian = config.guardian ?? DEFAULT_GUARDIAN;
     this.judgementNoise = config.judgementNoise ?? 0.6;
-    this.memberPower = votingPower(this.population);
-    this.memberSupply = totalSupply(this.population);
+    this.memberPower = config.shared?.memberPower ?? votingPower(this.population);
+    this.memberSupply = config.shared?.memberSupply ?? totalSupply(this.population);
+    this.bribeOrder = config.shared?.bribeOrder;
     this.ledger = new Ledger({
       [TREASURY]: config.treasury ?? { usd: 10_000_000, token: 0 },
       [ATTACKER]: { usd: config.attackerUsd ?? 0, token: config.attackerTokens ?? 0 },
@@ -263,32 +283,30 @@ export class GovernanceSimulation {
     const rng = this.rng;
     const noise = this.judgementNoise;
     const period = this.protocol.votingPeriod;
-    let count = 0;
-    const member = new Int32Array(Math.min(size, 1024));
-    let members = member;
-    const supports: number[] = [];
-    const blocks: number[] = [];
-    const weights: number[] = [];
+    const attention = proposal.attention;
     const conviction = this.protocol.votingPower.kind === 'conviction';
+    const power = this.memberPower;
+    // Scratch columns sized for the worst case; the schedule keeps copies of the used prefix.
+    const scratch = this.scratchColumns(size);
+    let count = 0;
     for (let i = 0; i < size; i++) {
-      const power = this.memberPower[i]!;
-      if (power <= 0) continue;
-      if (rng.random() >= participation[i]! * proposal.attention) continue;
+      const w = power[i]!;
+      if (w <= 0) continue;
+      // 32-bit coin: participation needs no more resolution, and this loop visits every member.
+      if (rng.random32() >= participation[i]! * attention) continue;
       const judgement = proposal.signal + alignment[i]! + normal(rng, 0, noise);
       const support = judgement > 0.1 ? FOR : judgement < -0.1 ? AGAINST : ABSTAIN;
       // Conviction voting has only support: members who would oppose simply do not stake.
       if (conviction && support !== FOR) continue;
-      if (count === members.length) {
-        const grown = new Int32Array(members.length * 2);
-        grown.set(members);
-        members = grown;
-      }
-      members[count++] = i;
-      supports.push(support);
-      blocks.push(proposal.startBlock + timing[i]! * period);
-      weights.push(this.memberWeight(power, i));
+      scratch.member[count] = i;
+      scratch.support[count] = support;
+      scratch.block[count] = proposal.startBlock + timing[i]! * period;
+      scratch.weight[count] = this.memberWeight(w, i);
+      count++;
     }
-    const order = Array.from({ length: count }, (_, k) => k).sort((a, b) => blocks[a]! - blocks[b]!);
+    const order = new Int32Array(count);
+    for (let k = 0; k < count; k++) order[k] = k;
+    order.sort((a, b) => scratch.block[a]! - scratch.block[b]!);
     const schedule: HonestSchedule = {
       member: new Int32Array(count),
       weight: new Float64Array(count),
@@ -296,14 +314,25 @@ export class GovernanceSimulation {
       block: new Float64Array(count),
       cursor: 0,
       bribed: new Uint8Array(size),
+      cast: new Uint8Array(size),
     };
-    order.forEach((k, j) => {
-      schedule.member[j] = members[k]!;
-      schedule.weight[j] = weights[k]!;
-      schedule.support[j] = supports[k]!;
-      schedule.block[j] = blocks[k]!;
-    });
+    for (let j = 0; j < count; j++) {
+      const k = order[j]!;
+      schedule.member[j] = scratch.member[k]!;
+      schedule.weight[j] = scratch.weight[k]!;
+      schedule.support[j] = scratch.support[k]!;
+      schedule.block[j] = scratch.block[k]!;
+    }
     return schedule;
+  }
+
+  private scratch: { member: Int32Array; weight: Float64Array; support: Int8Array; block: Float64Array } | undefined;
+
+  private scratchColumns(size: number) {
+    if (this.scratch === undefined || this.scratch.member.length < size) {
+      this.scratch = { member: new Int32Array(size), weight: new Float64Array(size), support: new Int8Array(size), block: new Float64Array(size) };
+    }
+    return this.scratch;
   }
 
   private addVote(proposal: Proposal, support: number, weight: number): void {
@@ -401,12 +430,10 @@ export class GovernanceSimulation {
     const order = this.bribeOrderByPrice();
     const price = this.market.price();
     let remaining = Math.min(budget, this.ledger.balance(ATTACKER, 'usd'));
-    const votedAlready = new Uint8Array(this.population.size);
-    for (let j = 0; j < schedule.cursor; j++) votedAlready[schedule.member[j]!] = 1;
     for (const i of order) {
       if (this.population.corruptibility[i]! * price > pricePerVote) break;
       const power = this.memberPower[i]!;
-      if (power <= 0 || schedule.bribed[i] || votedAlready[i]) continue;
+      if (power <= 0 || schedule.bribed[i] || schedule.cast[i]) continue;
       const weight = this.memberWeight(power, i);
       const cost = weight * pricePerVote;
       if (cost > remaining) continue;
@@ -423,12 +450,7 @@ export class GovernanceSimulation {
   }
 
   private bribeOrderByPrice(): Int32Array {
-    if (this.bribeOrder === undefined) {
-      const candidates: number[] = [];
-      for (let i = 0; i < this.population.size; i++) if (this.memberPower[i]! > 0) candidates.push(i);
-      candidates.sort((a, b) => this.population.corruptibility[a]! - this.population.corruptibility[b]!);
-      this.bribeOrder = Int32Array.from(candidates);
-    }
+    this.bribeOrder ??= sharePopulationData(this.population).bribeOrder;
     return this.bribeOrder;
   }
 
@@ -475,6 +497,7 @@ export class GovernanceSimulation {
         while (schedule.cursor < schedule.member.length && schedule.block[schedule.cursor]! <= Math.min(target, proposal.endBlock)) {
           const j = schedule.cursor++;
           if (schedule.bribed[schedule.member[j]!]) continue;
+          schedule.cast[schedule.member[j]!] = 1;
           const saved = this.block;
           this.block = Math.max(this.block, schedule.block[j]!);
           this.addVote(proposal, schedule.support[j]!, schedule.weight[j]!);

@@ -1,0 +1,11 @@
+import { register } from '../core/registration.ts';
+import { GovernanceAttackEnv, type GovernanceAttackKwargs } from './attack-env.ts';
+
+export { GovernanceAttackEnv } from './attack-env.ts';
+
+register({
+  id: 'dao/GovernanceAttack-v0',
+  entryPoint: (kwargs) => new GovernanceAttackEnv(kwargs as GovernanceAttackKwargs),
+  maxEpisodeSteps: 1000,
+  module: import.meta.url,
+});
