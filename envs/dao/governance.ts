@@ -64,6 +64,7 @@ export interface Proposal {
   /** Usd paid out and tokens paid out when executed. */
   paidUsd: number;
   paidTokens: number;
+  streamKey: string;
 }
 
 interface HonestSchedule {
@@ -226,6 +227,9 @@ export class GovernanceSimulation {
     trueValue?: number;
     signal?: number;
     attention?: number;
+    /** Names the random stream of this proposal's honest votes (default: its id), so that adding or
+     * removing other proposals leaves its votes unchanged (common random numbers across variants). */
+    streamKey?: string;
   }): Proposal {
     if (options.proposer === 'attacker') {
       const needed = this.protocol.proposalThreshold * this.tokenSupply();
@@ -262,6 +266,7 @@ export class GovernanceSimulation {
       convictionUpdatedAt: this.block + this.protocol.votingDelay,
       paidUsd: 0,
       paidTokens: 0,
+      streamKey: options.streamKey ?? `proposal-${this.proposals.length}`,
     };
     this.proposals.push(proposal);
     if (proposal.startBlock <= this.block) this.activate(proposal);
@@ -280,7 +285,7 @@ export class GovernanceSimulation {
   /** One pass over the members: who votes, how, and at which block. */
   private drawHonestVotes(proposal: Proposal): HonestSchedule {
     const { participation, alignment, timing, size } = this.population;
-    const rng = this.rng;
+    const rng = this.rng.stream(proposal.streamKey);
     const noise = this.judgementNoise;
     const period = this.protocol.votingPeriod;
     const attention = proposal.attention;

@@ -9,3 +9,12 @@ register({
   maxEpisodeSteps: 1000,
   module: import.meta.url,
 });
+
+export { ProtocolDesignEnv } from './design-env.ts';
+import { ProtocolDesignEnv, type ProtocolDesignKwargs } from './design-env.ts';
+
+register({
+  id: 'dao/ProtocolDesign-v0',
+  entryPoint: (kwargs) => new ProtocolDesignEnv(kwargs as ProtocolDesignKwargs),
+  module: import.meta.url,
+});

@@ -1,0 +1,154 @@
+/**
+ * dao/ProtocolDesign-v0: the agent is a protocol designer. One step = one governance season: the
+ * action (a Box in [-1, 1]^7, see DESIGN_PARAMETERS) sets the protocol's parameters, the season runs
+ * honest grant proposals and a scripted attacker under them, and the reward is
+ *   (net value of executed honest proposals - net value of good proposals that failed - treasury lost
+ *    to the attack) / treasury,
+ * with a per-day cost on the value of proposals kept waiting by long periods and timelocks. The
+ * observation describes the DAO the designer is tuning for. A one-step episode: a contextual bandit,
+ * which is what black-box search (CEM, CMA-ES) optimises.
+ */
+import { Env, type ResetOptions, type ResetResult, type StepResult } from '../core/env.ts';
+import { Box } from '../core/spaces.ts';
+import { EnvConfigError, resolveDaoConfig, type DaoEnvKwargs, type ResolvedDaoConfig } from './config.ts';
+import { sharePopulationData, type SharedPopulationData } from './governance.ts';
+import { gini, topShare } from './population.ts';
+import { BLOCKS_PER_DAY, parseProtocol, type Protocol } from './protocol.ts';
+import { ATTACK_STRATEGIES, runSeason, type AttackStrategy, type SeasonResult } from './season.ts';
+
+/** Each action dimension maps linearly from [-1, 1] onto [low, high]. */
+export const DESIGN_PARAMETERS = [
+  { name: 'quorum', low: 0, high: 0.3, unit: 'share of supply (For + Abstain... per the preset counting)' },
+  { name: 'proposalThreshold', low: 0, high: 0.05, unit: 'share of supply' },
+  { name: 'votingPeriodDays', low: 1, high: 14, unit: 'days' },
+  { name: 'timelockDays', low: 0, high: 14, unit: 'days' },
+  { name: 'lateQuorumExtensionDays', low: 0, high: 3, unit: 'days' },
+  { name: 'treasurySupermajority', low: 0.5, high: 0.9, unit: 'For share for treasury moves; 0.5 = off' },
+  { name: 'guardianVeto', low: 0, high: 1, unit: 'on when > 0.5' },
+] as const;
+
+export interface ProtocolDesignKwargs extends DaoEnvKwargs {
+  /** Scripted attacker(s): one strategy, or a list drawn uniformly per season. */
+  attack?: AttackStrategy | AttackStrategy[];
+  attackBudgetUsd?: number;
+  attackShare?: number;
+  seasonDays?: number;
+  proposalsPerMonth?: number;
+  delayCostPerDay?: number;
+}
+
+const KNOWN = ['preset', 'protocol', 'members', 'populationSeed', 'populationOptions', 'population', 'treasuryUsd', 'market', 'blocksPerStep', 'attack', 'attackBudgetUsd', 'attackShare', 'seasonDays', 'proposalsPerMonth', 'delayCostPerDay'];
+
+export class ProtocolDesignEnv extends Env<Float32Array, Float32Array> {
+  readonly observationSpace = new Box(0, 1, [5], 'float32');
+  readonly actionSpace = new Box(-1, 1, [DESIGN_PARAMETERS.length], 'float32');
+  readonly config: ResolvedDaoConfig;
+  readonly attacks: AttackStrategy[];
+  private readonly shared: SharedPopulationData;
+  private readonly context: Float32Array;
+  private readonly options: { attackBudgetUsd: number; attackShare: number; seasonDays: number; proposalsPerMonth: number; delayCostPerDay: number };
+
+  constructor(kwargs: ProtocolDesignKwargs = {}) {
+    super();
+    this.config = resolveDaoConfig(kwargs, KNOWN);
+    const attacks = kwargs.attack === undefined ? ['buy-and-vote', 'bribe', 'borrow-and-vote'] : Array.isArray(kwargs.attack) ? kwargs.attack : [kwargs.attack];
+    for (const attack of attacks) {
+      if (!ATTACK_STRATEGIES.includes(attack as AttackStrategy)) {
+        throw new EnvConfigError(`attack: unknown strategy '${attack}'; valid strategies: ${ATTACK_STRATEGIES.join(', ')}`, 'attack');
+      }
+    }
+    if (attacks.length === 0) throw new EnvConfigError('attack: give at least one strategy', 'attack');
+    this.attacks = attacks as AttackStrategy[];
+    const number = (value: unknown, field: string, fallback: number, low: number, high: number) => {
+      if (value === undefined) return fallback;
+      if (typeof value !== 'number' || !(value >= low && value <= high)) throw new EnvConfigError(`${field}: must be a number in [${low}, ${high}], got ${JSON.stringify(value)}`, field);
+      return value;
+    };
+    this.options = {
+      attackBudgetUsd: number(kwargs.attackBudgetUsd, 'attackBudgetUsd', 10_000_000, 0, 1e12),
+      attackShare: number(kwargs.attackShare, 'attackShare', 0.3, 0, 1),
+      seasonDays: number(kwargs.seasonDays, 'seasonDays', 60, 1, 3650),
+      proposalsPerMonth: number(kwargs.proposalsPerMonth, 'proposalsPerMonth', 6, 0, 1000),
+      delayCostPerDay: number(kwargs.delayCostPerDay, 'delayCostPerDay', 0.01, 0, 1),
+    };
+    this.shared = sharePopulationData(this.config.population);
+    const power = this.shared.memberPower;
+    let participating = 0;
+    let total = 0;
+    let late = 0;
+    for (let i = 0; i < power.length; i++) {
+      const expected = power[i]! * this.config.population.participation[i]!;
+      participating += expected;
+      total += power[i]!;
+      if (this.config.population.timing[i]! >= 0.9) late += expected;
+    }
+    const topHolders = Float64Array.from(this.config.population.balance).sort().reverse().subarray(0, 1000);
+    this.context = Float32Array.of(
+      Math.min(1, participating / this.shared.memberSupply),
+      topShare(power, 10),
+      gini(topHolders),
+      participating > 0 ? late / participating : 0,
+      Math.min(1, total / this.shared.memberSupply),
+    );
+  }
+
+  /** The protocol an action selects (the preset with the designed parameters). */
+  protocolFor(action: ArrayLike<number>): Protocol {
+    if (action.length !== DESIGN_PARAMETERS.length) throw new RangeError(`ProtocolDesign action needs ${DESIGN_PARAMETERS.length} values, got ${action.length}`);
+    const value = (i: number) => {
+      const a = Math.max(-1, Math.min(1, Number(action[i])));
+      if (Number.isNaN(a)) throw new RangeError(`ProtocolDesign action[${i}] is NaN`);
+      const { low, high } = DESIGN_PARAMETERS[i]!;
+      return low + ((a + 1) / 2) * (high - low);
+    };
+    const base = this.config.protocol;
+    const supermajority = value(5);
+    return parseProtocol({
+      ...base,
+      quorum: { kind: 'fraction', fraction: value(0) },
+      proposalThreshold: value(1),
+      votingPeriod: Math.max(1, Math.round(value(2) * BLOCKS_PER_DAY)),
+      votingDelay: Math.min(base.votingDelay, Math.round(value(2) * BLOCKS_PER_DAY)),
+      timelock: Math.round(value(3) * BLOCKS_PER_DAY),
+      lateQuorumExtension: Math.round(value(4) * BLOCKS_PER_DAY),
+      treasurySupermajority: supermajority > 0.51 ? supermajority : null,
+      guardianVeto: value(6) > 0.5,
+    });
+  }
+
+  override reset(options: ResetOptions = {}): ResetResult<Float32Array> {
+    super.reset(options);
+    return { observation: Float32Array.from(this.context), info: {} };
+  }
+
+  /** Runs one season under the action's protocol. */
+  step(action: Float32Array | ArrayLike<number>): StepResult<Float32Array> {
+    const protocol = this.protocolFor(action);
+    const attack = this.attacks[this.rng.int(this.attacks.length)]!;
+    const result = this.season(protocol, attack, this.rng.split());
+    return { observation: Float32Array.from(this.context), reward: result.score, terminated: true, truncated: false, info: { ...result, attack } };
+  }
+
+  /** A season under any protocol, e.g. to score a preset against the same attackers and seeds. */
+  season(protocol: Protocol, attack: AttackStrategy, rng: ReturnType<ProtocolDesignEnv['rng']['split']>): SeasonResult {
+    return runSeason(
+      {
+        protocol,
+        population: this.config.population,
+        shared: this.shared,
+        market: this.config.market,
+        treasuryUsd: this.config.treasuryUsd,
+        days: this.options.seasonDays,
+        proposalsPerMonth: this.options.proposalsPerMonth,
+        attack,
+        attackBudgetUsd: this.options.attackBudgetUsd,
+        attackShare: this.options.attackShare,
+        attackDay: this.options.seasonDays * 0.25,
+        attackSignal: -0.5,
+        attackAttention: 0.7,
+        delayCostPerDay: this.options.delayCostPerDay,
+      },
+      rng,
+    );
+  }
+}

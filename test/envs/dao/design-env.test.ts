@@ -1,0 +1,62 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import '../../../envs/index.ts';
+import { Rng } from '../../../lib/rng.ts';
+import { checkEnv } from '../../../envs/core/checker.ts';
+import { make } from '../../../envs/core/registration.ts';
+import { DESIGN_PARAMETERS, ProtocolDesignEnv } from '../../../envs/dao/design-env.ts';
+import { presetProtocol } from '../../../envs/dao/presets.ts';
+import { EnvConfigError } from '../../../envs/dao/config.ts';
+
+test('ProtocolDesign-v0 passes checkEnv and is a one-step episode', () => {
+  assert.equal(checkEnv(new ProtocolDesignEnv({ members: 1500 })).warnings, []);
+  const env = make<Float32Array, Float32Array>('dao/ProtocolDesign-v0', { members: 1500 });
+  env.reset({ seed: 1 });
+  const result = env.step(new Float32Array(DESIGN_PARAMETERS.length));
+  assert.is(result.terminated, true);
+  assert.type(result.info.score, 'number');
+  assert.is(result.reward, result.info.score);
+});
+
+test('actions map linearly onto the parameter ranges', () => {
+  const env = new ProtocolDesignEnv({ members: 500 });
+  const low = env.protocolFor(new Float32Array(7).fill(-1));
+  assert.equal(low.quorum, { kind: 'fraction', fraction: 0 });
+  assert.equal([low.proposalThreshold, low.votingPeriod, low.timelock, low.lateQuorumExtension, low.treasurySupermajority, low.guardianVeto], [0, 7200, 0, 0, null, false]);
+  const high = env.protocolFor(new Float32Array(7).fill(1));
+  assert.equal(high.quorum, { kind: 'fraction', fraction: 0.3 });
+  assert.equal([high.proposalThreshold, high.votingPeriod, high.timelock, high.lateQuorumExtension, high.treasurySupermajority, high.guardianVeto], [0.05, 14 * 7200, 14 * 7200, 3 * 7200, 0.9, true]);
+  assert.throws(() => env.protocolFor([0, 0]), /needs 7 values/);
+});
+
+test('seasons use common random numbers: honest outcomes do not depend on the attack', () => {
+  const env = new ProtocolDesignEnv({ members: 3000 });
+  const bravo = presetProtocol('compound-bravo');
+  for (const seed of [0, 1, 2]) {
+    const quiet = env.season(bravo, 'none', Rng.create(seed));
+    const attacked = env.season(bravo, 'buy-and-vote', Rng.create(seed));
+    assert.is(attacked.executedValue, quiet.executedValue);
+    assert.is(attacked.honestExecuted, quiet.honestExecuted);
+  }
+});
+
+test('a buy-and-vote attack drains Compound Bravo in some seasons; a treasury supermajority with a guardian stops it', () => {
+  const env = new ProtocolDesignEnv({ members: 5000 });
+  const bravo = presetProtocol('compound-bravo');
+  const defended = presetProtocol('compound-bravo', { treasurySupermajority: 0.8, guardianVeto: true });
+  let bravoLoss = 0;
+  let defendedLoss = 0;
+  for (let seed = 0; seed < 8; seed++) {
+    bravoLoss += env.season(bravo, 'buy-and-vote', Rng.create(seed)).attackLoss;
+    defendedLoss += env.season(defended, 'buy-and-vote', Rng.create(seed)).attackLoss;
+  }
+  assert.ok(bravoLoss > 0, 'Bravo loses treasury to the attacker in some seasons');
+  assert.is(defendedLoss, 0);
+});
+
+test('bad kwargs are named', () => {
+  assert.throws(() => new ProtocolDesignEnv({ members: 500, attack: 'nuke' as never }), (e: Error) => e instanceof EnvConfigError && /^attack: unknown strategy 'nuke'; valid strategies: none, buy-and-vote/.test(e.message));
+  assert.throws(() => new ProtocolDesignEnv({ members: 500, attackShare: 2 }), /^attackShare: must be a number in \[0, 1\]/);
+});
+
+test.run();
