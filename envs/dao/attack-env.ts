@@ -22,6 +22,8 @@ import { Box, MultiDiscrete } from '../core/spaces.ts';
 import { resolveDaoConfig, EnvConfigError, type DaoEnvKwargs, type ResolvedDaoConfig } from './config.ts';
 import { ATTACKER, FINAL_STATES, GovernanceSimulation, sharePopulationData, TREASURY, type Proposal, type SharedPopulationData } from './governance.ts';
 import { FOR } from './tally.ts';
+import { lognormal, normal, poisson } from '../../lib/distributions.ts';
+import { BLOCKS_PER_DAY } from './protocol.ts';
 
 export const LEVELS = [0.05, 0.1, 0.25, 0.5, 1] as const;
 export const BRIBE_PRICES = [0.05, 0.1, 0.2, 0.5, 1] as const;
@@ -54,9 +56,11 @@ export interface GovernanceAttackKwargs extends DaoEnvKwargs {
   rewardUnit?: 'budget' | 'usd';
   /** Steps per episode; default covers delay + period + timelock with slack. */
   horizon?: number;
+  /** Background honest grant proposals per 30 days (default 0). */
+  honestProposalsPerMonth?: number;
 }
 
-const KNOWN = ['preset', 'protocol', 'members', 'populationSeed', 'populationOptions', 'population', 'treasuryUsd', 'market', 'blocksPerStep', 'budgetUsd', 'rewardUnit', 'horizon'];
+export const ATTACK_ENV_KWARGS = ['preset', 'protocol', 'members', 'populationSeed', 'populationOptions', 'population', 'treasuryUsd', 'market', 'blocksPerStep', 'budgetUsd', 'rewardUnit', 'horizon', 'honestProposalsPerMonth'];
 
 export class GovernanceAttackEnv extends Env<Float32Array, Int32Array> {
   readonly observationSpace = new Box(-10, 10, [OBSERVATION_FIELDS.length], 'float32');
@@ -77,7 +81,7 @@ export class GovernanceAttackEnv extends Env<Float32Array, Int32Array> {
     super();
     this.metadata = { renderModes: ['ansi'] };
     this.renderMode = kwargs.renderMode as string | undefined;
-    this.config = resolveDaoConfig(kwargs, KNOWN);
+    this.config = resolveDaoConfig(kwargs, ATTACK_ENV_KWARGS);
     const budget = kwargs.budgetUsd ?? 5_000_000;
     if (!(budget > 0) || !Number.isFinite(budget)) throw new EnvConfigError(`budgetUsd: must be a positive number, got ${JSON.stringify(kwargs.budgetUsd)}`, 'budgetUsd');
     this.budgetUsd = budget;
@@ -89,6 +93,33 @@ export class GovernanceAttackEnv extends Env<Float32Array, Int32Array> {
     this.horizon = kwargs.horizon ?? Math.ceil(lifecycle / this.config.blocksPerStep) + 12;
     if (!Number.isInteger(this.horizon) || this.horizon < 1) throw new EnvConfigError(`horizon: must be a positive integer, got ${JSON.stringify(kwargs.horizon)}`, 'horizon');
     this.shared = sharePopulationData(this.config.population);
+    const rate = kwargs.honestProposalsPerMonth ?? 0;
+    if (typeof rate !== 'number' || !(rate >= 0 && rate <= 1000)) throw new EnvConfigError(`honestProposalsPerMonth: must be a number in [0, 1000], got ${JSON.stringify(rate)}`, 'honestProposalsPerMonth');
+    this.honestRate = rate;
+  }
+
+  private readonly honestRate: number;
+  /** Honest grants of this episode with their net value (hidden value - cost). */
+  readonly honestGrants: { proposal: Proposal; netValue: number }[] = [];
+
+  private arriveHonestProposals(): void {
+    if (this.honestRate === 0) return;
+    const sim = this.simulation;
+    const expected = (this.honestRate * this.config.blocksPerStep) / (30 * BLOCKS_PER_DAY);
+    const arrivals = poisson(this.rng, expected);
+    for (let k = 0; k < arrivals; k++) {
+      const treasury = sim.ledger.balance(TREASURY, 'usd');
+      const requestedUsd = Math.min(lognormal(this.rng, Math.log(treasury * 0.01 + 1), 0.8), treasury * 0.1);
+      const multiple = normal(this.rng, 1.4, 0.7);
+      const signal = (multiple - 1) * 1.2 + normal(this.rng, 0, 0.5);
+      const proposal = sim.propose({ kind: 'grant', proposer: 'honest', requestedUsd, trueValue: requestedUsd * multiple, signal, streamKey: `grant-${this.honestGrants.length}` });
+      this.honestGrants.push({ proposal, netValue: requestedUsd * (multiple - 1) });
+    }
+  }
+
+  /** The attacker's current (or last) proposal. */
+  get attackProposal(): Proposal | undefined {
+    return this.proposal;
   }
 
   /** The simulation of the current episode (for scripted attackers and tests). */
@@ -110,6 +141,7 @@ export class GovernanceAttackEnv extends Env<Float32Array, Int32Array> {
       shared: this.shared,
     });
     this.proposal = undefined;
+    this.honestGrants.length = 0;
     this.steps = 0;
     this.netWorth = this.sim.market.netWorth(ATTACKER);
     this.initialTreasury = this.sim.treasuryValue();
@@ -125,6 +157,7 @@ export class GovernanceAttackEnv extends Env<Float32Array, Int32Array> {
       throw new RangeError(`GovernanceAttack action must be [0..${ACTIONS.length - 1}, 0..${LEVELS.length - 1}], got [${kind}, ${level}]`);
     }
     const outcome = this.act(ACTIONS[kind]!, level);
+    this.arriveHonestProposals();
     sim.advance(this.config.blocksPerStep);
     sim.refreshAttackerVotes();
     this.steps++;

@@ -619,6 +619,13 @@ export class GovernanceSimulation {
     return true;
   }
 
+  /** A guardian's veto: a queued proposal does not execute. True if it was vetoed. */
+  veto(proposal: Proposal): boolean {
+    if (proposal.state !== 'queued') return false;
+    proposal.state = 'vetoed';
+    return true;
+  }
+
   /** Cancels a proposal that has not executed (the proposer withdrawing it). */
   cancel(proposal: Proposal): void {
     if (FINAL_STATES.has(proposal.state)) return;
