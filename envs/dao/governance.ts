@@ -16,7 +16,7 @@ import type { Rng } from '../../lib/rng.ts';
 import { Ledger, LedgerError } from './ledger.ts';
 import { AMM, DEFAULT_MARKET, LENDING, Market, type MarketConfig } from './market.ts';
 import { totalSupply, votingPower, type Population } from './population.ts';
-import type { Protocol } from './protocol.ts';
+import { parseProtocol, type Protocol, type ProtocolInput } from './protocol.ts';
 import { compileQuorumExpression, type CompiledQuorumExpression } from './quorum-expression.ts';
 import { aaveDifferentialValid, convictionThreshold, lateQuorumDeadline, lockMultiplier, nounsDynamicQuorumVotes } from './rules.ts';
 import { ABSTAIN, AGAINST, FOR } from './tally.ts';
@@ -65,6 +65,7 @@ export interface Proposal {
   paidUsd: number;
   paidTokens: number;
   streamKey: string;
+  patch: Partial<ProtocolInput> | undefined;
 }
 
 interface HonestSchedule {
@@ -127,7 +128,8 @@ export interface BribeResult {
 const DEFAULT_GUARDIAN: GuardianConfig = { detection: 0.9, falseVeto: 0.02 };
 
 export class GovernanceSimulation {
-  readonly protocol: Protocol;
+  /** The protocol in force; an executed parameter-change proposal replaces it. */
+  protocol: Protocol;
   readonly population: Population;
   readonly ledger: Ledger;
   readonly market: Market;
@@ -146,7 +148,7 @@ export class GovernanceSimulation {
   private readonly schedules = new Map<number, HonestSchedule>();
   private readonly guardian: GuardianConfig;
   private readonly judgementNoise: number;
-  private readonly quorumExpression: CompiledQuorumExpression | undefined;
+  private quorumExpression: CompiledQuorumExpression | undefined;
   /** Members sorted by bribe price per unit of weight, for the cheapest-first bribe walk. */
   private bribeOrder: Int32Array | undefined;
 
@@ -227,6 +229,8 @@ export class GovernanceSimulation {
     trueValue?: number;
     signal?: number;
     attention?: number;
+    /** For 'parameter' proposals: the protocol fields the proposal changes when it executes. */
+    patch?: Partial<ProtocolInput>;
     /** Names the random stream of this proposal's honest votes (default: its id), so that adding or
      * removing other proposals leaves its votes unchanged (common random numbers across variants). */
     streamKey?: string;
@@ -267,7 +271,9 @@ export class GovernanceSimulation {
       paidUsd: 0,
       paidTokens: 0,
       streamKey: options.streamKey ?? `proposal-${this.proposals.length}`,
+      patch: options.patch,
     };
+    if (kind === 'parameter' && options.patch !== undefined) parseProtocol({ ...this.protocol, ...options.patch });
     this.proposals.push(proposal);
     if (proposal.startBlock <= this.block) this.activate(proposal);
     return proposal;
@@ -556,8 +562,10 @@ export class GovernanceSimulation {
 
   private close(proposal: Proposal, at: number): void {
     proposal.quorumVotes = this.quorumVotes(proposal);
+    const passed = this.quorumReached(proposal) && this.majorityReached(proposal);
+    // Recorded after the decision: a history-based quorum must not see this proposal's own turnout.
     this.recordTurnout(proposal);
-    if (this.quorumReached(proposal) && this.majorityReached(proposal)) this.succeed(proposal, at);
+    if (passed) this.succeed(proposal, at);
     else proposal.state = 'defeated';
   }
 
@@ -613,6 +621,10 @@ export class GovernanceSimulation {
       if (this.ledger.balance(TREASURY, 'usd') + 1e-9 < proposal.requestedUsd) return false;
       this.ledger.transfer('usd', TREASURY, recipient, proposal.requestedUsd);
       proposal.paidUsd = proposal.requestedUsd;
+    } else if (proposal.patch !== undefined) {
+      // A parameter change: later proposals (and the open ones' remaining steps) run under the new rules.
+      this.protocol = parseProtocol({ ...this.protocol, ...proposal.patch });
+      this.quorumExpression = this.protocol.quorum.kind === 'expression' ? compileQuorumExpression(this.protocol.quorum.expression) : undefined;
     }
     proposal.state = 'executed';
     proposal.executedAt = this.block;

@@ -1,0 +1,216 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { Rng } from '../../../lib/rng.ts';
+import { ATTACKER, GovernanceSimulation, OUTSIDE, TREASURY } from '../../../envs/dao/governance.ts';
+import { allocatePopulation, type Population } from '../../../envs/dao/population.ts';
+import { parseProtocol, type ProtocolInput } from '../../../envs/dao/protocol.ts';
+import { sybilSplitVotes } from '../../../envs/dao/rules.ts';
+
+/**
+ * Members with fixed votes: `votes[i] > 0` votes For with that weight, `< 0` Against, at `timing[i]`
+ * of the window; an idle holder carries the rest of the supply.
+ */
+function fixedPopulation(votes: number[], supply: number, timing?: number[]): Population {
+  const population = allocatePopulation(votes.length + 1);
+  votes.forEach((v, i) => {
+    population.balance[i] = Math.abs(v);
+    population.delegate[i] = i;
+    population.participation[i] = 1;
+    population.alignment[i] = v > 0 ? 10 : -10;
+    population.timing[i] = timing?.[i] ?? 0.5;
+    population.corruptibility[i] = 1;
+  });
+  const idle = votes.length;
+  population.balance[idle] = supply - votes.reduce((t, v) => t + Math.abs(v), 0);
+  population.delegate[idle] = -1;
+  population.timing[idle] = 0;
+  return population;
+}
+
+function simulation(protocol: ProtocolInput, population: Population, extra: Partial<ConstructorParameters<typeof GovernanceSimulation>[0]> = {}) {
+  return new GovernanceSimulation({
+    protocol: parseProtocol(protocol),
+    population,
+    rng: Rng.create(7),
+    treasury: { usd: 1_000_000, token: 0 },
+    market: { ammToken: 0, ammUsd: 0, lendingToken: 0 },
+    judgementNoise: 0,
+    ...extra,
+  });
+}
+
+const base: ProtocolInput = { votingDelay: 0, votingPeriod: 1000, timelock: 0, gracePeriod: 0, quorum: { kind: 'fraction', fraction: 0.04 }, quorumCounts: 'for', snapshot: 'start' };
+
+test('lifecycle: active -> succeeded -> queued -> executed after the timelock; defeated without quorum', () => {
+  const sim = simulation({ ...base, timelock: 500, votingDelay: 100 }, fixedPopulation([60, -20], 1000));
+  const grant = sim.propose({ kind: 'grant', proposer: 'honest', requestedUsd: 1000 });
+  assert.is(grant.state, 'pending');
+  sim.advance(100);
+  assert.is(grant.state, 'active');
+  sim.advance(1000);
+  assert.is(grant.state, 'queued');
+  assert.is(grant.eta, 1100 + 500);
+  sim.advance(499);
+  assert.is(grant.state, 'queued');
+  sim.advance(1);
+  assert.is(grant.state, 'executed');
+  assert.is(sim.ledger.balance(OUTSIDE, 'usd'), 1000);
+  const small = simulation(base, fixedPopulation([30, -10], 1000));
+  const weak = small.propose({ kind: 'grant', proposer: 'honest', requestedUsd: 10 });
+  small.advance(1000);
+  assert.is(weak.state, 'defeated', '30 For < 4 % of 1000 = 40');
+});
+
+test('For-only (Bravo) vs For + Abstain (OZ) quorum counting', () => {
+  const population = fixedPopulation([30, -15], 1000);
+  population.alignment[1] = 0; // a neutral member: abstains
+  const bravo = simulation({ ...base, quorumCounts: 'for' }, population);
+  const oz = simulation({ ...base, quorumCounts: 'for+abstain' }, population);
+  const a = bravo.propose({ kind: 'parameter', proposer: 'honest', signal: 0 });
+  const b = oz.propose({ kind: 'parameter', proposer: 'honest', signal: 0 });
+  bravo.advance(1000);
+  oz.advance(1000);
+  assert.is(a.abstainVotes, 15);
+  assert.is(a.state, 'defeated', '30 For < 40');
+  assert.is(b.state, 'executed', '30 For + 15 Abstain >= 40');
+});
+
+test('late-quorum extension moves the deadline once, to now + extension', () => {
+  // Quorum is reached only by a vote at 95 % of the window.
+  const sim = simulation({ ...base, lateQuorumExtension: 300 }, fixedPopulation([10, 50, -5], 1000, [0.1, 0.95, 0.2]));
+  const p = sim.propose({ kind: 'parameter', proposer: 'honest', signal: 0 });
+  sim.advance(1000);
+  assert.is(p.extended, true);
+  assert.is(p.endBlock, 950 + 300);
+  assert.is(p.state, 'active');
+  sim.advance(300);
+  assert.is(p.state, 'executed');
+});
+
+test('Nouns dynamic quorum in the simulator rises with Against votes', () => {
+  const protocol = { ...base, quorum: { kind: 'nouns' as const, minBps: 1000, maxBps: 1500, coefficient: 1_000_000 } };
+  const light = simulation(protocol, fixedPopulation([120, -20], 1000));
+  const heavy = simulation(protocol, fixedPopulation([120, -100], 1000));
+  const a = light.propose({ kind: 'parameter', proposer: 'honest', signal: 0 });
+  const b = heavy.propose({ kind: 'parameter', proposer: 'honest', signal: 0 });
+  light.advance(1000);
+  heavy.advance(1000);
+  assert.is(a.quorumVotes, 120, '1000 + 200 BPS of 1000');
+  assert.is(a.state, 'executed');
+  assert.is(b.quorumVotes, 150, 'capped at 1500 BPS');
+  assert.is(b.state, 'defeated', '120 For < 150');
+});
+
+test('Aave differential and supermajority rules decide close votes', () => {
+  const population = fixedPopulation([100, -96], 1000);
+  const aave = simulation({ ...base, majority: { kind: 'differential', differentialBps: 50 } }, population);
+  const simple = simulation(base, population);
+  const superm = simulation({ ...base, majority: { kind: 'supermajority', fraction: 0.6 } }, population);
+  const ps = [aave, simple, superm].map((sim) => sim.propose({ kind: 'parameter', proposer: 'honest', signal: 0 }));
+  [aave, simple, superm].forEach((sim) => sim.advance(1000));
+  assert.equal(ps.map((p) => p.state), ['defeated', 'executed', 'defeated'], '1000 vs 960 BPS is not > 960 + 50');
+});
+
+test('guardian veto during the timelock; Moloch ragequit pays Against voters before execution', () => {
+  const vetoed = simulation({ ...base, timelock: 100, guardianVeto: true }, fixedPopulation([100, -10], 1000), { guardian: { detection: 1, falseVeto: 0 } });
+  const drain = vetoed.propose({ kind: 'drain', proposer: 'honest', requestedShare: 0.5 });
+  vetoed.advance(1200);
+  assert.is(drain.state, 'vetoed');
+  assert.is(vetoed.ledger.balance(TREASURY, 'usd'), 1_000_000);
+  const moloch = simulation({ ...base, quorum: { kind: 'none' }, timelock: 100, ragequit: true }, fixedPopulation([600, -400], 1000));
+  const grant = moloch.propose({ kind: 'grant', proposer: 'honest', requestedUsd: 100_000 });
+  moloch.advance(1200);
+  assert.is(grant.state, 'executed');
+  // 40 % of the supply voted No and left with 40 % of the treasury before the grant paid out.
+  assert.ok(Math.abs(moloch.ledger.balance(OUTSIDE, 'usd') - (400_000 + 100_000)) < 1e-6);
+  assert.ok(Math.abs(moloch.ledger.balance(TREASURY, 'usd') - 500_000) < 1e-6);
+});
+
+test('conviction voting passes a request when staked conviction crosses the 1Hive threshold', () => {
+  // 400 staked on a request of 10 % of the pool: y* = 0.02 * 400 / (0.1 * 0.1^2) = 8,000; t = ln(1 - 0.1 * 8000 / 400)... = never;
+  // with 1000 staked: y* = 20,000, x / (1 - a) = 10,000 < y*: never. With S floored low and x = 400 on r/R = 0.05:
+  // y* = 0.02 * 400 / (0.1 * 0.15^2) = 3,555.6 and t = ln(1 - 0.1 * 3555.6 / 400) / ln 0.9 = 20.8 -> passes at period 21.
+  const protocol: ProtocolInput = { ...base, votingPower: { kind: 'conviction', decay: 0.9, maxRatio: 0.2, weight: 0.02, minStakeShare: 0, periodBlocks: 10 }, quorum: { kind: 'none' }, votingPeriod: 1000, snapshot: 'current' };
+  const sim = simulation(protocol, fixedPopulation([400], 1000, [0]));
+  const p = sim.propose({ kind: 'grant', proposer: 'honest', requestedUsd: 50_000 });
+  sim.advance(200);
+  assert.is(p.state, 'active');
+  sim.advance(10);
+  assert.is(p.state, 'executed');
+  assert.is(p.executedAt, 210);
+});
+
+test('quadratic voting: splitting across k accounts multiplies the attacker’s votes by sqrt(k)', () => {
+  const protocol = { ...base, votingPower: { kind: 'quadratic' as const }, snapshot: 'current' as const };
+  const weights = [1, 4, 16].map((accounts) => {
+    const sim = simulation(protocol, fixedPopulation([100], 1000), { attackerTokens: 400 });
+    sim.sybilAccounts = accounts;
+    const p = sim.propose({ kind: 'parameter', proposer: 'attacker', signal: 0 });
+    return sim.attackerVote(p);
+  });
+  assert.equal(weights, [20, 40, 80]);
+  assert.is(weights[2], sybilSplitVotes(400, 16));
+});
+
+test('lock multipliers: flash-loaned tokens count at 0.1x, held and locked tokens at 1x', () => {
+  const protocol = { ...base, votingPower: { kind: 'lock' as const, multipliers: [0.1, 1, 2, 3, 4, 5, 6] }, snapshot: 'current' as const };
+  const sim = simulation(protocol, fixedPopulation([100], 10_000), { attackerTokens: 100, market: { ammToken: 1000, ammUsd: 1000, lendingToken: 5000 }, attackerUsd: 1000 });
+  const p = sim.propose({ kind: 'parameter', proposer: 'attacker', signal: 0 });
+  let inLoan = 0;
+  sim.flashLoan(5000, () => {
+    inLoan = sim.attackerWeight(p);
+    sim.market.buy(ATTACKER, sim.market.costToBuy(5000 * sim.market.config.flashLoanFee) * 1.01);
+  });
+  assert.ok(Math.abs(inLoan - 0.1 * 5100) < 1e-9, `weight inside the loan ${inLoan}`);
+  assert.ok(Math.abs(sim.attackerWeight(p) - sim.attackerTokens()) < 1e-9, 'own tokens at 1x');
+});
+
+test('snapshots: tokens bought after the snapshot carry no weight; current-balance voting counts them', () => {
+  for (const [snapshot, expected] of [['start', 0], ['creation', 0], ['current', 100]] as const) {
+    const sim = simulation({ ...base, snapshot, votingDelay: 10 }, fixedPopulation([100], 1000), { attackerUsd: 1e9, market: { ammToken: 1000, ammUsd: 1000, lendingToken: 0 } });
+    const p = sim.propose({ kind: 'parameter', proposer: 'attacker', signal: 0 });
+    sim.advance(10);
+    sim.market.buy(ATTACKER, sim.market.costToBuy(100) * 1.000001);
+    assert.ok(Math.abs(sim.attackerWeight(p) - expected) < 1e-3, `${snapshot}: ${sim.attackerWeight(p)}`);
+  }
+});
+
+test('proposal threshold: too few tokens cannot propose; selling below it gets a queued proposal cancelled', () => {
+  const protocol = { ...base, proposalThreshold: 0.01, timelock: 100 };
+  const poor = simulation(protocol, fixedPopulation([100], 1000), { attackerTokens: 5 });
+  assert.throws(() => poor.propose({ kind: 'drain', proposer: 'attacker', requestedShare: 1 }), /proposal threshold/);
+  const sim = simulation(protocol, fixedPopulation([100], 1000), { attackerTokens: 50, market: { ammToken: 1000, ammUsd: 1000, lendingToken: 0 } });
+  const p = sim.propose({ kind: 'grant', proposer: 'attacker', requestedUsd: 1 , signal: 5 });
+  sim.advance(1000);
+  assert.is(p.state, 'queued');
+  sim.market.sell(ATTACKER, 50);
+  sim.advance(10);
+  assert.is(p.state, 'cancelled');
+});
+
+test('an executed parameter change rewrites the protocol for later proposals', () => {
+  const sim = simulation(base, fixedPopulation([100, -10], 1000));
+  const change = sim.propose({ kind: 'parameter', proposer: 'honest', signal: 0, patch: { quorum: { kind: 'fraction', fraction: 0.5 } } });
+  sim.advance(1000);
+  assert.is(change.state, 'executed');
+  assert.equal(sim.protocol.quorum, { kind: 'fraction', fraction: 0.5 });
+  const next = sim.propose({ kind: 'grant', proposer: 'honest', requestedUsd: 1 });
+  sim.advance(1000);
+  assert.is(next.state, 'defeated', '100 For < 50 % of 1000');
+  assert.throws(() => sim.propose({ kind: 'parameter', proposer: 'honest', patch: { votingPeriod: -1 } }), /votingPeriod/);
+});
+
+test('quorum expressions see the live tally and the turnout history', () => {
+  const protocol = { ...base, quorum: { kind: 'expression' as const, expression: 'turnoutLast > 0 ? 1.5 * turnoutLast * supply : 0.04 * supply' } };
+  const sim = simulation(protocol, fixedPopulation([50, -10], 1000));
+  const first = sim.propose({ kind: 'parameter', proposer: 'honest', signal: 0 });
+  sim.advance(1000);
+  assert.is(first.quorumVotes, 40);
+  assert.is(first.state, 'executed');
+  const second = sim.propose({ kind: 'parameter', proposer: 'honest', signal: 0 });
+  sim.advance(1000);
+  assert.ok(Math.abs(second.quorumVotes - 1.5 * 0.06 * 1000) < 1e-9, 'quorum follows last turnout (6 %)');
+  assert.is(second.state, 'defeated', '50 For < 90');
+});
+
+test.run();
