@@ -27,7 +27,7 @@ test('bad arguments exit 2 with one clear line naming the argument', () => {
     [['demo', '--env', 'CartPol-v1'], /--env: .*Did you mean: CartPole-v1/],
     [['demo', '--agent', 'genius'], /Argument: agent, Given: "genius", Choices: "random", "heuristic"/],
     [['demo', '--bogus'], /Unknown argument: bogus/],
-    [['list', 'things'], /Choices: "envs"/],
+    [['list', 'things'], /Choices: "envs", "presets"/],
     [[], /Give a command/],
   ] as const) {
     const result = run(...args);
@@ -35,6 +35,13 @@ test('bad arguments exit 2 with one clear line naming the argument', () => {
     assert.match(result.stderr, pattern);
     assert.is(result.stdout, '', `${args.join(' ')} printed nothing else`);
   }
+});
+
+test('list presets shows the real protocols', () => {
+  const presets = JSON.parse(run('list', 'presets', '--json').stdout) as { name: string; protocol: { quorum: unknown } }[];
+  assert.ok(presets.some((p) => p.name === 'compound-bravo'));
+  assert.equal(presets.find((p) => p.name === 'compound-bravo')!.protocol.quorum, { kind: 'absolute', votes: 400000 });
+  assert.match(run('list', 'presets').stdout, /beanstalk-2022 +quorum 50% \(for\), simple, delay 0d, period 7d, timelock 0d, snapshot current, emergencyCommit/);
 });
 
 test('list envs shows CartPole-v1 with its limits', () => {
