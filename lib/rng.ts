@@ -210,3 +210,26 @@ export class Rng {
     return copy;
   }
 }
+
+/**
+ * The seeded stream an env owns (Gymnasium's `np_random`): created on first use from OS entropy if never
+ * seeded, recreated by `reseed`, and remembering its seed so an unseeded run can be reproduced.
+ */
+export class SeededStream {
+  private stream: Rng | undefined;
+  private seedValue: number | undefined;
+
+  get rng(): Rng {
+    if (this.stream === undefined) this.reseed(entropySeed());
+    return this.stream!;
+  }
+
+  get seed(): number | undefined {
+    return this.seedValue;
+  }
+
+  reseed(seed: number): void {
+    this.seedValue = validateSeed(seed);
+    this.stream = Rng.create(seed);
+  }
+}

@@ -5,7 +5,7 @@
  * truncated, info}`. `terminated` marks a true end state of the MDP; `truncated` a cut-off (time limit).
  * Seed once: a later `reset()` without a seed continues the same stream, as Gymnasium's `np_random` does.
  */
-import { entropySeed, Rng, validateSeed } from '../../lib/rng.ts';
+import { SeededStream, type Rng } from '../../lib/rng.ts';
 import type { Space } from './spaces.ts';
 
 export type Info = Record<string, unknown>;
@@ -50,23 +50,16 @@ export abstract class Env<Obs = unknown, Act = unknown> {
   /** Set by `make`. */
   spec: EnvSpecLike | undefined = undefined;
 
-  private rngStream: Rng | undefined;
-  private rngSeedValue: number | undefined;
+  private readonly stream = new SeededStream();
 
   /** The env's random stream (Gymnasium's `np_random`); seeded from entropy on first use if never seeded. */
   get rng(): Rng {
-    if (this.rngStream === undefined) this.seedRng(entropySeed());
-    return this.rngStream!;
+    return this.stream.rng;
   }
 
   /** The seed the env's stream was created from, so an unseeded run can still be reproduced. */
   get rngSeed(): number | undefined {
-    return this.rngSeedValue;
-  }
-
-  private seedRng(seed: number): void {
-    this.rngSeedValue = validateSeed(seed);
-    this.rngStream = Rng.create(seed);
+    return this.stream.seed;
   }
 
   /**
@@ -74,7 +67,7 @@ export abstract class Env<Obs = unknown, Act = unknown> {
    * The base returns nothing useful; subclasses build the observation.
    */
   reset(options: ResetOptions = {}): ResetResult<Obs> {
-    if (options.seed !== undefined && options.seed !== null) this.seedRng(options.seed);
+    if (options.seed !== undefined && options.seed !== null) this.stream.reseed(options.seed);
     return undefined as unknown as ResetResult<Obs>;
   }
 

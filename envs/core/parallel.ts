@@ -4,7 +4,7 @@
  * `agents` once it is terminated or truncated. `parallelApiTest` runs the checks of PettingZoo's
  * `parallel_api_test` (plus seeded determinism).
  */
-import { entropySeed, Rng, validateSeed } from '../../lib/rng.ts';
+import { Rng, SeededStream } from '../../lib/rng.ts';
 import { dataEquivalent, deepCopy, EnvCheckError } from './checker.ts';
 import type { Info } from './env.ts';
 import type { Space } from './spaces.ts';
@@ -23,29 +23,22 @@ export abstract class ParallelEnv<Obs = unknown, Act = unknown> {
   abstract readonly possibleAgents: readonly string[];
   agents: string[] = [];
   metadata: Record<string, unknown> = { name: this.constructor.name };
-  private stream: Rng | undefined;
-  private seedValue: number | undefined;
+  private readonly stream = new SeededStream();
 
   abstract observationSpace(agent: string): Space<Obs>;
   abstract actionSpace(agent: string): Space<Act>;
 
   get rng(): Rng {
-    if (this.stream === undefined) this.seedStream(entropySeed());
-    return this.stream!;
+    return this.stream.rng;
   }
 
   get rngSeed(): number | undefined {
-    return this.seedValue;
-  }
-
-  private seedStream(seed: number): void {
-    this.seedValue = validateSeed(seed);
-    this.stream = Rng.create(seed);
+    return this.stream.seed;
   }
 
   /** Subclasses call super.reset(options) first, then return the first observations. */
   reset(options: { seed?: number; options?: Record<string, unknown> } = {}): { observations: PerAgent<Obs>; infos: PerAgent<Info> } {
-    if (options.seed !== undefined) this.seedStream(options.seed);
+    if (options.seed !== undefined) this.stream.reseed(options.seed);
     this.agents = [...this.possibleAgents];
     return undefined as unknown as { observations: PerAgent<Obs>; infos: PerAgent<Info> };
   }

@@ -44,6 +44,15 @@ export interface ResolvedDaoConfig {
   blocksPerStep: number;
 }
 
+/** A kwarg number within [low, high] (integer if asked), or the fallback when absent; else EnvConfigError. */
+export function numberKwarg(value: unknown, field: string, fallback: number, low: number, high: number, integer = false): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !(value >= low && value <= high) || (integer && !Number.isInteger(value))) {
+    throw new EnvConfigError(`${field}: must be ${integer ? 'an integer' : 'a number'} in [${low}, ${high}], got ${JSON.stringify(value)}`, field);
+  }
+  return value;
+}
+
 function positiveNumber(value: unknown, field: string, fallback: number, integer = false): number {
   if (value === undefined) return fallback;
   if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0 || (integer && !Number.isInteger(value))) {

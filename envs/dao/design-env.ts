@@ -10,7 +10,7 @@
  */
 import { Env, type ResetOptions, type ResetResult, type StepResult } from '../core/env.ts';
 import { Box } from '../core/spaces.ts';
-import { EnvConfigError, resolveDaoConfig, type DaoEnvKwargs, type ResolvedDaoConfig } from './config.ts';
+import { EnvConfigError, numberKwarg, resolveDaoConfig, type DaoEnvKwargs, type ResolvedDaoConfig } from './config.ts';
 import { sharePopulationData, type SharedPopulationData } from './governance.ts';
 import { gini, topShare } from './population.ts';
 import { BLOCKS_PER_DAY, parseProtocol, type Protocol } from './protocol.ts';
@@ -59,17 +59,12 @@ export class ProtocolDesignEnv extends Env<Float32Array, Float32Array> {
     }
     if (attacks.length === 0) throw new EnvConfigError('attack: give at least one strategy', 'attack');
     this.attacks = attacks as AttackStrategy[];
-    const number = (value: unknown, field: string, fallback: number, low: number, high: number) => {
-      if (value === undefined) return fallback;
-      if (typeof value !== 'number' || !(value >= low && value <= high)) throw new EnvConfigError(`${field}: must be a number in [${low}, ${high}], got ${JSON.stringify(value)}`, field);
-      return value;
-    };
     this.options = {
-      attackBudgetUsd: number(kwargs.attackBudgetUsd, 'attackBudgetUsd', 10_000_000, 0, 1e12),
-      attackShare: number(kwargs.attackShare, 'attackShare', 0.3, 0, 1),
-      seasonDays: number(kwargs.seasonDays, 'seasonDays', 60, 1, 3650),
-      proposalsPerMonth: number(kwargs.proposalsPerMonth, 'proposalsPerMonth', 6, 0, 1000),
-      delayCostPerDay: number(kwargs.delayCostPerDay, 'delayCostPerDay', 0.01, 0, 1),
+      attackBudgetUsd: numberKwarg(kwargs.attackBudgetUsd, 'attackBudgetUsd', 10_000_000, 0, 1e12),
+      attackShare: numberKwarg(kwargs.attackShare, 'attackShare', 0.3, 0, 1),
+      seasonDays: numberKwarg(kwargs.seasonDays, 'seasonDays', 60, 1, 3650),
+      proposalsPerMonth: numberKwarg(kwargs.proposalsPerMonth, 'proposalsPerMonth', 6, 0, 1000),
+      delayCostPerDay: numberKwarg(kwargs.delayCostPerDay, 'delayCostPerDay', 0.01, 0, 1),
     };
     this.shared = sharePopulationData(this.config.population);
     const power = this.shared.memberPower;

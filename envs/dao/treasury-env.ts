@@ -8,7 +8,7 @@
 import { lognormal, normal } from '../../lib/distributions.ts';
 import { Env, type ResetOptions, type ResetResult, type StepResult } from '../core/env.ts';
 import { Box } from '../core/spaces.ts';
-import { EnvConfigError, resolveDaoConfig, type DaoEnvKwargs, type ResolvedDaoConfig } from './config.ts';
+import { EnvConfigError, numberKwarg, resolveDaoConfig, type DaoEnvKwargs, type ResolvedDaoConfig } from './config.ts';
 import { FINAL_STATES, GovernanceSimulation, sharePopulationData, TREASURY, type SharedPopulationData } from './governance.ts';
 
 export interface TreasuryAllocationKwargs extends DaoEnvKwargs {
@@ -41,20 +41,10 @@ export class TreasuryAllocationEnv extends Env<Float32Array, Float32Array> {
   constructor(kwargs: TreasuryAllocationKwargs = {}) {
     super();
     this.config = resolveDaoConfig(kwargs, KNOWN);
-    const integer = (value: unknown, field: string, fallback: number, low: number, high: number) => {
-      if (value === undefined) return fallback;
-      if (typeof value !== 'number' || !Number.isInteger(value) || value < low || value > high) throw new EnvConfigError(`${field}: must be an integer in [${low}, ${high}], got ${JSON.stringify(value)}`, field);
-      return value;
-    };
-    const number = (value: unknown, field: string, fallback: number, low: number, high: number) => {
-      if (value === undefined) return fallback;
-      if (typeof value !== 'number' || !(value >= low && value <= high)) throw new EnvConfigError(`${field}: must be a number in [${low}, ${high}], got ${JSON.stringify(value)}`, field);
-      return value;
-    };
-    this.grantsPerEpoch = integer(kwargs.grantsPerEpoch, 'grantsPerEpoch', 4, 1, 64);
-    this.epochs = integer(kwargs.epochs, 'epochs', 24, 1, 10_000);
-    this.epochBudgetShare = number(kwargs.epochBudgetShare, 'epochBudgetShare', 0.05, 0, 1);
-    this.signalNoise = number(kwargs.signalNoise, 'signalNoise', 0.5, 0, 100);
+    this.grantsPerEpoch = numberKwarg(kwargs.grantsPerEpoch, 'grantsPerEpoch', 4, 1, 64, true);
+    this.epochs = numberKwarg(kwargs.epochs, 'epochs', 24, 1, 10_000, true);
+    this.epochBudgetShare = numberKwarg(kwargs.epochBudgetShare, 'epochBudgetShare', 0.05, 0, 1);
+    this.signalNoise = numberKwarg(kwargs.signalNoise, 'signalNoise', 0.5, 0, 100);
     const k = this.grantsPerEpoch;
     this.observationSpace = new Box(-10, 10, [2 * k + 3], 'float32');
     this.actionSpace = new Box(-1, 1, [k + 1], 'float32');
