@@ -8,7 +8,7 @@
 import { lognormal, normal } from '../../lib/distributions.ts';
 import { Env, type ResetOptions, type ResetResult, type StepResult } from '../core/env.ts';
 import { Box } from '../core/spaces.ts';
-import { EnvConfigError, numberKwarg, resolveDaoConfig, type DaoEnvKwargs, type ResolvedDaoConfig } from './config.ts';
+import { numberKwarg, resolveDaoConfig, type DaoEnvKwargs, type ResolvedDaoConfig } from './config.ts';
 import { FINAL_STATES, GovernanceSimulation, sharePopulationData, TREASURY, type SharedPopulationData } from './governance.ts';
 
 export interface TreasuryAllocationKwargs extends DaoEnvKwargs {

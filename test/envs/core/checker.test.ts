@@ -37,7 +37,7 @@ test('rejects an env whose reset ignores the seed', () => {
   let calls = 0;
   class IgnoresSeed extends CountingEnv {
     override reset(options: ResetOptions = {}): ResetResult<Float32Array> {
-      const result = super.reset({ ...options, seed: undefined });
+      super.reset({ ...options, seed: undefined });
       calls++;
       return { observation: Float32Array.of(0, 0, (calls % 7) / 7), info: {} };
     }
