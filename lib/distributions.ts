@@ -31,25 +31,32 @@ interface Samplers {
   poisson: Unary;
 }
 
-// One set of bound samplers per stream, created on first use. A WeakMap keeps Rng free of
+// Samplers bound to a stream, created on first use of each kind (streams are often short-lived, so
+// building all of them up front would cost more than the draws). A WeakMap keeps Rng free of
 // knowledge about distributions and lets streams be collected.
-const boundSamplers = new WeakMap<Rng, Samplers>();
+const boundSamplers = new WeakMap<Rng, Partial<Samplers>>();
 
-function samplers(rng: Rng): Samplers {
+const factories: { [K in keyof Samplers]: (options: { prng: () => number }) => Samplers[K] } = {
+  normal: (o) => normalPkg.factory(o) as Binary,
+  lognormal: (o) => lognormalPkg.factory(o) as Binary,
+  pareto: (o) => paretoPkg.factory(o) as Binary,
+  gamma: (o) => gammaPkg.factory(o) as Binary,
+  beta: (o) => betaPkg.factory(o) as Binary,
+  poisson: (o) => poissonPkg.factory(o) as Unary,
+};
+
+function sampler<K extends keyof Samplers>(rng: Rng, kind: K): Samplers[K] {
   let bound = boundSamplers.get(rng);
   if (bound === undefined) {
-    const options = { prng: rng.random };
-    bound = {
-      normal: normalPkg.factory(options) as Binary,
-      lognormal: lognormalPkg.factory(options) as Binary,
-      pareto: paretoPkg.factory(options) as Binary,
-      gamma: gammaPkg.factory(options) as Binary,
-      beta: betaPkg.factory(options) as Binary,
-      poisson: poissonPkg.factory(options) as Unary,
-    };
+    bound = {};
     boundSamplers.set(rng, bound);
   }
-  return bound;
+  let draw = bound[kind];
+  if (draw === undefined) {
+    draw = factories[kind]({ prng: rng.random });
+    bound[kind] = draw;
+  }
+  return draw as Samplers[K];
 }
 
 function requirePositive(value: number, name: string): void {
@@ -65,39 +72,39 @@ export function uniform(rng: Rng, low = 0, high = 1): number {
 export function normal(rng: Rng, mean = 0, std = 1): number {
   if (!(std >= 0)) throw new RangeError(`normal std must be >= 0, got ${std}`);
   if (std === 0) return mean;
-  return samplers(rng).normal(mean, std);
+  return sampler(rng, 'normal')(mean, std);
 }
 
 /** Lognormal: exp(N(mu, sigma^2)). */
 export function lognormal(rng: Rng, mu: number, sigma: number): number {
   requirePositive(sigma, 'lognormal sigma');
-  return samplers(rng).lognormal(mu, sigma);
+  return sampler(rng, 'lognormal')(mu, sigma);
 }
 
 /** Pareto type I with shape alpha and scale (minimum) xm: P(X > x) = (xm / x)^alpha for x >= xm. */
 export function pareto(rng: Rng, alpha: number, xm: number): number {
   requirePositive(alpha, 'pareto alpha');
   requirePositive(xm, 'pareto xm');
-  return samplers(rng).pareto(alpha, xm);
+  return sampler(rng, 'pareto')(alpha, xm);
 }
 
 /** Gamma with shape k and scale theta (mean k * theta), the NumPy parametrisation. */
 export function gamma(rng: Rng, shape: number, scale = 1): number {
   requirePositive(shape, 'gamma shape');
   requirePositive(scale, 'gamma scale');
-  return samplers(rng).gamma(shape, 1 / scale);
+  return sampler(rng, 'gamma')(shape, 1 / scale);
 }
 
 export function beta(rng: Rng, a: number, b: number): number {
   requirePositive(a, 'beta a');
   requirePositive(b, 'beta b');
-  return samplers(rng).beta(a, b);
+  return sampler(rng, 'beta')(a, b);
 }
 
 export function poisson(rng: Rng, lambda: number): number {
   if (lambda === 0) return 0;
   requirePositive(lambda, 'poisson lambda');
-  return samplers(rng).poisson(lambda);
+  return sampler(rng, 'poisson')(lambda);
 }
 
 export function binomial(rng: Rng, n: number, p: number): number {
