@@ -60,7 +60,7 @@ export class ProtocolDesignEnv extends Env<Float32Array, Float32Array> {
     if (attacks.length === 0) throw new EnvConfigError('attack: give at least one strategy', 'attack');
     this.attacks = attacks as AttackStrategy[];
     this.options = {
-      attackBudgetUsd: numberKwarg(kwargs.attackBudgetUsd, 'attackBudgetUsd', 10_000_000, 0, 1e12),
+      attackBudgetUsd: numberKwarg(kwargs.attackBudgetUsd, 'attackBudgetUsd', 30_000_000, 0, 1e12),
       attackShare: numberKwarg(kwargs.attackShare, 'attackShare', 0.3, 0, 1),
       seasonDays: numberKwarg(kwargs.seasonDays, 'seasonDays', 60, 1, 3650),
       proposalsPerMonth: numberKwarg(kwargs.proposalsPerMonth, 'proposalsPerMonth', 6, 0, 1000),

@@ -27,8 +27,8 @@ export interface MarketConfig {
 }
 
 export const DEFAULT_MARKET: MarketConfig = {
-  ammToken: 500_000,
-  ammUsd: 25_000_000,
+  ammToken: 2_000_000,
+  ammUsd: 100_000_000,
   ammFee: 0.003,
   lendingToken: 800_000,
   loanToValue: 0.7,
