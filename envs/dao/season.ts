@@ -3,7 +3,7 @@
  * public signal, plus a scripted attacker, all under one protocol. Used by dao/ProtocolDesign-v0 (and
  * by experiments) to score a protocol on welfare and on losses to attacks.
  */
-import { lognormal, normal, poisson } from '../../lib/distributions.ts';
+import { AliasTable, lognormal, normal, poisson } from '../../lib/distributions.ts';
 import type { Rng } from '../../lib/rng.ts';
 import { ATTACKER, FINAL_STATES, GovernanceSimulation, type Proposal, type SharedPopulationData } from './governance.ts';
 import type { MarketConfig } from './market.ts';
@@ -76,6 +76,8 @@ export function runSeason(config: SeasonConfig, rng: Rng): SeasonResult {
   const count = poisson(arrivals, (config.proposalsPerMonth * config.days) / 30);
   const arrivalSteps = Array.from({ length: count }, () => Math.floor(arrivals.random() * totalSteps * 0.8)).sort((a, b) => a - b);
   const grants: HonestGrant[] = [];
+  const proposers = proposerTable(sim);
+  let blockedGoodValue = 0;
   const worthBefore = sim.market.netWorth(ATTACKER);
   const attacker = new ScriptedAttacker(sim, config);
   let next = 0;
@@ -86,6 +88,13 @@ export function runSeason(config: SeasonConfig, rng: Rng): SeasonResult {
       // Value multiple of cost: most grants are worth funding, some are not.
       const multiple = normal(arrivals, 1.4, 0.7);
       const signal = (multiple - 1) * 1.2 + normal(arrivals, 0, 0.5);
+      // Honest proposers face the proposal threshold too: the author is an active member drawn in
+      // proportion to voting power x participation; without enough votes the idea is never proposed.
+      const proposer = proposers.sample(arrivals);
+      if (sim.memberPower[proposer]! < sim.protocol.proposalThreshold * sim.tokenSupply()) {
+        blockedGoodValue += Math.max(0, requestedUsd * (multiple - 1));
+        continue;
+      }
       const proposal = sim.propose({ kind: 'grant', proposer: 'honest', requestedUsd, trueValue: requestedUsd * multiple, signal, streamKey: `grant-${grants.length}` });
       grants.push({ proposal, netValue: requestedUsd * (multiple - 1) });
     }
@@ -99,7 +108,7 @@ export function runSeason(config: SeasonConfig, rng: Rng): SeasonResult {
   sim.checkInvariants();
 
   let executedValue = 0;
-  let failedGoodValue = 0;
+  let failedGoodValue = blockedGoodValue;
   let honestExecuted = 0;
   for (const { proposal, netValue } of grants) {
     if (proposal.state === 'executed') {
@@ -122,6 +131,11 @@ export function runSeason(config: SeasonConfig, rng: Rng): SeasonResult {
     honestExecuted,
     score: (executedValue - failedGoodValue - attackLoss) / config.treasuryUsd,
   };
+}
+
+function proposerTable(sim: GovernanceSimulation): AliasTable {
+  const { participation } = sim.population;
+  return new AliasTable(Float64Array.from(sim.memberPower, (power, i) => power * participation[i]!));
 }
 
 /** The scripted strategies of the attacker baseline, on one drain proposal per season. */

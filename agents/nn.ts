@@ -1,0 +1,161 @@
+/**
+ * Small multilayer perceptrons for the agents: trained with TensorFlow.js, and mirrored as plain
+ * Float32Array layers for acting, so that choosing an action in a rollout costs microseconds instead of
+ * a tfjs call per step. Initialisation is orthogonal with a gain per layer (CleanRL's `layer_init`),
+ * drawn from our seeded stream so runs reproduce.
+ */
+import { qr } from 'mathjs';
+import { normal } from '../lib/distributions.ts';
+import type { Rng } from '../lib/rng.ts';
+import { tf } from '../lib/tf.ts';
+
+export type Activation = 'tanh' | 'relu';
+
+/** An orthogonal (rows x cols) matrix scaled by `gain`, as torch.nn.init.orthogonal_. */
+export function orthogonal(rows: number, cols: number, gain: number, rng: Rng): Float32Array {
+  const tall = rows >= cols;
+  const n = tall ? rows : cols;
+  const m = tall ? cols : rows;
+  const gaussian: number[][] = Array.from({ length: n }, () => Array.from({ length: m }, () => normal(rng)));
+  const { Q, R } = qr(gaussian) as unknown as { Q: number[][]; R: number[][] };
+  const out = new Float32Array(rows * cols);
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < m; j++) {
+      // Sign-correct by diag(R) so the distribution is uniform over orthogonal matrices.
+      const sign = Math.sign(R[j]![j]!) || 1;
+      const value = gain * Q[i]![j]! * sign;
+      if (tall) out[i * cols + j] = value;
+      else out[j * cols + i] = value;
+    }
+  }
+  return out;
+}
+
+export interface MlpSpec {
+  sizes: number[];
+  activation: Activation;
+  /** Gain of the hidden layers' init (CleanRL: sqrt(2)) and of the output layer. */
+  hiddenGain: number;
+  outputGain: number;
+}
+
+let instances = 0;
+
+/** A dense network as tfjs variables (kernel in x out, bias out). */
+export class Mlp {
+  readonly kernels: tf.Variable[] = [];
+  readonly biases: tf.Variable[] = [];
+
+  constructor(
+    readonly spec: MlpSpec,
+    rng: Rng,
+    readonly name: string,
+  ) {
+    // tfjs variable names are global: a per-instance suffix lets several agents live in one process.
+    const unique = `${name}#${instances++}`;
+    for (let layer = 0; layer + 1 < spec.sizes.length; layer++) {
+      const fanIn = spec.sizes[layer]!;
+      const fanOut = spec.sizes[layer + 1]!;
+      const gain = layer + 2 === spec.sizes.length ? spec.outputGain : spec.hiddenGain;
+      this.kernels.push(tf.variable(tf.tensor2d(orthogonal(fanIn, fanOut, gain, rng), [fanIn, fanOut]), true, `${unique}/kernel${layer}`));
+      this.biases.push(tf.variable(tf.zeros([fanOut]), true, `${unique}/bias${layer}`));
+    }
+  }
+
+  get variables(): tf.Variable[] {
+    return [...this.kernels, ...this.biases];
+  }
+
+  /** Variables under stable names (`name/kernel0`, ...), for checkpoints. */
+  namedVariables(): Record<string, tf.Variable> {
+    const named: Record<string, tf.Variable> = {};
+    this.kernels.forEach((k, i) => (named[`${this.name}/kernel${i}`] = k));
+    this.biases.forEach((b, i) => (named[`${this.name}/bias${i}`] = b));
+    return named;
+  }
+
+  /** Forward pass in tfjs (for training). */
+  apply(input: tf.Tensor2D): tf.Tensor2D {
+    let x = input;
+    this.kernels.forEach((kernel, layer) => {
+      const z = tf.add(tf.matMul(x, kernel), this.biases[layer]!) as tf.Tensor2D;
+      x = layer + 1 === this.kernels.length ? z : this.spec.activation === 'tanh' ? tf.tanh(z) : tf.relu(z);
+    });
+    return x;
+  }
+
+  /** The current weights as plain arrays (for acting, and for checkpoints). */
+  toJs(): JsMlp {
+    return new JsMlp(
+      this.spec,
+      this.kernels.map((k) => k.dataSync() as Float32Array),
+      this.biases.map((b) => b.dataSync() as Float32Array),
+    );
+  }
+
+  /** Copies weights from another network of the same shape (target networks). */
+  assign(from: Mlp): void {
+    this.kernels.forEach((k, i) => k.assign(from.kernels[i]!));
+    this.biases.forEach((b, i) => b.assign(from.biases[i]!));
+  }
+
+  dispose(): void {
+    for (const v of this.variables) v.dispose();
+  }
+}
+
+/** The same network in plain JS, forward only. */
+export class JsMlp {
+  private readonly buffers: Float32Array[] = [];
+
+  constructor(
+    readonly spec: MlpSpec,
+    readonly kernels: Float32Array[],
+    readonly biases: Float32Array[],
+  ) {}
+
+  /** Forward pass for `batch` rows of input; returns a view valid until the next call. */
+  forward(input: ArrayLike<number>, batch = 1): Float32Array {
+    let x: ArrayLike<number> = input;
+    const sizes = this.spec.sizes;
+    for (let layer = 0; layer < this.kernels.length; layer++) {
+      const fanIn = sizes[layer]!;
+      const fanOut = sizes[layer + 1]!;
+      const needed = batch * fanOut;
+      let out = this.buffers[layer];
+      if (out === undefined || out.length < needed) {
+        out = new Float32Array(needed);
+        this.buffers[layer] = out;
+      }
+      const kernel = this.kernels[layer]!;
+      const bias = this.biases[layer]!;
+      const last = layer + 1 === this.kernels.length;
+      for (let row = 0; row < batch; row++) {
+        for (let j = 0; j < fanOut; j++) {
+          let sum = bias[j]!;
+          for (let i = 0; i < fanIn; i++) sum += x[row * fanIn + i]! * kernel[i * fanOut + j]!;
+          out[row * fanOut + j] = last ? sum : this.spec.activation === 'tanh' ? Math.tanh(sum) : sum > 0 ? sum : 0;
+        }
+      }
+      x = out;
+    }
+    return (x as Float32Array).subarray(0, batch * sizes[sizes.length - 1]!);
+  }
+}
+
+/**
+ * Global-norm gradient clipping (torch.nn.utils.clip_grad_norm_): every gradient is scaled by
+ * min(1, maxNorm / (norm + 1e-6)). Done in tensors, with no read back to JS, so the training loop never
+ * waits on the backend. Disposes the input gradients.
+ */
+export function clipByGlobalNorm(grads: Record<string, tf.Tensor>, maxNorm: number): { grads: Record<string, tf.Tensor>; norm: tf.Scalar } {
+  const norm = tf.tidy(() => tf.sqrt(tf.addN(Object.values(grads).map((g) => tf.sum(tf.square(g))))) as tf.Scalar);
+  const scale = tf.tidy(() => tf.minimum(1, tf.div(maxNorm, tf.add(norm, 1e-6))));
+  const clipped: Record<string, tf.Tensor> = {};
+  for (const [name, g] of Object.entries(grads)) {
+    clipped[name] = tf.mul(g, scale);
+    g.dispose();
+  }
+  scale.dispose();
+  return { grads: clipped, norm };
+}

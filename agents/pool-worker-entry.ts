@@ -1,0 +1,15 @@
+/** Worker side of WorkerPool: builds the evaluator once, then scores tasks as they arrive. */
+import { parentPort, workerData } from 'node:worker_threads';
+
+const { module, context, index } = workerData as { module: string; context: unknown; index: number };
+const imported = (await import(module)) as { createEvaluator?: (context: unknown, index: number) => unknown };
+if (typeof imported.createEvaluator !== 'function') throw new Error(`${module} does not export createEvaluator(context)`);
+const evaluator = (await imported.createEvaluator(context, index)) as (task: unknown) => unknown;
+
+parentPort!.on('message', async (job: { id: number; task: unknown }) => {
+  try {
+    parentPort!.postMessage({ id: job.id, ok: true, result: await evaluator(job.task) });
+  } catch (error) {
+    parentPort!.postMessage({ id: job.id, ok: false, error: (error as Error).stack ?? String(error) });
+  }
+});

@@ -1,0 +1,18 @@
+import { WorkerPool } from './agents/pool.ts';
+import { cmaesMinimize } from './agents/cmaes.ts';
+import { presetProtocol } from './envs/dao/presets.ts';
+import { ProtocolDesignEnv } from './envs/dao/design-env.ts';
+import { scoreProtocol, type DesignTask } from './agents/objectives/protocol-design.ts';
+const kwargs = { members: 3000 };
+const train = [0, 1, 2, 3, 4, 5];
+const pool = new WorkerPool<DesignTask, { score: number }>(new URL('./agents/objectives/protocol-design.ts', import.meta.url), { kwargs, seeds: train }, 2);
+const t = performance.now();
+const r = await cmaesMinimize(async (xs) => (await pool.map(xs.map((x) => ({ action: Array.from(x) })))).map((s) => -s.score), new Float64Array(7), 0.5, { batch: true, seed: 1, maxEvaluations: 300, lower: Array(7).fill(-1), upper: Array(7).fill(1) });
+console.log('cma best train score', -r.f, 'evals', r.evaluations, 'secs', ((performance.now() - t) / 1000).toFixed(1));
+await pool.close();
+const env = new ProtocolDesignEnv(kwargs);
+const held = Array.from({ length: 20 }, (_, i) => 1000 + i);
+const designed = env.protocolFor(r.x);
+console.log('designed', JSON.stringify({ q: designed.quorum, th: designed.proposalThreshold, period: designed.votingPeriod / 7200, tl: designed.timelock / 7200, ext: designed.lateQuorumExtension / 7200, sm: designed.treasurySupermajority, veto: designed.guardianVeto }));
+console.log('held-out designed', scoreProtocol(env, designed, held));
+console.log('held-out bravo', scoreProtocol(env, presetProtocol('compound-bravo'), held));

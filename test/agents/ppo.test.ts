@@ -1,0 +1,79 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import '../../envs/index.ts';
+import { PPO_CARTPOLE, PpoAgent, trainPpo } from '../../agents/ppo.ts';
+import { Rng } from '../../lib/rng.ts';
+import { initBackend, tf } from '../../lib/tf.ts';
+import { make } from '../../envs/core/registration.ts';
+import { PickEnv, TargetEnv } from '../helpers/bandits.ts';
+
+test('the backend is chosen once and recorded', async () => {
+  const backend = await initBackend();
+  assert.ok(['tensorflow', 'wasm', 'cpu'].includes(backend), backend);
+  assert.is(await initBackend(), backend);
+});
+
+test('PPO (RL Zoo CartPole settings) balances CartPole within 30,000 steps, without leaking tensors', async () => {
+  const tensors: number[] = [];
+  const result = await trainPpo('CartPole-v1', {
+    ...PPO_CARTPOLE,
+    seed: 2,
+    totalTimesteps: 30_000,
+    evaluation: { every: 5_000, episodes: 5, seed: 10_000, threshold: 475 },
+    onMetrics: () => tensors.push(tf.memory().numTensors),
+  });
+  const best = Math.max(...result.evaluations.map((e) => e.meanReturn));
+  assert.ok(best >= 475, `best evaluation ${best} (${result.evaluations.map((e) => e.meanReturn.toFixed(0)).join(', ')})`);
+  assert.ok(tensors.length > 5);
+  assert.ok(tensors.every((n) => n === tensors[0]), `tensor count per update: ${[...new Set(tensors)].join(', ')}`);
+  assert.ok(result.stepsPerSecond > 0);
+  result.agent.dispose();
+});
+
+test('PPO is reproducible by seed', async () => {
+  const run = async () => {
+    const returns: unknown[] = [];
+    const r = await trainPpo('CartPole-v1', { ...PPO_CARTPOLE, seed: 7, totalTimesteps: 2048, onMetrics: (m) => returns.push(m.policyLoss) });
+    r.agent.dispose();
+    return returns;
+  };
+  assert.equal(await run(), await run());
+});
+
+test('PPO learns a Box (Gaussian) and a MultiDiscrete policy', async () => {
+  const box = await trainPpo(() => new TargetEnv(), { seed: 1, totalTimesteps: 12_000, numEnvs: 4, numSteps: 64, learningRate: 3e-3, entCoef: 0 });
+  const mean = box.agent.act(new Float32Array(1)) as Float32Array;
+  assert.ok(Math.abs(mean[0]! - 0.5) < 0.15 && Math.abs(mean[1]! + 0.3) < 0.15, `Gaussian mean [${Array.from(mean)}]`);
+  box.agent.dispose();
+  const pick = await trainPpo(() => new PickEnv(), { seed: 1, totalTimesteps: 8_000, numEnvs: 4, numSteps: 64, learningRate: 3e-3 });
+  assert.equal(Array.from(pick.agent.act(new Float32Array(1)) as Int32Array), [2, 1]);
+  pick.agent.dispose();
+});
+
+test('a checkpoint saved to disk restores the same policy', async () => {
+  const directory = mkdtempSync(join(tmpdir(), 'daogym-ppo-'));
+  try {
+    const env = make('CartPole-v1');
+    const a = new PpoAgent(env.observationSpace, env.actionSpace, [16, 16], Rng.create(1));
+    const b = new PpoAgent(env.observationSpace, env.actionSpace, [16, 16], Rng.create(2));
+    const probe = Float32Array.of(0.01, -0.2, 0.03, 0.4);
+    assert.not.equal(Array.from(a.policyOutputs(probe, 1)), Array.from(b.policyOutputs(probe, 1)));
+    await a.save(directory, { note: 'test' });
+    await b.load(directory);
+    assert.equal(Array.from(b.policyOutputs(probe, 1)), Array.from(a.policyOutputs(probe, 1)));
+    assert.equal(Array.from(b.values(probe, 1)), Array.from(a.values(probe, 1)));
+    const c = new PpoAgent(env.observationSpace, env.actionSpace, [8], Rng.create(3));
+    await c.load(directory).then(
+      () => assert.unreachable('a different architecture must not load'),
+      (error: Error) => assert.match(error.message, /shape|no variable/),
+    );
+    [a, b, c].forEach((agent) => agent.dispose());
+  } finally {
+    rmSync(directory, { recursive: true, force: true });
+  }
+});
+
+test.run();
