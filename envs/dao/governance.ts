@@ -420,7 +420,14 @@ export class GovernanceSimulation {
 
   /** The attacker votes on a proposal with its current weight (once per proposal). */
   attackerVote(proposal: Proposal, support: number = FOR): number {
-    if (proposal.state !== 'active' || proposal.attackerVotedWeight > 0) return 0;
+    if (proposal.state !== 'active') return 0;
+    if (proposal.attackerVotedWeight > 0) {
+      // Voting again changes nothing under a snapshot; under live balances the vote follows holdings.
+      if (this.protocol.snapshot !== 'current') return 0;
+      this.refreshAttackerVotes();
+      this.checkEmergencyCommit(proposal);
+      return proposal.attackerVotedWeight;
+    }
     const weight = this.attackerWeight(proposal);
     if (weight <= 0) return 0;
     proposal.attackerVotedWeight = weight;
