@@ -4,11 +4,15 @@
  */
 import { benchCartPole, type Figure } from './cartpole.ts';
 import { benchAttackEnv, benchTally } from './dao.ts';
+import { benchBlackBox, benchCartPoleAgents, benchDaoAgents } from './agents.ts';
 
 const benchmarks: Record<string, () => Figure[] | Promise<Figure[]>> = {
   cartpole: () => benchCartPole(),
   'dao-tally': () => benchTally(),
   'dao-attack-env': () => benchAttackEnv(),
+  'agents-blackbox': () => benchBlackBox(),
+  'agents-cartpole': () => benchCartPoleAgents(),
+  'agents-dao': () => benchDaoAgents(),
 };
 
 const filter = process.argv[2];
