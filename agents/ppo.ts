@@ -249,6 +249,7 @@ export async function trainPpo(source: EnvSource, overrides: Partial<PpoConfig> 
       const result = envs.step(envActions);
       for (let i = 0; i < numEnvs; i++) {
         let reward = result.rewards[i]!;
+        if (!Number.isFinite(reward)) throw new Error(`env returned a non-finite reward (${reward}) at step ${globalStep}`);
         const info = result.infos[i]!;
         if (result.truncations[i] && !result.terminations[i] && config.bootstrapTruncated && info.finalObservation !== undefined) {
           writeObservation(obsSpace, info.finalObservation, finalObs, 0);

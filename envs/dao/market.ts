@@ -163,8 +163,19 @@ export class Market {
   /** Net worth of an account at liquidation value: usd + collateral + what selling (or buying back) its net tokens would give. */
   netWorth(account: string): number {
     const netTokens = this.ledger.balance(account, 'token') - this.debtOf(account);
-    const tokenValue = netTokens >= 0 ? this.quoteSell(netTokens) : -this.costToBuy(-netTokens);
+    const tokenValue = netTokens >= 0 ? this.quoteSell(netTokens) : -this.buyBackCost(-netTokens);
     return this.ledger.balance(account, 'usd') + this.collateralOf(account) + tokenValue;
+  }
+
+  /**
+   * What covering a short of `tokens` costs: the pool price for what the pool can supply (up to 99 % of
+   * its tokens), and 100x spot for the rest, which no market here could deliver. Finite, so that net
+   * worth and rewards stay finite, and punitive, so that nobody plans on it.
+   */
+  buyBackCost(tokens: number): number {
+    const available = 0.99 * this.ledger.balance(AMM, 'token');
+    const fromPool = Math.min(tokens, available);
+    return this.costToBuy(fromPool) + (tokens - fromPool) * this.price() * 100;
   }
 
   state(): { debt: [string, number][]; collateral: [string, number][] } {
