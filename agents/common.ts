@@ -80,3 +80,60 @@ export function mean(values: ArrayLike<number>): number {
   for (let i = 0; i < values.length; i++) sum += values[i]!;
   return values.length === 0 ? NaN : sum / values.length;
 }
+
+export interface EvaluationSchedule {
+  /** Evaluate every `every` env steps on `episodes` episodes seeded from `seed`. */
+  every: number;
+  episodes: number;
+  seed: number;
+  /** Stop training once the mean evaluation return reaches this. */
+  threshold: number | null;
+}
+
+/** The services every trainer offers: env kwargs, periodic evaluation with early stop, metric callbacks. */
+export interface TrainingServices {
+  envKwargs: Record<string, unknown>;
+  evaluation: EvaluationSchedule | null;
+  onMetrics?: (record: MetricsRecord) => void;
+  onEvaluation?: (result: EvaluationResult) => void;
+}
+
+export interface TrainingResult<Agent> {
+  agent: Agent;
+  evaluations: EvaluationResult[];
+  /** Env steps when an evaluation first reached the threshold (null if never). */
+  stepsToThreshold: number | null;
+  steps: number;
+  wallSeconds: number;
+  stepsPerSecond: number;
+  /** The tfjs backend the run used. */
+  backend: string;
+}
+
+/** Runs the evaluations a training loop owes at each step count and records them. */
+export class Evaluations {
+  readonly results: EvaluationResult[] = [];
+  stepsToThreshold: number | null = null;
+  private next: number;
+
+  constructor(
+    private readonly source: EnvSource,
+    private readonly services: TrainingServices,
+  ) {
+    this.next = services.evaluation?.every ?? Infinity;
+  }
+
+  /** Evaluates if one is due at `step`; returns true when training should stop (threshold reached). */
+  due(step: number, act: (observation: unknown) => unknown): boolean {
+    const schedule = this.services.evaluation;
+    if (schedule === null || step < this.next) return false;
+    this.next += schedule.every;
+    const outcome = evaluate(this.source, this.services.envKwargs, schedule.episodes, schedule.seed, (o) => act(o));
+    const record = { step, ...outcome };
+    this.results.push(record);
+    this.services.onEvaluation?.(record);
+    const reached = schedule.threshold !== null && outcome.meanReturn >= schedule.threshold;
+    if (reached) this.stepsToThreshold ??= step;
+    return reached;
+  }
+}

@@ -10,11 +10,11 @@
 import { Rng } from '../lib/rng.ts';
 import { initBackend, tf } from '../lib/tf.ts';
 import { Discrete, type Space } from '../envs/core/spaces.ts';
-import { evaluate, linearSchedule, makeTrainingEnv, mean, writeObservation, type EnvSource, type EvaluationResult, type MetricsRecord } from './common.ts';
+import { Evaluations, linearSchedule, makeTrainingEnv, mean, writeObservation, type EnvSource, type TrainingResult, type TrainingServices } from './common.ts';
 import { loadVariables, saveVariables } from './checkpoint.ts';
 import { clipByGlobalNorm, Mlp, type JsMlp } from './nn.ts';
 
-export interface DqnConfig {
+export interface DqnConfig extends TrainingServices {
   seed: number;
   totalTimesteps: number;
   learningRate: number;
@@ -30,10 +30,6 @@ export interface DqnConfig {
   explorationFinalEps: number;
   maxGradNorm: number;
   hidden: number[];
-  envKwargs: Record<string, unknown>;
-  evaluation: { every: number; episodes: number; seed: number; threshold: number | null } | null;
-  onMetrics?: (record: MetricsRecord) => void;
-  onEvaluation?: (result: EvaluationResult) => void;
 }
 
 /**
@@ -114,15 +110,7 @@ export class DqnAgent {
   }
 }
 
-export interface DqnResult {
-  agent: DqnAgent;
-  evaluations: EvaluationResult[];
-  stepsToThreshold: number | null;
-  steps: number;
-  wallSeconds: number;
-  stepsPerSecond: number;
-  backend: string;
-}
+export type DqnResult = TrainingResult<DqnAgent>;
 
 export async function trainDqn(source: EnvSource, overrides: Partial<DqnConfig> = {}): Promise<DqnResult> {
   const config: DqnConfig = { ...DQN_CARTPOLE, ...overrides };
@@ -151,9 +139,7 @@ export async function trainDqn(source: EnvSource, overrides: Partial<DqnConfig> 
   const nextObservation = new Float32Array(obsDim);
   writeObservation(obsSpace, env.reset({ seed: config.seed }).observation, observation, 0);
 
-  const evaluations: EvaluationResult[] = [];
-  let stepsToThreshold: number | null = null;
-  let nextEvaluation = config.evaluation?.every ?? Infinity;
+  const evaluations = new Evaluations(source, config);
   const episodeReturns: number[] = [];
   const losses: number[] = [];
   const start = performance.now();
@@ -235,21 +221,10 @@ export async function trainDqn(source: EnvSource, overrides: Partial<DqnConfig> 
     }
     if (step % config.targetUpdateInterval === 0) agent.target.assign(agent.online);
 
-    if (config.evaluation !== null && step >= nextEvaluation) {
-      nextEvaluation += config.evaluation.every;
-      const e = config.evaluation;
-      const outcome = evaluate(source, config.envKwargs, e.episodes, e.seed, (o) => agent.act(o));
-      const record = { step, ...outcome };
-      evaluations.push(record);
-      config.onEvaluation?.(record);
-      if (e.threshold !== null && outcome.meanReturn >= e.threshold) {
-        stepsToThreshold ??= step;
-        break;
-      }
-    }
+    if (evaluations.due(step, (o) => agent.act(o))) break;
   }
   env.close();
   optimizer.dispose();
   const wallSeconds = (performance.now() - start) / 1000;
-  return { agent, evaluations, stepsToThreshold, steps: step, wallSeconds, stepsPerSecond: step / wallSeconds, backend };
+  return { agent, evaluations: evaluations.results, stepsToThreshold: evaluations.stepsToThreshold, steps: step, wallSeconds, stepsPerSecond: step / wallSeconds, backend };
 }

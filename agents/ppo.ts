@@ -16,13 +16,14 @@ import type { Rng } from '../lib/rng.ts';
 import { Rng as RngClass } from '../lib/rng.ts';
 import { initBackend, tf } from '../lib/tf.ts';
 import { SyncVectorEnv } from '../envs/core/vector.ts';
+import { NormalizeReward } from '../envs/core/wrappers.ts';
 import type { Space } from '../envs/core/spaces.ts';
-import { evaluate, makeTrainingEnv, mean, writeObservation, type EnvSource, type EvaluationResult, type MetricsRecord } from './common.ts';
+import { Evaluations, makeTrainingEnv, mean, writeObservation, type EnvSource, type TrainingResult, type TrainingServices } from './common.ts';
 import { clipByGlobalNorm, Mlp, type JsMlp } from './nn.ts';
 import { policyHead, syncHead, type PolicyHead } from './policy.ts';
 import { loadVariables, saveVariables } from './checkpoint.ts';
 
-export interface PpoConfig {
+export interface PpoConfig extends TrainingServices {
   seed: number;
   totalTimesteps: number;
   learningRate: number;
@@ -45,10 +46,8 @@ export interface PpoConfig {
   hidden: number[];
   /** Add gamma * V(final observation) to the reward of truncated steps. */
   bootstrapTruncated: boolean;
-  envKwargs: Record<string, unknown>;
-  evaluation: { every: number; episodes: number; seed: number; threshold: number | null } | null;
-  onMetrics?: (record: MetricsRecord) => void;
-  onEvaluation?: (result: EvaluationResult) => void;
+  /** Wrap training envs in NormalizeReward(gamma) (CleanRL's continuous-action setting); evaluation sees raw rewards. */
+  normalizeReward: boolean;
 }
 
 /** CleanRL's ppo.py defaults. */
@@ -73,6 +72,7 @@ export const PPO_DEFAULTS: PpoConfig = {
   targetKl: null,
   hidden: [64, 64],
   bootstrapTruncated: true,
+  normalizeReward: false,
   envKwargs: {},
   evaluation: null,
 };
@@ -162,23 +162,17 @@ export class PpoAgent {
   }
 }
 
-export interface PpoResult {
-  agent: PpoAgent;
-  evaluations: EvaluationResult[];
-  /** Env steps when an evaluation first reached the threshold (null if never). */
-  stepsToThreshold: number | null;
-  steps: number;
-  wallSeconds: number;
-  stepsPerSecond: number;
-  backend: string;
-}
+export type PpoResult = TrainingResult<PpoAgent>;
 
 export async function trainPpo(source: EnvSource, overrides: Partial<PpoConfig> = {}): Promise<PpoResult> {
   const config: PpoConfig = { ...PPO_DEFAULTS, ...overrides };
   const backend = await initBackend();
   const rng = RngClass.create(config.seed);
   const envs = new SyncVectorEnv(
-    Array.from({ length: config.numEnvs }, (_, i) => () => makeTrainingEnv(source, i, config.envKwargs)),
+    Array.from({ length: config.numEnvs }, (_, i) => () => {
+      const env = makeTrainingEnv(source, i, config.envKwargs);
+      return config.normalizeReward ? new NormalizeReward(env, config.gamma) : env;
+    }),
     { autoresetMode: 'same-step' },
   );
   const obsSpace = envs.singleObservationSpace;
@@ -209,23 +203,11 @@ export async function trainPpo(source: EnvSource, overrides: Partial<PpoConfig> 
   const reset = envs.reset({ seed: config.seed });
   reset.observations.forEach((o, i) => writeObservation(obsSpace, o, nextObs, i));
 
-  const evaluations: EvaluationResult[] = [];
-  let stepsToThreshold: number | null = null;
-  let nextEvaluation = config.evaluation?.every ?? Infinity;
+  const evaluations = new Evaluations(source, config);
   let globalStep = 0;
   const start = performance.now();
   const episodeReturns: number[] = [];
   const finalObs = new Float32Array(obsDim);
-
-  const runEvaluation = (): boolean => {
-    const e = config.evaluation!;
-    const result = evaluate(source, config.envKwargs, e.episodes, e.seed, (o) => agent.act(o));
-    const record = { step: globalStep, ...result };
-    evaluations.push(record);
-    config.onEvaluation?.(record);
-    if (e.threshold !== null && result.meanReturn >= e.threshold && stepsToThreshold === null) stepsToThreshold = globalStep;
-    return e.threshold !== null && result.meanReturn >= e.threshold;
-  };
 
   for (let update = 1; update <= numUpdates; update++) {
     const frac = 1 - (update - 1) / numUpdates;
@@ -376,13 +358,10 @@ export async function trainPpo(source: EnvSource, overrides: Partial<PpoConfig> 
     episodeReturns.length = 0;
     clipFracs = [];
 
-    if (config.evaluation !== null && globalStep >= nextEvaluation) {
-      nextEvaluation += config.evaluation.every;
-      if (runEvaluation()) break;
-    }
+    if (evaluations.due(globalStep, (o) => agent.act(o))) break;
   }
   envs.close();
   optimizer.dispose();
   const wallSeconds = (performance.now() - start) / 1000;
-  return { agent, evaluations, stepsToThreshold, steps: globalStep, wallSeconds, stepsPerSecond: globalStep / wallSeconds, backend };
+  return { agent, evaluations: evaluations.results, stepsToThreshold: evaluations.stepsToThreshold, steps: globalStep, wallSeconds, stepsPerSecond: globalStep / wallSeconds, backend };
 }
