@@ -13,6 +13,8 @@ test('DQN: epsilon decays on schedule, losses stay finite, tensors do not leak, 
   const result = await trainDqn('CartPole-v1', {
     seed: 3,
     totalTimesteps: 16_000,
+    // Narrow layers keep the test fast; the benchmark runs the full RL Zoo network.
+    hidden: [64, 64],
     evaluation: { every: 4_000, episodes: 5, seed: 10_000, threshold: null },
     onMetrics: (m) => {
       epsilons.push(m.epsilon as number);
