@@ -100,6 +100,7 @@ export class ProtocolDesignEnv extends Env<Float32Array, Float32Array> {
     const supermajority = value(5);
     return parseProtocol({
       ...base,
+      name: `designed-from-${base.name}`,
       quorum: { kind: 'fraction', fraction: value(0) },
       proposalThreshold: value(1),
       votingPeriod: Math.max(1, Math.round(value(2) * BLOCKS_PER_DAY)),
