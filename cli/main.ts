@@ -4,6 +4,7 @@
  */
 import yargs from 'yargs';
 import '../envs/index.ts';
+import * as data from './commands/data.ts';
 import * as demo from './commands/demo.ts';
 import * as list from './commands/list.ts';
 import { EXIT_USAGE, UsageError } from './errors.ts';
@@ -15,6 +16,7 @@ export async function main(argv: string[]): Promise<number> {
     .usage('$0 <command> [options]')
     .command(demo)
     .command(list)
+    .command(data)
     .demandCommand(1, 'Give a command: run `daogym --help` to see them')
     .strict()
     .recommendCommands()

@@ -5,6 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataFileError, readGovernorEvents, readTokenSupplies } from '../../generators/import/governor-events.ts';
 import { daoStatistics, median, nakamotoCoefficient, quantile } from '../../generators/import/statistics.ts';
+import { featuresToCsv, memberFeatures, readSnapshotVotes } from '../../generators/import/features.ts';
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 
 const DATA = new URL('../../../shared/data/governor-events/', import.meta.url).pathname;
 const haveData = existsSync(join(DATA, 'compound_governor_bravo.csv'));
@@ -63,6 +66,56 @@ test('malformed files get one clear error naming the file and line', () => {
     assert.throws(() => readGovernorEvents(join(directory, 'missing.csv')), /cannot read/);
     const ok = readGovernorEvents(write('ok.csv', `${header}ProposalCreated,1,7.0,2,12,,,,\n"VoteCast",5,,,,0xABC,7.0,1,"2000000000000000000"\n`));
     assert.equal(ok.votes, [{ voter: '0xabc', proposalId: '7', support: 1, votes: 2, block: 5 }]);
+  } finally {
+    rmSync(directory, { recursive: true, force: true });
+  }
+});
+
+test('member features: participation over the tenure, support rate, timing; Snapshot exports with mapped columns', () => {
+  const directory = mkdtempSync(join(tmpdir(), 'daogym-snapshot-'));
+  try {
+    const path = join(directory, 'votes.csv');
+    // Three proposals; alice votes on the first and third (so two of three during her tenure... all three open then).
+    writeFileSync(
+      path,
+      'address,power,choice,ts,prop\n' +
+        'Alice,100,1,1000,p1\nBob,10,2,1012,p1\nCarol,1,3,1120,p1\n' +
+        'Bob,10,1,2000,p2\nCarol,1,1,2120,p2\n' +
+        'Alice,300,2,3000,p3\nBob,10,1,3120,p3\n',
+    );
+    const events = readSnapshotVotes(path, { voter: 'address', power: 'power', choice: 'choice', created: 'ts', proposal: 'prop' });
+    const table = memberFeatures(events);
+    assert.equal(table.members, ['alice', 'bob', 'carol']);
+    const row = (name: string) => Object.fromEntries(Object.entries(table.columns).map(([k, v]) => [k, v[table.members.indexOf(name)]]));
+    assert.equal(row('alice').participation, 2 / 3, 'alice skipped p2, which opened during her tenure');
+    assert.equal(row('alice').supportRate, 0.5);
+    assert.ok(Math.abs(row('alice').logVotingPower! - Math.log10(301)) < 1e-12);
+    assert.equal(row('bob').participation, 1);
+    assert.equal(row('carol').participation, 1);
+    assert.equal(row('carol').meanTiming, 1, 'carol always voted last');
+    assert.match(featuresToCsv(table), /^member,logVotingPower,participation,supportRate,meanTiming,votes,tenureDays\nalice,/);
+    writeFileSync(path, 'voter,vp,choice,created,proposal\n0xa,5,7,1000,p\n');
+    assert.throws(() => readSnapshotVotes(path), /line 2: column 'choice' must be 1 \(For\), 2 \(Against\) or 3 \(Abstain\), got "7"/);
+  } finally {
+    rmSync(directory, { recursive: true, force: true });
+  }
+});
+
+realData('daogym data import writes the feature table and prints the statistics; bad input exits 2 with nothing written', () => {
+  const directory = mkdtempSync(join(tmpdir(), 'daogym-cli-import-'));
+  const bin = new URL('../../bin/daogym.mjs', import.meta.url).pathname;
+  try {
+    const out = join(directory, 'features.csv');
+    const ok = spawnSync(process.execPath, [bin, 'data', 'import', join(DATA, 'compound_governor_alpha.csv'), '--supply', '10000000', '--out', out, '--json'], { encoding: 'utf8' });
+    assert.is(ok.status, 0, ok.stderr);
+    const summary = JSON.parse(ok.stdout);
+    assert.is(summary.proposals, 42);
+    assert.ok(Math.abs(summary.statistics.lateVoteShare - 0.05) < 0.005);
+    assert.is(readFileSync(out, 'utf8').trim().split('\n').length, summary.members + 1);
+    const bad = spawnSync(process.execPath, [bin, 'data', 'import', join(directory, 'missing.csv'), '--out', join(directory, 'x.csv')], { encoding: 'utf8' });
+    assert.is(bad.status, 2);
+    assert.match(bad.stderr, /cannot read .*missing\.csv/);
+    assert.not.ok(existsSync(join(directory, 'x.csv')));
   } finally {
     rmSync(directory, { recursive: true, force: true });
   }
