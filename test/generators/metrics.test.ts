@@ -1,0 +1,53 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { normal } from '../../lib/distributions.ts';
+import { Rng } from '../../lib/rng.ts';
+import { aucMannWhitney, dcrOverfittingProtection, distanceToClosestRecord, ksStatistic, membershipInferenceAuc, pearson, qualityReport, type Table } from '../../generators/metrics.ts';
+
+function correlated(n: number, rho: number, rng: Rng): Table {
+  const x = new Float64Array(n);
+  const y = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    x[i] = normal(rng);
+    y[i] = rho * x[i]! + Math.sqrt(1 - rho * rho) * normal(rng);
+  }
+  return { x, y };
+}
+
+test('KS statistic, Pearson and Mann-Whitney AUC against hand-computed values', () => {
+  assert.is(ksStatistic([1, 2, 3, 4], [3, 4, 5, 6]), 0.5);
+  assert.is(ksStatistic([1, 2], [1, 2]), 0);
+  assert.ok(Math.abs(pearson([1, 2, 3], [2, 4, 6]) - 1) < 1e-12);
+  assert.ok(Math.abs(pearson([1, 2, 3], [3, 2, 1]) + 1) < 1e-12);
+  assert.is(aucMannWhitney([3, 4], [1, 2]), 1);
+  assert.is(aucMannWhitney([1, 2], [1, 2]), 0.5);
+  assert.is(aucMannWhitney([2], [1, 2, 3]), 0.5);
+});
+
+test('quality score: high for a fresh sample of the same distribution, lower when correlations or shapes break', () => {
+  const real = correlated(2000, 0.8, Rng.create(1));
+  const same = correlated(2000, 0.8, Rng.create(2));
+  const good = qualityReport(real, same);
+  assert.ok(good.overall > 0.95 && good.columnShapes > 0.95 && good.columnPairTrends > 0.98, JSON.stringify(good));
+  const independent = correlated(2000, 0, Rng.create(3));
+  const broken = qualityReport(real, independent);
+  assert.ok(Math.abs(broken.columnPairTrends - (1 - 0.8 / 2)) < 0.03, `pair trends ${broken.columnPairTrends}`);
+  const shifted = qualityReport(real, { x: same.x!.map((v) => v + 1), y: same.y! });
+  assert.ok(shifted.perColumn.x! < 0.7 && shifted.boundaryAdherence < 1);
+});
+
+test('DCR, overfitting protection and membership inference tell copying from generalising', () => {
+  const rng = Rng.create(4);
+  const train = correlated(300, 0.5, rng);
+  const holdout = correlated(300, 0.5, rng);
+  const fresh = correlated(300, 0.5, rng);
+  const copy: Table = { x: Float64Array.from(train.x!), y: Float64Array.from(train.y!) };
+  assert.ok(distanceToClosestRecord(copy, train).every((d) => d === 0));
+  assert.is(dcrOverfittingProtection(copy, train, holdout), 0, 'a copy is always closer to train');
+  assert.ok(dcrOverfittingProtection(fresh, train, holdout) > 0.85);
+  assert.ok(membershipInferenceAuc(copy, train, holdout) > 0.95);
+  const auc = membershipInferenceAuc(fresh, train, holdout);
+  assert.ok(Math.abs(auc - 0.5) < 0.08, `AUC ${auc}`);
+});
+
+test.run();
