@@ -1,0 +1,121 @@
+/**
+ * Gaussian copula synthesizer (as SDV's GaussianCopulaSynthesizer): each column keeps its empirical
+ * marginal (a piecewise-linear quantile function through the sorted training values), dependence is
+ * the correlation matrix of the columns' normal scores; sampling draws correlated normals (Cholesky),
+ * maps them through the normal CDF and each column's quantile function. fit / sample / save / load.
+ */
+import { readFile, rename, writeFile } from 'node:fs/promises';
+import normalCdf from '@stdlib/stats-base-dists-normal-cdf';
+import normalQuantile from '@stdlib/stats-base-dists-normal-quantile';
+import { normal } from '../lib/distributions.ts';
+import type { Rng } from '../lib/rng.ts';
+import type { Table } from './metrics.ts';
+
+export interface CopulaModel {
+  kind: 'gaussian-copula';
+  columns: string[];
+  /** Sorted training values per column (the empirical marginal). */
+  marginals: number[][];
+  /** Lower-triangular Cholesky factor of the normal-score correlation matrix, row-major. */
+  cholesky: number[];
+  /** Columns whose values were all integers: samples are rounded back. */
+  integer: boolean[];
+}
+
+function choleskyFactor(matrix: number[][]): number[] {
+  const n = matrix.length;
+  const L = new Array<number>(n * n).fill(0);
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j <= i; j++) {
+      let sum = matrix[i]![j]!;
+      for (let k = 0; k < j; k++) sum -= L[i * n + k]! * L[j * n + k]!;
+      if (i === j) L[i * n + i] = Math.sqrt(Math.max(sum, 1e-12));
+      else L[i * n + j] = sum / L[j * n + j]!;
+    }
+  }
+  return L;
+}
+
+/** Normal scores of a column: ranks (ties averaged) mapped through the normal quantile. */
+function normalScores(values: Float64Array): Float64Array {
+  const n = values.length;
+  const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => values[a]! - values[b]!);
+  const scores = new Float64Array(n);
+  for (let i = 0; i < n; ) {
+    let j = i;
+    while (j < n && values[order[j]!] === values[order[i]!]) j++;
+    const u = (i + j) / 2 / n; // mid-rank in (0, 1)
+    const z = normalQuantile(Math.min(1 - 1e-9, Math.max(1e-9, u)), 0, 1);
+    for (let k = i; k < j; k++) scores[order[k]!] = z;
+    i = j;
+  }
+  return scores;
+}
+
+export class GaussianCopula {
+  private constructor(readonly model: CopulaModel) {}
+
+  static fit(table: Table): GaussianCopula {
+    const columns = Object.keys(table);
+    if (columns.length === 0) throw new RangeError('cannot fit a copula to a table with no columns');
+    const n = table[columns[0]!]!.length;
+    if (n < 2) throw new RangeError('cannot fit a copula to fewer than 2 rows');
+    const scores = columns.map((c) => normalScores(table[c]!));
+    const correlation = columns.map((_, i) =>
+      columns.map((__, j) => {
+        let s = 0;
+        let si = 0;
+        let sj = 0;
+        for (let r = 0; r < n; r++) {
+          s += scores[i]![r]! * scores[j]![r]!;
+          si += scores[i]![r]! ** 2;
+          sj += scores[j]![r]! ** 2;
+        }
+        return si === 0 || sj === 0 ? (i === j ? 1 : 0) : s / Math.sqrt(si * sj);
+      }),
+    );
+    return new GaussianCopula({
+      kind: 'gaussian-copula',
+      columns,
+      marginals: columns.map((c) => Array.from(Float64Array.from(table[c]!).sort())),
+      cholesky: choleskyFactor(correlation),
+      integer: columns.map((c) => table[c]!.every((v) => Number.isInteger(v))),
+    });
+  }
+
+  /** Draws n rows from `rng`. */
+  sample(n: number, rng: Rng): Table {
+    const { columns, marginals, cholesky, integer } = this.model;
+    const d = columns.length;
+    const out: Table = Object.fromEntries(columns.map((c) => [c, new Float64Array(n)]));
+    const z = new Float64Array(d);
+    for (let r = 0; r < n; r++) {
+      for (let i = 0; i < d; i++) z[i] = normal(rng);
+      for (let i = 0; i < d; i++) {
+        let x = 0;
+        for (let k = 0; k <= i; k++) x += cholesky[i * d + k]! * z[k]!;
+        const u = normalCdf(x, 0, 1);
+        const sorted = marginals[i]!;
+        const position = u * (sorted.length - 1);
+        const low = Math.floor(position);
+        const high = Math.min(sorted.length - 1, low + 1);
+        let value = sorted[low]! + (sorted[high]! - sorted[low]!) * (position - low);
+        if (integer[i]) value = Math.round(value);
+        out[columns[i]!]![r] = value;
+      }
+    }
+    return out;
+  }
+
+  async save(path: string): Promise<void> {
+    const temporary = `${path}.tmp-${process.pid}`;
+    await writeFile(temporary, JSON.stringify(this.model));
+    await rename(temporary, path);
+  }
+
+  static async load(path: string): Promise<GaussianCopula> {
+    const model = JSON.parse(await readFile(path, 'utf8')) as CopulaModel;
+    if (model.kind !== 'gaussian-copula') throw new Error(`${path} is not a Gaussian copula model`);
+    return new GaussianCopula(model);
+  }
+}
