@@ -6,6 +6,7 @@ import yargs from 'yargs';
 import '../envs/index.ts';
 import * as data from './commands/data.ts';
 import * as demo from './commands/demo.ts';
+import * as generators from './commands/generators.ts';
 import * as list from './commands/list.ts';
 import { EXIT_USAGE, UsageError } from './errors.ts';
 
@@ -17,6 +18,7 @@ export async function main(argv: string[]): Promise<number> {
     .command(demo)
     .command(list)
     .command(data)
+    .command(generators)
     .demandCommand(1, 'Give a command: run `daogym --help` to see them')
     .strict()
     .recommendCommands()
