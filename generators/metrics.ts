@@ -68,6 +68,16 @@ export interface QualityReport {
   boundaryAdherence: number;
 }
 
+function columnRange(column: ArrayLike<number>): { min: number; max: number } {
+  let min = Infinity;
+  let max = -Infinity;
+  for (let i = 0; i < column.length; i++) {
+    min = Math.min(min, column[i]!);
+    max = Math.max(max, column[i]!);
+  }
+  return { min, max };
+}
+
 export function qualityReport(real: Table, synthetic: Table): QualityReport {
   const names = columnsOf(real, synthetic);
   const perColumn: Record<string, number> = {};
@@ -82,13 +92,7 @@ export function qualityReport(real: Table, synthetic: Table): QualityReport {
   const trends = pairs.length === 0 ? 1 : pairs.reduce((a, b) => a + b, 0) / pairs.length;
   let inside = 0;
   for (const name of names) {
-    const column = real[name]!;
-    let min = Infinity;
-    let max = -Infinity;
-    for (const v of column) {
-      min = Math.min(min, v);
-      max = Math.max(max, v);
-    }
+    const { min, max } = columnRange(real[name]!);
     const s = synthetic[name]!;
     let count = 0;
     for (const v of s) if (v >= min && v <= max) count++;
@@ -101,13 +105,7 @@ export function qualityReport(real: Table, synthetic: Table): QualityReport {
 export function distanceToClosestRecord(query: Table, reference: Table, rangeOf: Table = reference): Float64Array {
   const names = columnsOf(reference, query);
   const ranges = names.map((name) => {
-    const column = rangeOf[name]!;
-    let min = Infinity;
-    let max = -Infinity;
-    for (const v of column) {
-      min = Math.min(min, v);
-      max = Math.max(max, v);
-    }
+    const { min, max } = columnRange(rangeOf[name]!);
     return max > min ? max - min : 1;
   });
   const q = names.map((n) => query[n]!);

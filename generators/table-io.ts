@@ -1,23 +1,10 @@
 /** Numeric tables on disk as CSV: a first column of row names (optional), then numeric columns. */
-import { readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { parse } from 'csv-parse/sync';
-import { DataFileError } from './import/governor-events.ts';
+import { renameSync, writeFileSync } from 'node:fs';
+import { DataFileError, parseCsvFile } from './import/csv.ts';
 import type { Table } from './metrics.ts';
 
 export function readTableCsv(path: string): { names: string[] | undefined; table: Table } {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (error) {
-    throw new DataFileError(`cannot read ${path}: ${(error as Error).message}`);
-  }
-  let rows: string[][];
-  try {
-    rows = parse(text, { skip_empty_lines: true }) as string[][];
-  } catch (error) {
-    const e = error as Error & { lines?: number };
-    throw new DataFileError(`${path}${e.lines ? `, line ${e.lines}` : ''}: not a valid CSV file: ${e.message}`);
-  }
+  const rows = parseCsvFile<string[]>(path, { skip_empty_lines: true });
   if (rows.length < 2) throw new DataFileError(`${path}: needs a header and at least one row`);
   const header = rows[0]!;
   const hasNames = header[0] === 'member' || header[0] === 'name' || header[0] === 'id';

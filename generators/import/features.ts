@@ -9,9 +9,8 @@
  * Also reads Snapshot-style vote exports (voter, voting power, choice, created, proposal), with the
  * column names mappable.
  */
-import { readFileSync } from 'node:fs';
-import { parse } from 'csv-parse/sync';
-import { DataFileError, type GovernorEvents, type ProposalRecord, type VoteRecord } from './governor-events.ts';
+import { DataFileError, parseCsvFile } from './csv.ts';
+import { type GovernorEvents, type ProposalRecord, type VoteRecord } from './governor-events.ts';
 
 export const FEATURE_COLUMNS = ['logVotingPower', 'participation', 'supportRate', 'meanTiming', 'votes', 'tenureDays'] as const;
 export type FeatureColumn = (typeof FEATURE_COLUMNS)[number];
@@ -108,13 +107,7 @@ export const DEFAULT_SNAPSHOT_COLUMNS: SnapshotColumns = { voter: 'voter', power
  */
 export function readSnapshotVotes(file: string, mapping: Partial<SnapshotColumns> = {}): GovernorEvents {
   const names = { ...DEFAULT_SNAPSHOT_COLUMNS, ...mapping };
-  let rows: { record: Record<string, string>; info: { lines: number } }[];
-  try {
-    rows = parse(readFileSync(file, 'utf8'), { columns: true, skip_empty_lines: true, info: true }) as typeof rows;
-  } catch (error) {
-    const e = error as Error & { lines?: number };
-    throw new DataFileError(`${file}${e.lines ? `, line ${e.lines}` : ''}: ${e.message}`);
-  }
+  const rows = parseCsvFile<{ record: Record<string, string>; info: { lines: number } }>(file, { columns: true, skip_empty_lines: true, info: true });
   if (rows.length === 0) throw new DataFileError(`${file}: no rows`);
   const present = Object.keys(rows[0]!.record);
   for (const [role, column] of Object.entries(names)) {

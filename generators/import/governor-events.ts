@@ -5,15 +5,9 @@
  * in wei; Aave's carry voter, id, support (True/False) and votingPower. Fields may hold quoted multi-line
  * text, so a real CSV parser reads them; a malformed file gets one error naming the file and line.
  */
-import { readFileSync } from 'node:fs';
-import { parse } from 'csv-parse/sync';
+import { DataFileError, parseCsvFile } from './csv.ts';
 
-export class DataFileError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'DataFileError';
-  }
-}
+export { DataFileError } from './csv.ts';
 
 export interface ProposalRecord {
   id: string;
@@ -64,21 +58,10 @@ function proposalKey(value: string | undefined, file: string, line: number, colu
 }
 
 export function readGovernorEvents(file: string): GovernorEvents {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (error) {
-    throw new DataFileError(`cannot read ${file}: ${(error as Error).message}`);
-  }
-  let rows: { record: Record<string, string>; line: number }[];
-  try {
-    rows = (parse(text, { columns: true, skip_empty_lines: true, info: true, relax_column_count: false }) as { record: Record<string, string>; info: { lines: number } }[]).map(
-      ({ record, info }) => ({ record, line: info.lines }),
-    );
-  } catch (error) {
-    const e = error as Error & { lines?: number };
-    throw new DataFileError(`${file}${e.lines ? `, line ${e.lines}` : ''}: not a valid CSV file: ${e.message}`);
-  }
+  const rows = parseCsvFile<{ record: Record<string, string>; info: { lines: number } }>(file, { columns: true, skip_empty_lines: true, info: true }).map(({ record, info }) => ({
+    record,
+    line: info.lines,
+  }));
   if (rows.length === 0) throw new DataFileError(`${file}: no rows`);
   const columns = Object.keys(rows[0]!.record);
   if (!columns.includes('event_name') || !columns.includes('block_number')) {
@@ -125,6 +108,6 @@ export function readGovernorEvents(file: string): GovernorEvents {
 
 /** Token supplies from governance_token_supplies.csv (symbol, address, supply in wei). */
 export function readTokenSupplies(file: string): Map<string, number> {
-  const rows = parse(readFileSync(file, 'utf8'), { columns: true, skip_empty_lines: true }) as Record<string, string>[];
+  const rows = parseCsvFile<Record<string, string>>(file, { columns: true, skip_empty_lines: true });
   return new Map(rows.map((row) => [row.symbol!, Number(row.supply) / WEI]));
 }
