@@ -54,3 +54,31 @@ export {
   type VectorStepResult,
 } from './envs/core/vector.ts';
 export { CartPoleEnv } from './envs/classic/cartpole.ts';
+
+// The governance simulator and its environments.
+export { GovernanceSimulation, type Proposal, type ProposalKind, type ProposalState } from './envs/dao/governance.ts';
+export { defaultPopulation, votingPower, allocatePopulation, validatePopulation, type Population } from './envs/dao/population.ts';
+export { parseProtocol, type Protocol, type ProtocolInput } from './envs/dao/protocol.ts';
+export { PRESETS, presetNames, presetProtocol } from './envs/dao/presets.ts';
+export * as rules from './envs/dao/rules.ts';
+export { beanstalkScenario, buildFinanceScenario, compound289Scenario } from './envs/dao/scenarios.ts';
+export { GovernanceAttackEnv, ProtocolDesignEnv, TreasuryAllocationEnv, AttackDefenseEnv } from './envs/dao/index.ts';
+export { ParallelEnv, makeParallel, parallelApiTest } from './envs/core/parallel.ts';
+
+// Agents.
+export { initBackend } from './lib/tf.ts';
+export { trainPpo, PpoAgent, PPO_DEFAULTS, PPO_CARTPOLE, type PpoConfig } from './agents/ppo.ts';
+export { trainDqn, DqnAgent, DQN_CARTPOLE, type DqnConfig } from './agents/dqn.ts';
+export { CmaEs, cmaesMinimize } from './agents/cmaes.ts';
+export { cemMinimize, randomSearchMinimize } from './agents/cem.ts';
+export { WorkerPool } from './agents/pool.ts';
+export { scriptedPolicy, scriptedPolicies } from './agents/scripted.ts';
+
+// Populations from data.
+export { readGovernorEvents, readTokenSupplies } from './generators/import/governor-events.ts';
+export { memberFeatures, readSnapshotVotes } from './generators/import/features.ts';
+export { daoStatistics } from './generators/import/statistics.ts';
+export { GaussianCopula } from './generators/copula.ts';
+export { qualityReport, distanceToClosestRecord, dcrOverfittingProtection, membershipInferenceAuc } from './generators/metrics.ts';
+export { populationFromFeatures } from './generators/mapping.ts';
+export { computeRdp, dpSgdEpsilon, noiseMultiplierFor } from './generators/dp/accountant.ts';

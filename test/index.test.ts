@@ -10,6 +10,10 @@ test('the library entry point exposes the Gym contract and registers the built-i
   assert.type(daogym.checkEnv, 'function');
   assert.type(daogym.AsyncVectorEnv.create, 'function');
   assert.type(daogym.distributions.dirichlet, 'function');
+  assert.ok(daogym.presetNames().includes('compound-bravo'));
+  assert.type(daogym.trainPpo, 'function');
+  assert.type(daogym.GaussianCopula.fit, 'function');
+  assert.ok(Math.abs(daogym.dpSgdEpsilon(0.04, 1.5, 2250, 1e-5).epsilon - 7.32911117143) < 1e-6);
 });
 
 test.run();
