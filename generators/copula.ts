@@ -52,6 +52,37 @@ function normalScores(values: Float64Array): Float64Array {
   return scores;
 }
 
+/** The Cholesky factor (row-major) of the correlation of the columns' normal scores: a Gaussian copula's dependence. */
+export function normalScoreCholesky(table: Table, columns: string[]): number[] {
+  const n = table[columns[0]!]!.length;
+  const scores = columns.map((c) => normalScores(table[c]!));
+  const correlation = columns.map((_, i) =>
+    columns.map((__, j) => {
+      let s = 0;
+      let si = 0;
+      let sj = 0;
+      for (let r = 0; r < n; r++) {
+        s += scores[i]![r]! * scores[j]![r]!;
+        si += scores[i]![r]! ** 2;
+        sj += scores[j]![r]! ** 2;
+      }
+      return si === 0 || sj === 0 ? (i === j ? 1 : 0) : s / Math.sqrt(si * sj);
+    }),
+  );
+  return choleskyFactor(correlation);
+}
+
+/** Fills `u` with one row of copula uniforms: correlated normals (Cholesky x iid normals) through the normal CDF. */
+export function copulaUniforms(cholesky: number[], rng: Rng, z: Float64Array, u: Float64Array): void {
+  const d = u.length;
+  for (let i = 0; i < d; i++) z[i] = normal(rng);
+  for (let i = 0; i < d; i++) {
+    let x = 0;
+    for (let k = 0; k <= i; k++) x += cholesky[i * d + k]! * z[k]!;
+    u[i] = normalCdf(x, 0, 1);
+  }
+}
+
 export class GaussianCopula {
   private constructor(readonly model: CopulaModel) {}
 
@@ -60,25 +91,11 @@ export class GaussianCopula {
     if (columns.length === 0) throw new RangeError('cannot fit a copula to a table with no columns');
     const n = table[columns[0]!]!.length;
     if (n < 2) throw new RangeError('cannot fit a copula to fewer than 2 rows');
-    const scores = columns.map((c) => normalScores(table[c]!));
-    const correlation = columns.map((_, i) =>
-      columns.map((__, j) => {
-        let s = 0;
-        let si = 0;
-        let sj = 0;
-        for (let r = 0; r < n; r++) {
-          s += scores[i]![r]! * scores[j]![r]!;
-          si += scores[i]![r]! ** 2;
-          sj += scores[j]![r]! ** 2;
-        }
-        return si === 0 || sj === 0 ? (i === j ? 1 : 0) : s / Math.sqrt(si * sj);
-      }),
-    );
     return new GaussianCopula({
       kind: 'gaussian-copula',
       columns,
       marginals: columns.map((c) => Array.from(Float64Array.from(table[c]!).sort())),
-      cholesky: choleskyFactor(correlation),
+      cholesky: normalScoreCholesky(table, columns),
       integer: columns.map((c) => table[c]!.every((v) => Number.isInteger(v))),
     });
   }
@@ -89,14 +106,12 @@ export class GaussianCopula {
     const d = columns.length;
     const out: Table = Object.fromEntries(columns.map((c) => [c, new Float64Array(n)]));
     const z = new Float64Array(d);
+    const u = new Float64Array(d);
     for (let r = 0; r < n; r++) {
-      for (let i = 0; i < d; i++) z[i] = normal(rng);
+      copulaUniforms(cholesky, rng, z, u);
       for (let i = 0; i < d; i++) {
-        let x = 0;
-        for (let k = 0; k <= i; k++) x += cholesky[i * d + k]! * z[k]!;
-        const u = normalCdf(x, 0, 1);
         const sorted = marginals[i]!;
-        const position = u * (sorted.length - 1);
+        const position = u[i]! * (sorted.length - 1);
         const low = Math.floor(position);
         const high = Math.min(sorted.length - 1, low + 1);
         let value = sorted[low]! + (sorted[high]! - sorted[low]!) * (position - low);

@@ -1,17 +1,29 @@
 /**
  * `daogym generators fit|sample|evaluate`: fit a synthesizer to a feature table (CSV from
  * `daogym data import`), sample synthetic members, and report fidelity and privacy. Kinds available:
- * copula (Gaussian copula). Models are JSON files; outputs are written atomically.
+ * copula (Gaussian copula, empirical marginals) and parametric (fitted families + copula). Models are JSON
+ * files; outputs are written atomically.
  */
 import type { Argv } from 'yargs';
 import { Rng } from '../../lib/rng.ts';
+import { readFile } from 'node:fs/promises';
 import { GaussianCopula } from '../../generators/copula.ts';
+import { ParametricGenerator } from '../../generators/parametric.ts';
 import { DataFileError } from '../../generators/import/governor-events.ts';
 import { dcrOverfittingProtection, membershipInferenceAuc, qualityReport, type Table } from '../../generators/metrics.ts';
 import { readTableCsv, writeTableCsv } from '../../generators/table-io.ts';
 import { UsageError } from '../errors.ts';
 
-const KINDS = ['copula'] as const;
+const KINDS = ['copula', 'parametric'] as const;
+
+type Generator = GaussianCopula | ParametricGenerator;
+
+async function loadGenerator(path: string): Promise<Generator> {
+  const kind = (JSON.parse(await readFile(path, 'utf8')) as { kind?: string }).kind;
+  if (kind === 'gaussian-copula') return GaussianCopula.load(path);
+  if (kind === 'parametric') return ParametricGenerator.load(path);
+  throw new Error(`unknown model kind ${JSON.stringify(kind)}`);
+}
 
 function read(path: string): Table {
   try {
@@ -42,7 +54,8 @@ export function builder(yargs: Argv): Argv {
           .option('out', { type: 'string', demandOption: true, describe: 'where to write the model (JSON)' })
           .strict(),
       async (args) => {
-        const model = GaussianCopula.fit(read(args.data as string));
+        const table = read(args.data as string);
+        const model = args.kind === 'parametric' ? ParametricGenerator.fit(table) : GaussianCopula.fit(table);
         await model.save(args.out as string);
         console.log(`fitted ${args.kind} on ${args.data}: ${model.model.columns.length} columns -> ${args.out}`);
       },
@@ -62,9 +75,9 @@ export function builder(yargs: Argv): Argv {
         if (!Number.isInteger(n) || n < 1 || n > 10_000_000) throw new UsageError(`--n must be an integer from 1 to 10,000,000, got ${n}`);
         const seed = args.seed as number;
         if (!Number.isInteger(seed) || seed < 0) throw new UsageError(`--seed must be a non-negative integer, got ${seed}`);
-        let model: GaussianCopula;
+        let model: Generator;
         try {
-          model = await GaussianCopula.load(args.model as string);
+          model = await loadGenerator(args.model as string);
         } catch (error) {
           throw new UsageError(`--model: cannot load ${args.model}: ${(error as Error).message}`);
         }

@@ -1,0 +1,126 @@
+/**
+ * Parametric synthesizer: a fitted family per column plus Gaussian-copula dependence (as SDV's
+ * GaussianCopulaSynthesizer with parametric marginals).
+ *   values in [0, 1]           zero-one-inflated beta (point masses at 0 and 1, beta inside; moments)
+ *   integers >= 0              discretised lognormal of (x - min + 1)
+ *   continuous >= 0            zero-inflated gamma (moments)
+ *   anything else              normal
+ * Every column's quantile function is applied to the copula's uniforms, so correlations carry over.
+ * With no data at all, `defaultPopulation` (envs/dao/population.ts) is the calibrated parametric population.
+ */
+import { readFile, rename, writeFile } from 'node:fs/promises';
+import betaQuantile from '@stdlib/stats-base-dists-beta-quantile';
+import gammaQuantile from '@stdlib/stats-base-dists-gamma-quantile';
+import normalQuantile from '@stdlib/stats-base-dists-normal-quantile';
+import type { Rng } from '../lib/rng.ts';
+import { copulaUniforms, normalScoreCholesky } from './copula.ts';
+import type { Table } from './metrics.ts';
+
+export type Marginal =
+  | { family: 'zero-one-beta'; p0: number; p1: number; a: number; b: number }
+  | { family: 'discrete-lognormal'; offset: number; mu: number; sigma: number }
+  | { family: 'zero-gamma'; p0: number; shape: number; scale: number }
+  | { family: 'normal'; mean: number; std: number };
+
+export interface ParametricModel {
+  kind: 'parametric';
+  columns: string[];
+  marginals: Marginal[];
+  cholesky: number[];
+}
+
+function moments(values: number[]): { mean: number; variance: number } {
+  const mean = values.reduce((a, b) => a + b, 0) / values.length;
+  const variance = values.reduce((a, b) => a + (b - mean) ** 2, 0) / Math.max(1, values.length - 1);
+  return { mean, variance };
+}
+
+export function fitMarginal(column: Float64Array): Marginal {
+  const values = Array.from(column);
+  const n = values.length;
+  if (values.every((v) => v >= 0 && v <= 1)) {
+    const inside = values.filter((v) => v > 0 && v < 1);
+    const p0 = values.filter((v) => v === 0).length / n;
+    const p1 = values.filter((v) => v === 1).length / n;
+    let a = 1;
+    let b = 1;
+    if (inside.length >= 2) {
+      const { mean, variance } = moments(inside);
+      const common = (mean * (1 - mean)) / Math.max(variance, 1e-9) - 1;
+      if (common > 0) {
+        a = Math.max(1e-3, mean * common);
+        b = Math.max(1e-3, (1 - mean) * common);
+      }
+    }
+    return { family: 'zero-one-beta', p0, p1, a, b };
+  }
+  if (values.every((v) => Number.isInteger(v) && v >= 0)) {
+    const offset = Math.min(...values);
+    const logs = values.map((v) => Math.log(v - offset + 1));
+    const { mean, variance } = moments(logs);
+    return { family: 'discrete-lognormal', offset, mu: mean, sigma: Math.max(1e-6, Math.sqrt(variance)) };
+  }
+  if (values.every((v) => v >= 0)) {
+    const positive = values.filter((v) => v > 0);
+    const { mean, variance } = moments(positive.length >= 2 ? positive : [1, 1]);
+    return { family: 'zero-gamma', p0: (n - positive.length) / n, shape: Math.max(1e-3, (mean * mean) / Math.max(variance, 1e-12)), scale: Math.max(1e-12, variance / Math.max(mean, 1e-12)) };
+  }
+  const { mean, variance } = moments(values);
+  return { family: 'normal', mean, std: Math.max(1e-12, Math.sqrt(variance)) };
+}
+
+/** The marginal's quantile function at u in (0, 1). */
+export function marginalQuantile(m: Marginal, u: number): number {
+  const p = Math.min(1 - 1e-12, Math.max(1e-12, u));
+  switch (m.family) {
+    case 'zero-one-beta': {
+      if (p < m.p0) return 0;
+      if (p > 1 - m.p1) return 1;
+      const inner = (p - m.p0) / Math.max(1e-12, 1 - m.p0 - m.p1);
+      return betaQuantile(Math.min(1 - 1e-12, Math.max(1e-12, inner)), m.a, m.b);
+    }
+    case 'discrete-lognormal':
+      return Math.max(m.offset, Math.round(Math.exp(m.mu + m.sigma * normalQuantile(p, 0, 1)) - 1 + m.offset));
+    case 'zero-gamma': {
+      if (p < m.p0) return 0;
+      // stdlib's gamma takes shape and rate.
+      return gammaQuantile(Math.min(1 - 1e-12, (p - m.p0) / Math.max(1e-12, 1 - m.p0)), m.shape, 1 / m.scale);
+    }
+    case 'normal':
+      return m.mean + m.std * normalQuantile(p, 0, 1);
+  }
+}
+
+export class ParametricGenerator {
+  private constructor(readonly model: ParametricModel) {}
+
+  static fit(table: Table): ParametricGenerator {
+    const columns = Object.keys(table);
+    if (columns.length === 0 || table[columns[0]!]!.length < 2) throw new RangeError('the parametric generator needs at least one column and two rows');
+    return new ParametricGenerator({ kind: 'parametric', columns, marginals: columns.map((c) => fitMarginal(table[c]!)), cholesky: normalScoreCholesky(table, columns) });
+  }
+
+  sample(n: number, rng: Rng): Table {
+    const { columns, marginals, cholesky } = this.model;
+    const out: Table = Object.fromEntries(columns.map((c) => [c, new Float64Array(n)]));
+    const z = new Float64Array(columns.length);
+    const u = new Float64Array(columns.length);
+    for (let r = 0; r < n; r++) {
+      copulaUniforms(cholesky, rng, z, u);
+      columns.forEach((c, i) => (out[c]![r] = marginalQuantile(marginals[i]!, u[i]!)));
+    }
+    return out;
+  }
+
+  async save(path: string): Promise<void> {
+    const temporary = `${path}.tmp-${process.pid}`;
+    await writeFile(temporary, JSON.stringify(this.model));
+    await rename(temporary, path);
+  }
+
+  static async load(path: string): Promise<ParametricGenerator> {
+    const model = JSON.parse(await readFile(path, 'utf8')) as ParametricModel;
+    if (model.kind !== 'parametric') throw new Error(`${path} is not a parametric model`);
+    return new ParametricGenerator(model);
+  }
+}
