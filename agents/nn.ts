@@ -31,6 +31,16 @@ export function orthogonal(rows: number, cols: number, gain: number, rng: Rng): 
   return out;
 }
 
+/**
+ * A trainable variable made from `initial`, which is then released: a tfjs variable shares its initial
+ * tensor's data, and keeping that tensor would leak one tensor per variable after `dispose()`.
+ */
+export function ownedVariable(initial: tf.Tensor, name: string): tf.Variable {
+  const variable = tf.variable(initial, true, name);
+  initial.dispose();
+  return variable;
+}
+
 export interface MlpSpec {
   sizes: number[];
   activation: Activation;
@@ -57,8 +67,8 @@ export class Mlp {
       const fanIn = spec.sizes[layer]!;
       const fanOut = spec.sizes[layer + 1]!;
       const gain = layer + 2 === spec.sizes.length ? spec.outputGain : spec.hiddenGain;
-      this.kernels.push(tf.variable(tf.tensor2d(orthogonal(fanIn, fanOut, gain, rng), [fanIn, fanOut]), true, `${unique}/kernel${layer}`));
-      this.biases.push(tf.variable(tf.zeros([fanOut]), true, `${unique}/bias${layer}`));
+      this.kernels.push(ownedVariable(tf.tensor2d(orthogonal(fanIn, fanOut, gain, rng), [fanIn, fanOut]), `${unique}/kernel${layer}`));
+      this.biases.push(ownedVariable(tf.zeros([fanOut]), `${unique}/bias${layer}`));
     }
   }
 

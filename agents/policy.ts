@@ -8,6 +8,7 @@
 import { normal } from '../lib/distributions.ts';
 import type { Rng } from '../lib/rng.ts';
 import { tf } from '../lib/tf.ts';
+import { ownedVariable } from './nn.ts';
 import { Box, Discrete, MultiDiscrete, type Space } from '../envs/core/spaces.ts';
 
 export interface PolicyHead {
@@ -135,7 +136,7 @@ class GaussianHead implements PolicyHead {
     readonly outputSize: number,
     name: string,
   ) {
-    this.logStd = tf.variable(tf.zeros([1, outputSize]), true, `${name}/logStd#${gaussianHeads++}`);
+    this.logStd = ownedVariable(tf.zeros([1, outputSize]), `${name}/logStd#${gaussianHeads++}`);
     this.variables = [this.logStd];
     this.logStdJs = new Float32Array(outputSize);
   }
