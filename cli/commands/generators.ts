@@ -1,7 +1,8 @@
 /**
  * `daogym generators fit|sample|evaluate`: fit a synthesizer to a feature table (CSV from
  * `daogym data import`), sample synthetic members, and report fidelity and privacy. Kinds available:
- * copula (Gaussian copula, empirical marginals) and parametric (fitted families + copula). Models are JSON
+ * copula (Gaussian copula, empirical marginals), parametric (fitted families + copula) and vae (TVAE-style,
+ * tfjs). Models are JSON
  * files; outputs are written atomically.
  */
 import type { Argv } from 'yargs';
@@ -9,19 +10,21 @@ import { Rng } from '../../lib/rng.ts';
 import { readFile } from 'node:fs/promises';
 import { GaussianCopula } from '../../generators/copula.ts';
 import { ParametricGenerator } from '../../generators/parametric.ts';
+import { TabularVae } from '../../generators/vae.ts';
 import { DataFileError } from '../../generators/import/governor-events.ts';
 import { dcrOverfittingProtection, membershipInferenceAuc, qualityReport, type Table } from '../../generators/metrics.ts';
 import { readTableCsv, writeTableCsv } from '../../generators/table-io.ts';
 import { UsageError } from '../errors.ts';
 
-const KINDS = ['copula', 'parametric'] as const;
+const KINDS = ['copula', 'parametric', 'vae'] as const;
 
-type Generator = GaussianCopula | ParametricGenerator;
+type Generator = GaussianCopula | ParametricGenerator | TabularVae;
 
 async function loadGenerator(path: string): Promise<Generator> {
   const kind = (JSON.parse(await readFile(path, 'utf8')) as { kind?: string }).kind;
   if (kind === 'gaussian-copula') return GaussianCopula.load(path);
   if (kind === 'parametric') return ParametricGenerator.load(path);
+  if (kind === 'tvae') return TabularVae.load(path);
   throw new Error(`unknown model kind ${JSON.stringify(kind)}`);
 }
 
@@ -52,12 +55,21 @@ export function builder(yargs: Argv): Argv {
           .option('kind', { choices: KINDS, default: 'copula' as const, describe: 'generator kind' })
           .option('data', { type: 'string', demandOption: true, describe: 'feature table CSV (from `daogym data import`)' })
           .option('out', { type: 'string', demandOption: true, describe: 'where to write the model (JSON)' })
+          .option('epochs', { type: 'number', default: 300, describe: 'training epochs (vae)' })
+          .option('seed', { type: 'number', default: 0, describe: 'training seed (vae)' })
           .strict(),
       async (args) => {
         const table = read(args.data as string);
-        const model = args.kind === 'parametric' ? ParametricGenerator.fit(table) : GaussianCopula.fit(table);
+        const epochs = args.epochs as number;
+        if (!Number.isInteger(epochs) || epochs < 1) throw new UsageError(`--epochs must be a positive integer, got ${epochs}`);
+        const model =
+          args.kind === 'parametric'
+            ? ParametricGenerator.fit(table)
+            : args.kind === 'vae'
+              ? (await TabularVae.fit(table, { epochs, seed: args.seed as number })).vae
+              : GaussianCopula.fit(table);
         await model.save(args.out as string);
-        console.log(`fitted ${args.kind} on ${args.data}: ${model.model.columns.length} columns -> ${args.out}`);
+        console.log(`fitted ${args.kind} on ${args.data} -> ${args.out}`);
       },
     )
     .command(
