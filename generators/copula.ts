@@ -4,12 +4,12 @@
  * the correlation matrix of the columns' normal scores; sampling draws correlated normals (Cholesky),
  * maps them through the normal CDF and each column's quantile function. fit / sample / save / load.
  */
-import { readFile, rename, writeFile } from 'node:fs/promises';
 import normalCdf from '@stdlib/stats-base-dists-normal-cdf';
 import normalQuantile from '@stdlib/stats-base-dists-normal-quantile';
 import { normal } from '../lib/distributions.ts';
 import type { Rng } from '../lib/rng.ts';
 import type { Table } from './metrics.ts';
+import { loadModel, saveModel } from './model-io.ts';
 
 export interface CopulaModel {
   kind: 'gaussian-copula';
@@ -37,7 +37,7 @@ function choleskyFactor(matrix: number[][]): number[] {
 }
 
 /** Normal scores of a column: ranks (ties averaged) mapped through the normal quantile. */
-function normalScores(values: Float64Array): Float64Array {
+export function normalScores(values: Float64Array): Float64Array {
   const n = values.length;
   const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => values[a]! - values[b]!);
   const scores = new Float64Array(n);
@@ -83,6 +83,15 @@ export function copulaUniforms(cholesky: number[], rng: Rng, z: Float64Array, u:
   }
 }
 
+/** The empirical quantile function through sorted training values at u in [0, 1] (rounded for integer columns). */
+export function empiricalQuantile(sorted: number[], u: number, integer: boolean): number {
+  const position = u * (sorted.length - 1);
+  const low = Math.floor(position);
+  const high = Math.min(sorted.length - 1, low + 1);
+  const value = sorted[low]! + (sorted[high]! - sorted[low]!) * (position - low);
+  return integer ? Math.round(value) : value;
+}
+
 export class GaussianCopula {
   private constructor(readonly model: CopulaModel) {}
 
@@ -109,28 +118,16 @@ export class GaussianCopula {
     const u = new Float64Array(d);
     for (let r = 0; r < n; r++) {
       copulaUniforms(cholesky, rng, z, u);
-      for (let i = 0; i < d; i++) {
-        const sorted = marginals[i]!;
-        const position = u[i]! * (sorted.length - 1);
-        const low = Math.floor(position);
-        const high = Math.min(sorted.length - 1, low + 1);
-        let value = sorted[low]! + (sorted[high]! - sorted[low]!) * (position - low);
-        if (integer[i]) value = Math.round(value);
-        out[columns[i]!]![r] = value;
-      }
+      for (let i = 0; i < d; i++) out[columns[i]!]![r] = empiricalQuantile(marginals[i]!, u[i]!, integer[i]!);
     }
     return out;
   }
 
-  async save(path: string): Promise<void> {
-    const temporary = `${path}.tmp-${process.pid}`;
-    await writeFile(temporary, JSON.stringify(this.model));
-    await rename(temporary, path);
+  save(path: string): Promise<void> {
+    return saveModel(path, this.model);
   }
 
   static async load(path: string): Promise<GaussianCopula> {
-    const model = JSON.parse(await readFile(path, 'utf8')) as CopulaModel;
-    if (model.kind !== 'gaussian-copula') throw new Error(`${path} is not a Gaussian copula model`);
-    return new GaussianCopula(model);
+    return new GaussianCopula(await loadModel<CopulaModel>(path, 'gaussian-copula'));
   }
 }

@@ -8,13 +8,13 @@
  * Every column's quantile function is applied to the copula's uniforms, so correlations carry over.
  * With no data at all, `defaultPopulation` (envs/dao/population.ts) is the calibrated parametric population.
  */
-import { readFile, rename, writeFile } from 'node:fs/promises';
 import betaQuantile from '@stdlib/stats-base-dists-beta-quantile';
 import gammaQuantile from '@stdlib/stats-base-dists-gamma-quantile';
 import normalQuantile from '@stdlib/stats-base-dists-normal-quantile';
 import type { Rng } from '../lib/rng.ts';
 import { copulaUniforms, normalScoreCholesky } from './copula.ts';
 import type { Table } from './metrics.ts';
+import { loadModel, saveModel } from './model-io.ts';
 
 export type Marginal =
   | { family: 'zero-one-beta'; p0: number; p1: number; a: number; b: number }
@@ -112,15 +112,11 @@ export class ParametricGenerator {
     return out;
   }
 
-  async save(path: string): Promise<void> {
-    const temporary = `${path}.tmp-${process.pid}`;
-    await writeFile(temporary, JSON.stringify(this.model));
-    await rename(temporary, path);
+  save(path: string): Promise<void> {
+    return saveModel(path, this.model);
   }
 
   static async load(path: string): Promise<ParametricGenerator> {
-    const model = JSON.parse(await readFile(path, 'utf8')) as ParametricModel;
-    if (model.kind !== 'parametric') throw new Error(`${path} is not a parametric model`);
-    return new ParametricGenerator(model);
+    return new ParametricGenerator(await loadModel<ParametricModel>(path, 'parametric'));
   }
 }

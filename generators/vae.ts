@@ -5,14 +5,14 @@
  * are mapped back through it (SDV uses a mode-specific Gaussian-mixture normalisation instead; not here yet).
  * Trained with Adam in tfjs; sampling draws the latent and output noise from our seeded stream.
  */
-import { readFile, rename, writeFile } from 'node:fs/promises';
 import normalCdf from '@stdlib/stats-base-dists-normal-cdf';
-import normalQuantile from '@stdlib/stats-base-dists-normal-quantile';
 import { normal } from '../lib/distributions.ts';
 import { Rng } from '../lib/rng.ts';
 import { initBackend, tf } from '../lib/tf.ts';
 import { JsMlp, Mlp, ownedVariable } from '../agents/nn.ts';
 import type { Table } from './metrics.ts';
+import { empiricalQuantile, normalScores } from './copula.ts';
+import { loadModel, saveModel } from './model-io.ts';
 
 export interface VaeOptions {
   seed?: number;
@@ -32,20 +32,6 @@ interface VaeModel {
   latent: number;
   decoder: { sizes: number[]; kernels: number[][]; biases: number[][] };
   logSigma: number[];
-}
-
-function normalScores(values: Float64Array): Float64Array {
-  const n = values.length;
-  const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => values[a]! - values[b]!);
-  const scores = new Float64Array(n);
-  for (let i = 0; i < n; ) {
-    let j = i;
-    while (j < n && values[order[j]!] === values[order[i]!]) j++;
-    const z = normalQuantile(Math.min(1 - 1e-6, Math.max(1e-6, (i + j) / 2 / n)), 0, 1);
-    for (let k = i; k < j; k++) scores[order[k]!] = z;
-    i = j;
-  }
-  return scores;
 }
 
 export class TabularVae {
@@ -132,27 +118,17 @@ export class TabularVae {
       const mean = net.forward(z, 1);
       for (let j = 0; j < d; j++) {
         const score = mean[j]! + sigma[j]! * normal(rng);
-        const sorted = marginals[j]!;
-        const position = normalCdf(score, 0, 1) * (sorted.length - 1);
-        const low = Math.floor(position);
-        const high = Math.min(sorted.length - 1, low + 1);
-        let value = sorted[low]! + (sorted[high]! - sorted[low]!) * (position - low);
-        if (integer[j]) value = Math.round(value);
-        out[columns[j]!]![r] = value;
+        out[columns[j]!]![r] = empiricalQuantile(marginals[j]!, normalCdf(score, 0, 1), integer[j]!);
       }
     }
     return out;
   }
 
-  async save(path: string): Promise<void> {
-    const temporary = `${path}.tmp-${process.pid}`;
-    await writeFile(temporary, JSON.stringify(this.model));
-    await rename(temporary, path);
+  save(path: string): Promise<void> {
+    return saveModel(path, this.model);
   }
 
   static async load(path: string): Promise<TabularVae> {
-    const model = JSON.parse(await readFile(path, 'utf8')) as VaeModel;
-    if (model.kind !== 'tvae') throw new Error(`${path} is not a TVAE model`);
-    return new TabularVae(model);
+    return new TabularVae(await loadModel<VaeModel>(path, 'tvae'));
   }
 }

@@ -1,0 +1,14 @@
+/** Generator models on disk as JSON, written atomically (temporary name, then rename), checked by kind on load. */
+import { readFile, rename, writeFile } from 'node:fs/promises';
+
+export async function saveModel(path: string, model: { kind: string }): Promise<void> {
+  const temporary = `${path}.tmp-${process.pid}`;
+  await writeFile(temporary, JSON.stringify(model));
+  await rename(temporary, path);
+}
+
+export async function loadModel<M extends { kind: string }>(path: string, kind: M['kind']): Promise<M> {
+  const model = JSON.parse(await readFile(path, 'utf8')) as M;
+  if (model.kind !== kind) throw new Error(`${path} holds a '${model.kind}' model, not '${kind}'`);
+  return model;
+}
