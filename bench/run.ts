@@ -5,6 +5,7 @@
 import { benchCartPole, type Figure } from './cartpole.ts';
 import { benchAttackEnv, benchTally } from './dao.ts';
 import { benchBlackBox, benchCartPoleAgents, benchDaoAgents } from './agents.ts';
+import { benchStore } from './runner.ts';
 
 const benchmarks: Record<string, () => Figure[] | Promise<Figure[]>> = {
   cartpole: () => benchCartPole(),
@@ -13,6 +14,7 @@ const benchmarks: Record<string, () => Figure[] | Promise<Figure[]>> = {
   'agents-blackbox': () => benchBlackBox(),
   'agents-cartpole': () => benchCartPoleAgents(),
   'agents-dao': () => benchDaoAgents(),
+  'runner-store': () => benchStore(),
 };
 
 const filter = process.argv[2];
