@@ -7,7 +7,13 @@ import '../envs/index.ts';
 import * as data from './commands/data.ts';
 import * as demo from './commands/demo.ts';
 import * as generators from './commands/generators.ts';
+import * as exportCommand from './commands/export.ts';
 import * as list from './commands/list.ts';
+import * as report from './commands/report.ts';
+import * as resume from './commands/resume.ts';
+import * as run from './commands/run.ts';
+import * as show from './commands/show.ts';
+import * as worker from './commands/worker.ts';
 import { EXIT_USAGE, UsageError } from './errors.ts';
 
 export async function main(argv: string[]): Promise<number> {
@@ -15,8 +21,14 @@ export async function main(argv: string[]): Promise<number> {
   const parser = yargs(argv)
     .scriptName('daogym')
     .usage('$0 <command> [options]')
-    .command(demo)
+    .command(run)
+    .command(resume)
+    .command(show)
+    .command(report)
+    .command(exportCommand)
+    .command(worker)
     .command(list)
+    .command(demo)
     .command(data)
     .command(generators)
     .demandCommand(1, 'Give a command: run `daogym --help` to see them')

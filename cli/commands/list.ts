@@ -11,22 +11,43 @@ function describeProtocol(p: Protocol): string {
   return `quorum ${quorum} (${p.quorumCounts}), ${p.majority.kind}, delay ${days(p.votingDelay)}, period ${days(p.votingPeriod)}, timelock ${days(p.timelock)}, snapshot ${p.snapshot}${p.guardianVeto ? ', veto' : ''}${p.ragequit ? ', ragequit' : ''}${p.emergencyCommit ? ', emergencyCommit' : ''}`;
 }
 
+const GENERATORS = [
+  { name: 'parametric', describe: 'calibrated marginals + Gaussian dependence; works with no data (domain.md calibration)' },
+  { name: 'copula', describe: 'Gaussian copula over empirical marginals (SDV GaussianCopula)' },
+  { name: 'vae', describe: 'TVAE-style variational autoencoder (tfjs); DP-SGD optional' },
+  { name: 'gan', describe: 'CTGAN-style GAN: mode-specific normalisation, WGAN-GP, PacGAN (tfjs); DP discriminator optional' },
+];
+const AGENTS = [
+  { name: 'ppo', describe: 'PPO (CleanRL details), Discrete/MultiDiscrete/Box actions' },
+  { name: 'dqn', describe: 'DQN (SB3 settings): replay, target network, epsilon schedule' },
+  { name: 'cmaes', describe: 'CMA-ES (Hansen), black-box search over protocol parameters' },
+  { name: 'cem', describe: 'noisy cross-entropy method (Szita & Lorincz)' },
+  { name: 'random-search', describe: 'uniform random search baseline' },
+  { name: 'scripted', describe: 'scripted attackers: buy-and-vote, flash-loan, bribe, late-vote, borrow-and-vote' },
+];
+
 interface ListArgs {
-  what: 'envs' | 'presets';
+  what: 'envs' | 'presets' | 'generators' | 'agents';
   json: boolean;
 }
 
 export const command = 'list <what>';
-export const describe = 'List registered things: envs, presets';
+export const describe = 'List what is available: envs, presets, generators, agents';
 
 export function builder(yargs: Argv): Argv<ListArgs> {
   return yargs
-    .positional('what', { choices: ['envs', 'presets'] as const, describe: 'what to list' })
+    .positional('what', { choices: ['envs', 'presets', 'generators', 'agents'] as const, describe: 'what to list' })
     .option('json', { type: 'boolean', default: false, describe: 'print JSON' })
     .strict() as unknown as Argv<ListArgs>;
 }
 
 export function handler(args: ListArgs): void {
+  if (args.what === 'generators' || args.what === 'agents') {
+    const items = args.what === 'generators' ? GENERATORS : AGENTS;
+    if (args.json) console.log(JSON.stringify(items));
+    else for (const item of items) console.log(`${item.name.padEnd(14)} ${item.describe}`);
+    return;
+  }
   if (args.what === 'presets') {
     const presets = presetNames().map((name) => ({ name, supply: PRESETS[name]!.supply, notes: PRESETS[name]!.notes, protocol: presetProtocol(name) }));
     if (args.json) console.log(JSON.stringify(presets));

@@ -1,0 +1,325 @@
+/**
+ * Experiment configs: YAML validated by zod into typed configs. Every mistake becomes one ConfigError
+ * naming the file, the YAML line, the field path and what would be valid, e.g.
+ *   experiments/x.yaml:14: variants[1].protocol.quorum.fraction: must be <= 1, got 1.5
+ * Kinds: `compare` (protocol variants x populations x attacks x seeds), `stress` (the same over a grid
+ * of one stressor, with breaking points), `train` (a PPO attacker per variant), `search` (CMA-ES over
+ * protocol parameters).
+ */
+import { LineCounter, parseDocument, isNode, type Document } from 'yaml';
+import { z } from 'zod';
+import { ATTACK_STRATEGIES } from '../envs/dao/season.ts';
+import { PRESETS, presetNames } from '../envs/dao/presets.ts';
+import { formatIssue, protocolSchema } from '../envs/dao/protocol.ts';
+
+export class ConfigError extends Error {
+  constructor(
+    message: string,
+    readonly field: string,
+    readonly line: number | null,
+  ) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+/** A strict object whose unknown-field error lists the valid fields. */
+function strict<Shape extends z.ZodRawShape>(shape: Shape) {
+  const fields = Object.keys(shape).join(', ');
+  return z.strictObject(shape, {
+    error: (issue) => (issue.code === 'unrecognized_keys' ? `unknown field '${issue.keys[0]}'; valid fields: ${fields}` : undefined),
+  });
+}
+
+const slug = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._+-]*$/, 'must be a name of letters, digits, and . _ + - (no spaces)');
+const positiveInt = (max: number) => z.number().int().min(1).max(max);
+
+export const METRICS = ['score', 'welfare', 'attackSucceeded', 'attackLoss', 'attackLossShare', 'attackerProfit', 'executedValue', 'failedGoodValue', 'honestExecutedShare', 'honestProposals'] as const;
+export type SeasonMetric = (typeof METRICS)[number];
+
+/** Population options a default population accepts, with their valid ranges. */
+const populationOptions = strict({
+  supply: z.number().gt(0).optional(),
+  balanceTail: z.number().min(0.5).max(5).optional(),
+  idleShare: z.number().min(0).lt(1).optional(),
+  delegates: positiveInt(10_000).optional(),
+  turnoutScale: z.number().gt(0).max(20).optional(),
+  lateShare: z.number().min(0).max(1).optional(),
+  alignmentMean: z.number().min(-3).max(3).optional(),
+});
+
+const population = strict({
+  name: slug,
+  members: z.number().int().min(200).max(1_000_000).default(2000),
+  /** 'default' = the calibrated population; otherwise a saved generator model file (copula, parametric, vae, gan). */
+  generator: z.string().min(1).default('default'),
+  options: populationOptions.default({}),
+});
+
+const variant = strict({
+  name: slug,
+  preset: z.enum(presetNames() as [string, ...string[]]).default('compound-bravo'),
+  protocol: z.record(z.string(), z.unknown()).default({}),
+});
+
+const market = strict({
+  ammToken: z.number().gt(0).optional(),
+  ammUsd: z.number().gt(0).optional(),
+  ammFee: z.number().min(0).lt(1).optional(),
+  lendingToken: z.number().min(0).optional(),
+  loanToValue: z.number().gt(0).max(1).optional(),
+  interestPerBlock: z.number().min(0).optional(),
+  flashLoanFee: z.number().min(0).lt(1).optional(),
+});
+
+const season = strict({
+  days: z.number().min(1).max(365).default(30),
+  proposalsPerMonth: z.number().min(0).max(100).default(6),
+  treasuryUsd: z.number().gt(0).default(50_000_000),
+  attackShare: z.number().gt(0).max(1).default(0.3),
+  attackDay: z.number().min(0).default(3),
+  attackSignal: z.number().min(-5).max(5).default(-0.3),
+  attackAttention: z.number().min(0).max(1).default(0.5),
+  delayCostPerDay: z.number().min(0).max(1).default(0.005),
+});
+
+/** What a stress test may sweep, and the valid range of each. */
+export const STRESSORS = {
+  attackBudgetUsd: { low: 0, high: 1e12, label: 'attacker budget (usd)', populationOnly: false },
+  turnoutScale: { low: 1e-6, high: 20, label: 'turnout (x calibrated)', populationOnly: false },
+  balanceTail: { low: 0.5, high: 5, label: 'balance tail (Pareto shape; smaller = whales)', populationOnly: true },
+  delegationShare: { low: 0, high: 0.999, label: 'share of supply delegated', populationOnly: true },
+  lateShare: { low: 0, high: 1, label: 'share of votes cast late', populationOnly: true },
+  attackShare: { low: 1e-6, high: 1, label: 'treasury share the attacker requests', populationOnly: false },
+} as const;
+export type Stressor = keyof typeof STRESSORS;
+
+const stress = strict({
+  stressor: z.enum(Object.keys(STRESSORS) as [Stressor, ...Stressor[]]),
+  values: z.array(z.number()).min(2, 'give at least 2 values').max(50),
+  scale: z.enum(['linear', 'log']).default('linear'),
+  /** Attack success rate at which a rule counts as broken. */
+  threshold: z.number().gt(0).lt(1).default(0.5),
+});
+
+const report = strict({
+  primaryMetric: z.enum(METRICS).default('score'),
+  baseline: slug.optional(),
+  metrics: z.array(z.enum(METRICS)).default(['score', 'welfare', 'attackSucceeded', 'attackLoss']),
+});
+
+const common = {
+  name: slug,
+  description: z.string().optional(),
+  seed: z.number().int().min(0).max(2 ** 31 - 1).default(1),
+  seeds: positiveInt(10_000).default(10),
+  workers: positiveInt(256).optional(),
+};
+
+const seasonExperiment = {
+  ...common,
+  variants: z.array(variant).min(1, 'give at least one variant'),
+  populations: z.array(population).min(1, 'give at least one population').default([{ name: 'calibrated', members: 2000, generator: 'default', options: {} }]),
+  attacks: z.array(z.enum(ATTACK_STRATEGIES)).min(1, 'give at least one attack (or none)').default(['buy-and-vote']),
+  attackBudgetUsd: z.number().min(0).default(1_000_000),
+  season: season.default(season.parse({})),
+  market: market.default({}),
+  report: report.default(report.parse({})),
+};
+
+const compareConfig = strict({ kind: z.literal('compare'), ...seasonExperiment });
+const stressConfig = strict({ kind: z.literal('stress'), ...seasonExperiment, stress });
+
+const ppo = strict({
+  totalTimesteps: z.number().int().min(1000).max(100_000_000).default(100_000),
+  numEnvs: positiveInt(256).default(8),
+  numSteps: positiveInt(100_000).default(128),
+  learningRate: z.number().gt(0).max(1).default(3e-4),
+});
+
+const trainConfig = strict({
+  kind: z.literal('train'),
+  ...common,
+  env: z.literal('dao/GovernanceAttack-v0').default('dao/GovernanceAttack-v0'),
+  /** Env kwargs shared by every variant (members, market, treasuryUsd, budgetUsd, ...). */
+  envKwargs: z.record(z.string(), z.unknown()).default({}),
+  variants: z.array(variant).min(1, 'give at least one variant'),
+  agent: strict({ kind: z.literal('ppo'), ...ppo.shape }).default({ kind: 'ppo', ...ppo.parse({}) }),
+  evalEpisodes: positiveInt(10_000).default(50),
+  report: strict({ primaryMetric: z.enum(['profitableShare', 'meanProfitUsd']).default('profitableShare'), baseline: slug.optional() }).default({ primaryMetric: 'profitableShare' }),
+});
+
+const searchConfig = strict({
+  kind: z.literal('search'),
+  ...common,
+  /** The preset the search starts from and is compared against. */
+  baseline: z.enum(presetNames() as [string, ...string[]]).default('compound-bravo'),
+  members: z.number().int().min(200).max(1_000_000).default(2000),
+  attacks: z.array(z.enum(ATTACK_STRATEGIES)).min(1).default(['buy-and-vote', 'bribe', 'borrow-and-vote']),
+  attackBudgetUsd: z.number().min(0).default(30_000_000),
+  maxEvaluations: z.number().int().min(10).max(1_000_000).default(200),
+  trainSeasons: positiveInt(1000).default(4),
+  heldOutSeasons: positiveInt(10_000).default(20),
+});
+
+export const experimentSchema = z.discriminatedUnion('kind', [compareConfig, stressConfig, trainConfig, searchConfig], {
+  error: (issue) => (issue.code === 'invalid_union' ? `must be one of: compare, stress, train, search, got ${describeValue((issue.input as Record<string, unknown> | undefined)?.kind)}` : undefined),
+});
+
+export type ExperimentConfig = z.output<typeof experimentSchema>;
+export type SeasonExperimentConfig = z.output<typeof compareConfig> | z.output<typeof stressConfig>;
+export type StressConfig = z.output<typeof stressConfig>;
+export type TrainConfig = z.output<typeof trainConfig>;
+export type SearchConfig = z.output<typeof searchConfig>;
+export type VariantConfig = z.output<typeof variant>;
+export type PopulationConfig = z.output<typeof population>;
+
+function describeValue(value: unknown): string {
+  if (value === undefined) return 'nothing';
+  if (typeof value === 'string') return `'${value}'`;
+  if (Array.isArray(value)) return 'a list';
+  if (value === null) return 'null';
+  if (typeof value === 'object') return 'a mapping';
+  return String(value);
+}
+
+function formatPath(path: readonly PropertyKey[]): string {
+  let out = '';
+  for (const part of path) out += typeof part === 'number' ? `[${part}]` : out === '' ? String(part) : `.${String(part)}`;
+  return out === '' ? '(top level)' : out;
+}
+
+/** The message for one zod issue, saying what is valid. */
+function issueMessage(issue: z.core.$ZodIssue, input: unknown): string {
+  switch (issue.code) {
+    case 'invalid_type':
+      if (issue.expected === 'int' && typeof input === 'number') return `must be an integer, got ${input}`;
+      return input === undefined ? `required (${issue.expected})` : `must be ${issue.expected === 'number' || issue.expected === 'int' ? 'a number' : issue.expected === 'array' ? 'a list' : issue.expected === 'object' ? 'a mapping' : `a ${issue.expected}`}, got ${describeValue(input)}`;
+    case 'too_small':
+      if (issue.origin === 'array') return issue.message.startsWith('give') ? issue.message : `needs at least ${String(issue.minimum)} entries`;
+      if (issue.origin === 'string') return 'must not be empty';
+      return `must be ${issue.inclusive ? '>=' : '>'} ${String(issue.minimum)}, got ${describeValue(input)}`;
+    case 'too_big':
+      if (issue.origin === 'array') return `at most ${String(issue.maximum)} entries`;
+      return `must be ${issue.inclusive ? '<=' : '<'} ${String(issue.maximum)}, got ${describeValue(input)}`;
+    case 'invalid_value':
+      return `must be ${issue.values.length === 1 ? `'${String(issue.values[0])}'` : `one of: ${issue.values.map(String).join(', ')}`}, got ${describeValue(input)}`;
+    case 'invalid_format':
+      return `${issue.message}, got ${describeValue(input)}`;
+    case 'not_multiple_of':
+      return `must be an integer, got ${describeValue(input)}`;
+    default:
+      return issue.message;
+  }
+}
+
+function valueAt(data: unknown, path: readonly PropertyKey[]): unknown {
+  let node = data;
+  for (const part of path) {
+    if (node === null || typeof node !== 'object') return undefined;
+    node = (node as Record<PropertyKey, unknown>)[part as string];
+  }
+  return node;
+}
+
+/** The 1-based line of the deepest YAML node on `path` (the parent's when the field is missing). */
+function lineOf(doc: Document, counter: LineCounter, path: readonly PropertyKey[]): number | null {
+  for (let depth = path.length; depth >= 0; depth--) {
+    const node = depth === 0 ? doc.contents : doc.getIn(path.slice(0, depth) as (string | number)[], true);
+    if (isNode(node) && node.range) return counter.linePos(node.range[0]).line;
+  }
+  return null;
+}
+
+/** Cross-field checks zod's shapes cannot express; each returns [path, message] or nothing. */
+function crossChecks(config: ExperimentConfig): Array<[PropertyKey[], string]> {
+  const problems: Array<[PropertyKey[], string]> = [];
+  const uniqueNames = (items: Array<{ name: string }>, field: string) => {
+    const seen = new Set<string>();
+    items.forEach((item, i) => {
+      if (seen.has(item.name)) problems.push([[field, i, 'name'], `duplicate name '${item.name}'; names must be unique`]);
+      seen.add(item.name);
+    });
+  };
+  if (config.kind === 'compare' || config.kind === 'stress' || config.kind === 'train') {
+    uniqueNames(config.variants, 'variants');
+    config.variants.forEach((v, i) => {
+      const merged = { ...PRESETS[v.preset]!.protocol, ...v.protocol };
+      const parsed = protocolSchema.safeParse(merged, { reportInput: true });
+      if (!parsed.success) {
+        const issue = parsed.error.issues[0]!;
+        const known = formatIssue(parsed.error, 'protocol', Object.keys(protocolSchema.shape));
+        const plain = issue.code === 'invalid_type' || issue.code === 'too_big' || issue.code === 'too_small' || issue.code === 'invalid_value';
+        const path = issue.code === 'unrecognized_keys' ? [...issue.path, issue.keys[0]!] : issue.path;
+        const message = plain ? issueMessage(issue, valueAt(merged, issue.path)) : known.message.slice(known.field.length + 2);
+        problems.push([['variants', i, 'protocol', ...path], message]);
+      }
+    });
+    const baseline = config.report.baseline;
+    if (baseline !== undefined && !config.variants.some((v) => v.name === baseline)) {
+      problems.push([['report', 'baseline'], `'${baseline}' is not a variant; valid: ${config.variants.map((v) => v.name).join(', ')}`]);
+    }
+  }
+  if (config.kind === 'compare' || config.kind === 'stress') {
+    uniqueNames(config.populations, 'populations');
+    if (config.kind === 'stress') {
+      const { stressor, values } = config.stress;
+      const range = STRESSORS[stressor];
+      values.forEach((value, i) => {
+        if (!(value >= range.low && value <= range.high)) problems.push([['stress', 'values', i], `${stressor} must be in [${range.low}, ${range.high}], got ${value}`]);
+        if (i > 0 && !(value > values[i - 1]!)) problems.push([['stress', 'values', i], `values must increase, got ${value} after ${values[i - 1]}`]);
+      });
+      if (config.stress.scale === 'log' && values.some((v) => v <= 0)) problems.push([['stress', 'scale'], 'log scale needs values > 0']);
+      if (range.populationOnly) {
+        config.populations.forEach((p, i) => {
+          if (p.generator !== 'default') problems.push([['populations', i, 'generator'], `stressor ${stressor} applies only to the calibrated population (generator: default)`]);
+        });
+      }
+      if (stressor !== 'attackBudgetUsd' && stressor !== 'attackShare' && config.attacks.includes('none') && config.attacks.length === 1) {
+        problems.push([['attacks'], 'a stress test needs at least one attack besides none']);
+      }
+    }
+  }
+  return problems.slice(0, 1);
+}
+
+/** Parses and validates experiment YAML; throws one ConfigError (file:line: field: message). */
+export function parseExperiment(text: string, file = 'config'): ExperimentConfig {
+  const counter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: counter, prettyErrors: true, uniqueKeys: true });
+  if (doc.errors.length > 0) {
+    const error = doc.errors[0]!;
+    const line = error.linePos?.[0]?.line ?? null;
+    const message = error.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
+    throw new ConfigError(`${file}${line === null ? '' : `:${line}`}: invalid YAML: ${message}`, '(yaml)', line);
+  }
+  const data: unknown = doc.toJS({ maxAliasCount: 100 });
+  if (data === null || typeof data !== 'object' || Array.isArray(data)) throw new ConfigError(`${file}: an experiment config must be a YAML mapping with name, kind, ...`, '(top level)', null);
+  const result = experimentSchema.safeParse(data);
+  if (!result.success) {
+    const issue = result.error.issues[0]!;
+    let path = issue.path;
+    let message = issueMessage(issue, valueAt(data, path));
+    if (issue.code === 'unrecognized_keys') path = [...path, issue.keys[0]!];
+    if (issue.code === 'invalid_union' && path.length === 0) {
+      path = ['kind'];
+      message = `must be one of: compare, stress, train, search, got ${describeValue((data as Record<string, unknown>).kind)}`;
+    }
+    const field = formatPath(path);
+    const line = lineOf(doc, counter, path);
+    throw new ConfigError(`${file}${line === null ? '' : `:${line}`}: ${field}: ${message}`, field, line);
+  }
+  const problem = crossChecks(result.data)[0];
+  if (problem !== undefined) {
+    const [path, message] = problem;
+    const field = formatPath(path);
+    const line = lineOf(doc, counter, path);
+    throw new ConfigError(`${file}${line === null ? '' : `:${line}`}: ${field}: ${message}`, field, line);
+  }
+  return result.data;
+}
+
+/** The supply absolute quorums of a preset refer to. */
+export function presetSupply(preset: string): number {
+  return PRESETS[preset]!.supply;
+}

@@ -1,0 +1,48 @@
+/**
+ * From a validated config to its trials. A trial key names the factors (variant, population, attack,
+ * stressor value); the seed depends only on the config's seed and the seed index, so every variant,
+ * attack and stressor value of a run sees the same populations and seasons (common random numbers).
+ */
+import { Rng } from '../lib/rng.ts';
+import type { ExperimentConfig } from './config.ts';
+import type { TrialSpec } from './types.ts';
+
+export function trialSeed(configSeed: number, seedIndex: number): number {
+  return Rng.create(configSeed).stream('trial-seed', seedIndex).int(2 ** 31 - 1);
+}
+
+function key(params: Record<string, string | number>): string {
+  return Object.entries(params)
+    .map(([name, value]) => `${name}=${value}`)
+    .join('|');
+}
+
+export function planTrials(config: ExperimentConfig): TrialSpec[] {
+  const seeds = Array.from({ length: config.seeds }, (_, i) => ({ seedIndex: i, seed: trialSeed(config.seed, i) }));
+  const specs: TrialSpec[] = [];
+  const add = (variant: string, params: Record<string, string | number>) => {
+    for (const s of seeds) specs.push({ key: key(params), ...s, variant, params });
+  };
+  switch (config.kind) {
+    case 'compare':
+      for (const v of config.variants) for (const p of config.populations) for (const a of config.attacks) add(v.name, { variant: v.name, population: p.name, attack: a });
+      break;
+    case 'stress':
+      for (const v of config.variants)
+        for (const p of config.populations)
+          for (const a of config.attacks) for (const value of config.stress.values) add(v.name, { variant: v.name, population: p.name, attack: a, [config.stress.stressor]: value });
+      break;
+    case 'train':
+      for (const v of config.variants) add(v.name, { variant: v.name });
+      break;
+    case 'search':
+      add('designed', { variant: 'designed' });
+      break;
+  }
+  return specs;
+}
+
+/** `${key}#${seed}`: how the store and executors identify a result. */
+export function trialId(spec: { key: string; seed: number }): string {
+  return `${spec.key}#${spec.seed}`;
+}

@@ -1,0 +1,219 @@
+/**
+ * One experiment run end to end: read and validate the config (nothing is written before it is valid),
+ * open the store, create the run (or pick up an interrupted one), hand the unfinished trials to an
+ * executor, record each result as it arrives (idempotent by run, trial key and seed), then write the
+ * HTML report. A run stopped by a signal, or killed outright, resumes with `resume`: finished trials are
+ * kept, only the missing ones run.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { cpus, hostname, platform } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ConfigError, parseExperiment, STRESSORS, type ExperimentConfig } from './config.ts';
+import { localExecutor, type Executor } from './executors.ts';
+import { planTrials, trialId } from './plan.ts';
+import { analyse, buildReport, type ReportSpec } from './report.ts';
+import { configHash, Store } from './store.ts';
+import type { RunRecord, TrialResult, TrialSpec } from './types.ts';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+
+export interface Progress {
+  done: number;
+  total: number;
+  /** Trials finished in an earlier attempt of this run. */
+  resumed: number;
+  last?: TrialResult;
+}
+
+export interface RunOptions {
+  /** Path of the database (created with its directory when missing). */
+  db: string;
+  /** Where reports go: `<out>/<run id>/report.html`. */
+  out: string;
+  workers?: number;
+  /** Builds the executor (default: local threads); the BullMQ executor plugs in here. */
+  executor?: (config: ExperimentConfig) => Executor | Promise<Executor>;
+  onProgress?: (progress: Progress) => void;
+  /** Stops handing out trials; the run is marked interrupted and can be resumed. */
+  signal?: AbortSignal;
+  /** Skip the HTML report (tests). */
+  report?: boolean;
+}
+
+export interface RunOutcome {
+  run: RunRecord;
+  interrupted: boolean;
+  reportPath: string | null;
+  executed: number;
+}
+
+/** package version plus the git commit when run from a checkout. */
+export function codeVersion(): string {
+  const version = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+  try {
+    const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
+    const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim() !== '';
+    return `${version}+${commit}${dirty ? '-dirty' : ''}`;
+  } catch {
+    return version;
+  }
+}
+
+export function machineDescription(): string {
+  return `${hostname()} (${platform()}, ${cpus().length} cores, node ${process.versions.node})`;
+}
+
+/** Reads and validates a config file; a missing file or a bad config is a ConfigError. */
+export function loadExperiment(path: string): { config: ExperimentConfig; text: string } {
+  if (!existsSync(path)) throw new ConfigError(`${path}: no such config file`, '(file)', null);
+  const text = readFileSync(path, 'utf8');
+  const config = parseExperiment(text, path);
+  // Generator model paths are relative to the config file, so runs do not depend on the working directory.
+  if (config.kind === 'compare' || config.kind === 'stress') {
+    for (const population of config.populations) {
+      if (population.generator !== 'default') {
+        population.generator = resolve(dirname(path), population.generator);
+        if (!existsSync(population.generator)) throw new ConfigError(`${path}: populations.${population.name}.generator: no model file at ${population.generator}`, 'populations.generator', null);
+      }
+    }
+  }
+  return { config, text };
+}
+
+const LOWER_IS_BETTER = new Set(['attackSucceeded', 'attackLoss', 'attackLossShare', 'attackerProfit', 'failedGoodValue', 'profitableShare', 'meanProfitUsd']);
+
+export function reportSpecFor(config: ExperimentConfig): ReportSpec {
+  switch (config.kind) {
+    case 'compare':
+    case 'stress':
+      return {
+        title: config.name,
+        primaryMetric: config.report.primaryMetric,
+        higherIsBetter: !LOWER_IS_BETTER.has(config.report.primaryMetric),
+        metrics: config.report.metrics,
+        baselineVariant: config.report.baseline ?? config.variants[0]!.name,
+        successMetric: 'attackSucceeded',
+        stressor: config.kind === 'stress' ? { param: config.stress.stressor, label: STRESSORS[config.stress.stressor].label, scale: config.stress.scale, threshold: config.stress.threshold } : undefined,
+        groupBy: [...(config.attacks.length > 1 ? ['attack'] : []), ...(config.populations.length > 1 ? ['population'] : [])],
+      };
+    case 'train':
+      return {
+        title: config.name,
+        primaryMetric: config.report.primaryMetric,
+        higherIsBetter: false,
+        metrics: ['profitableShare', 'meanProfitUsd', 'trainSeconds'],
+        baselineVariant: config.report.baseline ?? config.variants[0]!.name,
+        successMetric: undefined,
+      };
+    case 'search':
+      return { title: config.name, primaryMetric: 'heldOutImprovement', higherIsBetter: true, metrics: ['heldOutScore', 'baselineScore', 'heldOutImprovement', 'evaluations'] };
+  }
+}
+
+/** Writes a file atomically: a reader sees the old file or the whole new one. */
+export function writeAtomic(path: string, content: string): void {
+  mkdirSync(dirname(path), { recursive: true });
+  const temporary = `${path}.${process.pid}.tmp`;
+  writeFileSync(temporary, content);
+  renameSync(temporary, path);
+}
+
+export async function writeReport(store: Store, run: RunRecord, out: string): Promise<string> {
+  const config = run.config as ExperimentConfig;
+  const html = await buildReport({ run, trials: store.trials(run.id), spec: reportSpecFor(config), seed: config.seed });
+  const path = join(out, run.id, 'report.html');
+  writeAtomic(path, html);
+  store.addArtifact(run.id, 'report.html', 'text/html', html);
+  return path;
+}
+
+async function execute(store: Store, run: RunRecord, config: ExperimentConfig, specs: TrialSpec[], options: RunOptions): Promise<RunOutcome> {
+  const finished = store.finishedTrialIds(run.id);
+  const todo = specs.filter((spec) => !finished.has(trialId(spec)));
+  const resumed = specs.length - todo.length;
+  let done = resumed;
+  let executed = 0;
+  options.onProgress?.({ done, total: specs.length, resumed });
+  store.setRunStatus(run.id, 'running');
+  const executor = options.executor ? await options.executor(config) : localExecutor(config, options.workers);
+  const onAbort = () => executor.stop();
+  options.signal?.addEventListener('abort', onAbort);
+  try {
+    if (options.signal?.aborted) executor.stop();
+    await executor.run(todo, (result) => {
+      if (store.recordTrial(run.id, result)) {
+        done++;
+        executed++;
+      }
+      options.onProgress?.({ done, total: specs.length, resumed, last: result });
+    });
+  } catch (error) {
+    store.setRunStatus(run.id, 'failed');
+    throw error;
+  } finally {
+    options.signal?.removeEventListener('abort', onAbort);
+    await executor.close();
+  }
+  const complete = store.countTrials(run.id) >= specs.length;
+  store.setRunStatus(run.id, complete ? 'done' : 'interrupted');
+  const record = store.getRun(run.id)!;
+  const reportPath = complete && options.report !== false ? await writeReport(store, record, options.out) : null;
+  return { run: store.getRun(run.id)!, interrupted: !complete, reportPath, executed };
+}
+
+/** Starts a new run of the config at `path`. */
+export async function runExperiment(path: string, options: RunOptions): Promise<RunOutcome> {
+  const { config, text } = loadExperiment(path);
+  const specs = planTrials(config);
+  const store = Store.open(options.db);
+  try {
+    const run = store.createRun({
+      name: config.name,
+      kind: config.kind,
+      config,
+      configText: text,
+      codeVersion: codeVersion(),
+      backend: config.kind === 'train' ? 'tfjs' : 'js',
+      machine: machineDescription(),
+      trialsPlanned: specs.length,
+    });
+    return await execute(store, run, config, specs, options);
+  } finally {
+    store.close();
+  }
+}
+
+/** The newest unfinished run of this config (by config hash), for `run --resume`. */
+export function findResumable(store: Store, config: ExperimentConfig): RunRecord | undefined {
+  return store
+    .findRunsByConfigHash(configHash(config))
+    .filter((run) => run.status !== 'done')
+    .sort((a, b) => b.createdAt.localeCompare(a.createdAt))[0];
+}
+
+/** Opens an existing database; a missing one is the user's mistake, and nothing is created. */
+export function openExistingStore(db: string): Store {
+  if (db !== ':memory:' && !existsSync(db)) throw new ConfigError(`--db: no database at ${db} (runs are recorded where \`daogym run --db\` put them)`, 'db', null);
+  return Store.open(db);
+}
+
+/** The analysis of a stored run, as the report and the terminal summary show it. */
+export function analyseRun(store: Store, run: RunRecord) {
+  const config = run.config as ExperimentConfig;
+  return analyse({ run, trials: store.trials(run.id), spec: reportSpecFor(config), seed: config.seed });
+}
+
+/** Continues run `runId` (its stored config; the config file is not needed). */
+export async function resumeRun(runId: string, options: RunOptions): Promise<RunOutcome> {
+  const store = openExistingStore(options.db);
+  try {
+    const run = store.getRun(runId);
+    if (run === undefined) throw new ConfigError(`run '${runId}' is not in ${options.db}; see \`daogym show --db ${options.db}\``, 'run', null);
+    const config = run.config as ExperimentConfig;
+    return await execute(store, run, config, planTrials(config), options);
+  } finally {
+    store.close();
+  }
+}

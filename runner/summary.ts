@@ -1,0 +1,140 @@
+/**
+ * The terminal verdict of a run: aligned plain-text tables built from `analyse`'s output (per variant:
+ * trials, primary-metric mean with its interval, success rate with its Wilson interval, breaking point
+ * with its interval; then paired differences against the baseline). No colours; returns a string, the
+ * CLI prints it.
+ */
+import type { Analysis } from './report.ts';
+import type { BreakingPoint, Censoring } from './stats.ts';
+
+/**
+ * A number for people: 3 significant digits, integers below 1e5 as they are, exponent notation
+ * ("1.5e6", "2e-4") for large and tiny magnitudes; '-' for null and non-finite values.
+ */
+export function formatNumber(value: number | null | undefined, digits = 3): string {
+  if (value === null || value === undefined || !Number.isFinite(value)) return '-';
+  if (value === 0) return '0';
+  const magnitude = Math.abs(value);
+  if (magnitude >= 1e5 || magnitude < 1e-3) {
+    const [mantissa, exponent] = value.toExponential(digits - 1).split('e');
+    return `${String(Number(mantissa))}e${Number(exponent)}`;
+  }
+  if (Number.isInteger(value)) return String(value);
+  return String(Number(value.toPrecision(digits)));
+}
+
+export function formatInterval(lo: number | null, hi: number | null): string {
+  return `[${formatNumber(lo)}, ${formatNumber(hi)}]`;
+}
+
+type BreakingPointFields = Pick<BreakingPoint, 'estimate' | 'censoring' | 'lowerBound' | 'upperBound' | 'lo' | 'hi' | 'loCensoring' | 'hiCensoring'>;
+
+function censoredEnd(value: number | null, censoring: Censoring): string {
+  if (censoring === 'below-grid') return `<=${formatNumber(value)}`;
+  if (censoring === 'above-grid') return `>${formatNumber(value)}`;
+  return formatNumber(value);
+}
+
+/** "[lo, hi]", with a censored end written "<=min" or ">max". */
+export function formatBreakingPointInterval(bp: BreakingPointFields): string {
+  return `[${censoredEnd(bp.lo, bp.loCensoring)}, ${censoredEnd(bp.hi, bp.hiCensoring)}]`;
+}
+
+/** The estimate ("1.2e5"), or "> max" / "<= min" when censored; with `withInterval`, followed by the interval. */
+export function formatBreakingPoint(bp: BreakingPointFields, withInterval = false): string {
+  const estimate =
+    bp.censoring === 'above-grid' ? `> ${formatNumber(bp.lowerBound)}` : bp.censoring === 'below-grid' ? `<= ${formatNumber(bp.upperBound)}` : formatNumber(bp.estimate);
+  return withInterval ? `${estimate} ${formatBreakingPointInterval(bp)}` : estimate;
+}
+
+export interface TableOptions {
+  /** Terminal width: when a table is wider, its first column is shortened (with '~') down to 8 characters. */
+  width?: number;
+}
+
+/** Left-aligned first column, right-aligned others, two spaces between columns. */
+export function formatTable(headers: string[], rows: string[][], options: TableOptions = {}): string {
+  const columns = headers.length;
+  const widths = headers.map((h, c) => Math.max(h.length, ...rows.map((r) => (r[c] ?? '').length)));
+  const total = widths.reduce((s, w) => s + w, 0) + 2 * (columns - 1);
+  const cells = [headers, ...rows].map((r) => r.slice());
+  if (options.width !== undefined && total > options.width && columns > 0) {
+    const first = Math.max(8, widths[0]! - (total - options.width));
+    if (first < widths[0]!) {
+      widths[0] = first;
+      for (const row of cells) {
+        const text = row[0] ?? '';
+        if (text.length > first) row[0] = `${text.slice(0, first - 1)}~`;
+      }
+    }
+  }
+  return cells
+    .map((row) =>
+      widths
+        .map((w, c) => {
+          const text = row[c] ?? '';
+          return c === 0 ? text.padEnd(w) : text.padStart(w);
+        })
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
+}
+
+const percent = (level: number): string => `${Math.round(level * 1000) / 10} %`;
+
+/** The plain-text summary of an analysis. */
+export function formatSummary(analysis: Analysis, options: TableOptions = {}): string {
+  const { spec, run } = analysis;
+  const multiGroup = analysis.groups.some((group) => group !== '');
+  const label = (variant: string, group: string): string => (group ? `${variant} | ${group}` : variant);
+  const lines: string[] = [];
+  lines.push(`${spec.title}`);
+  lines.push(`run ${run.id} (${run.name}), ${run.kind}, ${run.status}: ${run.trials} of ${run.trialsPlanned} trials`);
+  lines.push(
+    `${spec.primaryMetric} (${spec.higherIsBetter ? 'higher' : 'lower'} is better); ${percent(analysis.level)} intervals: ` +
+      `${analysis.methods.mean} (${analysis.resamples} resamples, seed ${analysis.seed})${spec.successMetric ? ', Wilson for success rates' : ''}`,
+  );
+  lines.push('');
+
+  const bpByCell = new Map(analysis.breakingPoints.map((bp) => [JSON.stringify([bp.variant, bp.group]), bp]));
+  const showSuccess = spec.successMetric !== undefined;
+  const showBreaking = spec.stressor !== undefined && analysis.breakingPoints.length > 0;
+  const headers = [multiGroup ? 'variant | group' : 'variant', 'n', `${spec.primaryMetric} [CI]`];
+  if (showSuccess) headers.push('success rate [Wilson]');
+  if (showBreaking) headers.push(`breaking point (${spec.stressor!.label}) [CI]`);
+  const rows = analysis.variantStats.map((row) => {
+    const primary = row.metrics[spec.primaryMetric];
+    const cells = [label(row.variant, row.group), String(row.n), primary ? `${formatNumber(primary.mean)} ${formatInterval(primary.lo, primary.hi)}` : '-'];
+    if (showSuccess) cells.push(row.success && row.success.rate !== null ? `${formatNumber(row.success.rate)} ${formatInterval(row.success.lo, row.success.hi)}` : '-');
+    if (showBreaking) {
+      const bp = bpByCell.get(JSON.stringify([row.variant, row.group]));
+      cells.push(bp ? formatBreakingPoint(bp, true) : '-');
+    }
+    return cells;
+  });
+  lines.push(formatTable(headers, rows, options));
+
+  const paired = analysis.pairedDifferences.filter((d) => d.metric === spec.primaryMetric);
+  if (paired.length > 0) {
+    lines.push('');
+    lines.push(`paired differences vs ${spec.baselineVariant} (variant - baseline, common seeds)`);
+    lines.push(
+      formatTable(
+        [multiGroup ? 'variant | group' : 'variant', 'pairs', `${spec.primaryMetric} diff [CI]`, 'variant better / tie'],
+        paired.map((d) => [
+          label(d.a, d.group),
+          String(d.pairs),
+          d.meanDifference === null ? '-' : `${formatNumber(d.meanDifference)} ${formatInterval(d.lo, d.hi)}`,
+          d.shareABetter === null ? '-' : `${Math.round(d.shareABetter * 100)} % / ${Math.round(d.shareTies! * 100)} %`,
+        ]),
+        options,
+      ),
+    );
+  }
+  if (analysis.warnings.length > 0) {
+    lines.push('');
+    for (const warning of analysis.warnings) lines.push(`warning: ${warning}`);
+  }
+  return `${lines.join('\n')}\n`;
+}

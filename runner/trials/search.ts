@@ -1,0 +1,51 @@
+/**
+ * A search trial: CMA-ES over dao/ProtocolDesign-v0's protocol parameters (one search per seed), each
+ * candidate scored on the same training seasons; the best design and the baseline preset are then
+ * scored on held-out seasons neither was tuned on. The curve is the best training score by evaluations.
+ */
+import { cmaesMinimize } from '../../agents/cmaes.ts';
+import { scoreProtocol } from '../../agents/objectives/protocol-design.ts';
+import { DESIGN_PARAMETERS, ProtocolDesignEnv } from '../../envs/dao/design-env.ts';
+import { presetProtocol } from '../../envs/dao/presets.ts';
+import type { SearchConfig } from '../config.ts';
+import type { TrialResult, TrialSpec } from '../types.ts';
+
+export async function runSearchTrial(config: SearchConfig, spec: TrialSpec): Promise<TrialResult> {
+  const start = performance.now();
+  const env = new ProtocolDesignEnv({ preset: config.baseline, members: config.members, populationSeed: spec.seed, attack: config.attacks, attackBudgetUsd: config.attackBudgetUsd });
+  const trainSeeds = Array.from({ length: config.trainSeasons }, (_, i) => spec.seed + i);
+  const heldOut = Array.from({ length: config.heldOutSeasons }, (_, i) => spec.seed + 1_000_000 + i);
+  const search = await cmaesMinimize((x: Float64Array) => -scoreProtocol(env, env.protocolFor(x), trainSeeds).score, new Float64Array(DESIGN_PARAMETERS.length), 0.5, {
+    seed: spec.seed,
+    maxEvaluations: config.maxEvaluations,
+    lower: Array(DESIGN_PARAMETERS.length).fill(-1),
+    upper: Array(DESIGN_PARAMETERS.length).fill(1),
+  });
+  const design = env.protocolFor(search.x);
+  const designed = scoreProtocol(env, design, heldOut);
+  const baseline = scoreProtocol(env, presetProtocol(config.baseline), heldOut);
+  const parameters: Record<string, number> = {};
+  DESIGN_PARAMETERS.forEach((p, i) => {
+    parameters[`param.${p.name}`] = p.low + ((Math.max(-1, Math.min(1, search.x[i]!)) + 1) / 2) * (p.high - p.low);
+  });
+  return {
+    key: spec.key,
+    seedIndex: spec.seedIndex,
+    seed: spec.seed,
+    variant: spec.variant,
+    params: spec.params,
+    metrics: {
+      heldOutScore: designed.score,
+      baselineScore: baseline.score,
+      heldOutImprovement: designed.score - baseline.score,
+      heldOutAttackLoss: designed.attackLoss,
+      baselineAttackLoss: baseline.attackLoss,
+      trainScore: -search.f,
+      evaluations: search.evaluations,
+      ...parameters,
+    },
+    curves: search.history.map((h) => ({ name: 'bestTrainScore', step: h.evaluations, value: -h.best })),
+    artifacts: [{ name: 'design.json', mediaType: 'application/json', content: JSON.stringify(design, null, 2) }],
+    durationMs: performance.now() - start,
+  };
+}

@@ -1,0 +1,99 @@
+/**
+ * A compare/stress trial: one governance season (envs/dao/season.ts) under one protocol variant, one
+ * population, one scripted attack and (for stress) one stressor value. The population and the season
+ * are drawn from streams of the trial seed only, so variants see the same world.
+ * Absolute numbers in a preset (Uniswap's 40M-vote quorum) refer to the preset's supply, so the token
+ * side of the world is scaled to it: population supply and market token reserves x supply / 10M, with
+ * the usd side unchanged (the market cap, treasury and attacker budget stay comparable).
+ */
+import { Rng } from '../../lib/rng.ts';
+import { DEFAULT_MARKET, type MarketConfig } from '../../envs/dao/market.ts';
+import { defaultPopulation, type DefaultPopulationOptions, type Population } from '../../envs/dao/population.ts';
+import { PRESETS, presetProtocol } from '../../envs/dao/presets.ts';
+import { runSeason, type AttackStrategy } from '../../envs/dao/season.ts';
+import { loadGenerator, type LoadedGenerator } from '../../generators/load.ts';
+import { populationFromFeatures } from '../../generators/mapping.ts';
+import type { PopulationConfig, SeasonExperimentConfig } from '../config.ts';
+import type { MetricValues, TrialResult, TrialSpec } from '../types.ts';
+
+const REFERENCE_SUPPLY = 10_000_000;
+const generatorCache = new Map<string, Promise<LoadedGenerator>>();
+
+async function makePopulation(config: PopulationConfig, options: DefaultPopulationOptions, supply: number, rng: Rng): Promise<Population> {
+  if (config.generator === 'default') return defaultPopulation(config.members, rng.stream('population'), { ...options, supply });
+  let generator = generatorCache.get(config.generator);
+  if (generator === undefined) {
+    generator = loadGenerator(config.generator);
+    generatorCache.set(config.generator, generator);
+  }
+  const table = await (await generator).sample(config.members, rng.stream('population'));
+  return populationFromFeatures(table, rng.stream('mapping'), { supply, turnoutScale: options.turnoutScale });
+}
+
+export async function runSeasonTrial(config: SeasonExperimentConfig, spec: TrialSpec): Promise<TrialResult> {
+  const start = performance.now();
+  const variant = config.variants.find((v) => v.name === spec.params.variant);
+  const populationConfig = config.populations.find((p) => p.name === spec.params.population);
+  if (variant === undefined || populationConfig === undefined) throw new Error(`trial ${spec.key} names a variant or population the config lacks`);
+  const attack = spec.params.attack as AttackStrategy;
+  const options: DefaultPopulationOptions = { ...populationConfig.options };
+  let budget = config.attackBudgetUsd;
+  let attackShare = config.season.attackShare;
+  if (config.kind === 'stress') {
+    const value = Number(spec.params[config.stress.stressor]);
+    switch (config.stress.stressor) {
+      case 'attackBudgetUsd':
+        budget = value;
+        break;
+      case 'attackShare':
+        attackShare = value;
+        break;
+      case 'delegationShare':
+        options.idleShare = 1 - value;
+        break;
+      case 'turnoutScale':
+      case 'balanceTail':
+      case 'lateShare':
+        options[config.stress.stressor] = value;
+        break;
+    }
+  }
+  const protocol = presetProtocol(variant.preset, variant.protocol);
+  const scale = PRESETS[variant.preset]!.supply / REFERENCE_SUPPLY;
+  const market: MarketConfig = { ...DEFAULT_MARKET, ammToken: DEFAULT_MARKET.ammToken * scale, lendingToken: DEFAULT_MARKET.lendingToken * scale, ...config.market };
+  const supply = (options.supply ?? REFERENCE_SUPPLY * scale) - market.ammToken - market.lendingToken;
+  const rng = Rng.create(spec.seed);
+  const population = await makePopulation(populationConfig, options, Math.max(1, supply), rng);
+  const season = config.season;
+  const result = runSeason(
+    {
+      protocol,
+      population,
+      market,
+      treasuryUsd: season.treasuryUsd,
+      days: season.days,
+      proposalsPerMonth: season.proposalsPerMonth,
+      attack,
+      attackBudgetUsd: budget,
+      attackShare,
+      attackDay: season.attackDay,
+      attackSignal: season.attackSignal,
+      attackAttention: season.attackAttention,
+      delayCostPerDay: season.delayCostPerDay,
+    },
+    rng.stream('season'),
+  );
+  const metrics: MetricValues = {
+    score: result.score,
+    welfare: (result.executedValue - result.failedGoodValue) / season.treasuryUsd,
+    attackSucceeded: result.attackSucceeded ? 1 : 0,
+    attackLoss: result.attackLoss,
+    attackLossShare: result.attackLoss / season.treasuryUsd,
+    attackerProfit: result.attackerProfit,
+    executedValue: result.executedValue,
+    failedGoodValue: result.failedGoodValue,
+    honestProposals: result.honestProposals,
+  };
+  if (result.honestProposals > 0) metrics.honestExecutedShare = result.honestExecuted / result.honestProposals;
+  return { key: spec.key, seedIndex: spec.seedIndex, seed: spec.seed, variant: spec.variant, params: spec.params, metrics, durationMs: performance.now() - start };
+}

@@ -1,0 +1,52 @@
+/**
+ * A train trial: a PPO attacker learns on dao/GovernanceAttack-v0 under one protocol variant (the env
+ * kwargs shared by all variants, the variant's preset and overrides), then its deterministic policy is
+ * evaluated on held-out episodes. Metrics: share of profitable episodes, mean profit; the learning
+ * curve is the periodic evaluation return (profit in reward units).
+ */
+import { GovernanceAttackEnv, type GovernanceAttackKwargs } from '../../envs/dao/attack-env.ts';
+import { trainPpo } from '../../agents/ppo.ts';
+import { evaluateAttacker } from '../../agents/experiments/beanstalk-attacker.ts';
+import type { TrainConfig } from '../config.ts';
+import type { TrialResult, TrialSpec } from '../types.ts';
+
+export async function runTrainTrial(config: TrainConfig, spec: TrialSpec): Promise<TrialResult> {
+  const start = performance.now();
+  const variant = config.variants.find((v) => v.name === spec.params.variant);
+  if (variant === undefined) throw new Error(`trial ${spec.key} names a variant the config lacks`);
+  const kwargs = { ...config.envKwargs, preset: variant.preset, protocol: variant.protocol } as GovernanceAttackKwargs;
+  const { agent: ppo } = config;
+  const curves: NonNullable<TrialResult['curves']> = [];
+  const trained = await trainPpo(() => new GovernanceAttackEnv(kwargs), {
+    seed: spec.seed,
+    totalTimesteps: ppo.totalTimesteps,
+    numEnvs: ppo.numEnvs,
+    numSteps: ppo.numSteps,
+    learningRate: ppo.learningRate,
+    entCoef: 0.01,
+    gamma: 0.99,
+    evaluation: { every: Math.max(ppo.numEnvs * ppo.numSteps, Math.floor(ppo.totalTimesteps / 10)), episodes: 5, seed: 900_000 + spec.seedIndex * 100, threshold: null },
+    onEvaluation: (result) => curves.push({ name: 'evalReturn', step: result.step, value: result.meanReturn }),
+  });
+  try {
+    const evaluation = evaluateAttacker(kwargs, (o) => trained.agent.act(o) as Int32Array, config.evalEpisodes, 1_000_000 + spec.seedIndex * 10_000);
+    return {
+      key: spec.key,
+      seedIndex: spec.seedIndex,
+      seed: spec.seed,
+      variant: spec.variant,
+      params: spec.params,
+      metrics: {
+        profitableShare: evaluation.profitableShare,
+        meanProfitUsd: evaluation.meanProfitUsd,
+        idleShare: evaluation.idleShare,
+        trainSeconds: trained.wallSeconds,
+        steps: trained.steps,
+      },
+      curves,
+      durationMs: performance.now() - start,
+    };
+  } finally {
+    trained.agent.dispose();
+  }
+}

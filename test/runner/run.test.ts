@@ -1,0 +1,137 @@
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { InProcessExecutor, ThreadExecutor } from '../../runner/executors.ts';
+import { resumeRun, runExperiment } from '../../runner/run.ts';
+import { Store } from '../../runner/store.ts';
+import type { TrialResult } from '../../runner/types.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'daogym-run-'));
+const BIN = new URL('../../bin/daogym.mjs', import.meta.url).pathname;
+
+function config(name: string, members: number, seeds: number): string {
+  const path = join(dir, `${name}.yaml`);
+  writeFileSync(
+    path,
+    `name: ${name}
+kind: stress
+seed: 9
+seeds: ${seeds}
+variants:
+  - { name: fixed-4pct, protocol: { quorum: { kind: fraction, fraction: 0.04 } } }
+  - { name: fixed-10pct, protocol: { quorum: { kind: fraction, fraction: 0.1 } } }
+populations: [{ name: calibrated, members: ${members} }]
+attacks: [buy-and-vote]
+season: { days: 20 }
+stress: { stressor: attackBudgetUsd, values: [1000000, 10000000, 30000000, 100000000], scale: log }
+`,
+  );
+  return path;
+}
+
+/** The part of a result that must not depend on where or when it ran. */
+function identity(trials: TrialResult[]) {
+  return trials.map((t) => ({ key: t.key, seed: t.seed, metrics: t.metrics }));
+}
+
+test('the same config gives identical results on 1 and on 2 workers', async () => {
+  const path = config('workers', 400, 3);
+  const one = await runExperiment(path, { db: join(dir, 'one.db'), out: dir, executor: (c) => new InProcessExecutor(c), report: false });
+  const two = await runExperiment(path, { db: join(dir, 'two.db'), out: dir, executor: (c) => new ThreadExecutor(c, 2), report: false });
+  assert.is(one.run.status, 'done');
+  assert.is(two.executed, 24);
+  const read = (db: string, id: string) => {
+    const store = Store.open(db);
+    try {
+      return store.trials(id);
+    } finally {
+      store.close();
+    }
+  };
+  const a = read(join(dir, 'one.db'), one.run.id);
+  const b = read(join(dir, 'two.db'), two.run.id);
+  assert.is(a.length, 24);
+  assert.equal(identity(a), identity(b));
+  // Two worker threads really shared the work.
+  assert.is(new Set(b.map((t) => t.worker)).size, 2);
+  // Common random numbers: the honest side of each season is the same under both rules' seeds, and
+  // more budget never makes the attack fail where less succeeded on the same seed (buying is monotone).
+  const success = (variant: string, budget: number, seed: number) => a.find((t) => t.variant === variant && t.params.attackBudgetUsd === budget && t.seed === seed)!.metrics.attackSucceeded!;
+  for (const seed of new Set(a.map((t) => t.seed))) {
+    for (const variant of ['fixed-4pct', 'fixed-10pct']) {
+      const curve = [1e6, 1e7, 3e7, 1e8].map((budget) => success(variant, budget, seed));
+      assert.equal([...curve].sort(), curve, `${variant} seed ${seed}: ${curve}`);
+    }
+    assert.ok(success('fixed-10pct', 3e7, seed) <= success('fixed-4pct', 3e7, seed));
+  }
+});
+
+test('a run killed with SIGKILL mid-run resumes: no trial lost or duplicated, results as an uninterrupted run', async () => {
+  const path = config('killed', 3000, 12);
+  const db = join(dir, 'killed.db');
+  const child = spawn(process.execPath, [BIN, 'run', path, '--db', db, '--out', dir, '--workers', '1', '--quiet'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (chunk) => (stderr += chunk));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  let before = 0;
+  let runId = '';
+  for (let waited = 0; waited < 60_000 && before < 15; waited += 25) {
+    await new Promise((resolve) => setTimeout(resolve, 25));
+    if (!existsSync(db)) continue;
+    const store = Store.open(db);
+    try {
+      const run = store.listRuns()[0];
+      if (run !== undefined) {
+        runId = run.id;
+        before = store.countTrials(run.id);
+      }
+    } finally {
+      store.close();
+    }
+  }
+  child.kill('SIGKILL');
+  await exited;
+  assert.ok(before >= 15, `child recorded ${before} trials before the kill; stderr: ${stderr}`);
+  const store = Store.open(db);
+  const atKill = store.countTrials(runId);
+  assert.is(store.getRun(runId)!.status, 'running');
+  store.close();
+  assert.ok(atKill < 96, `the run should have been cut short, had ${atKill}/96`);
+
+  const resumed = await resumeRun(runId, { db, out: dir, executor: (c) => new InProcessExecutor(c), report: false });
+  assert.is(resumed.run.status, 'done');
+  assert.is(resumed.executed, 96 - atKill);
+  const reference = await runExperiment(path, { db: join(dir, 'reference.db'), out: dir, executor: (c) => new InProcessExecutor(c), report: false });
+  const readAll = (file: string, id: string) => {
+    const s = Store.open(file);
+    try {
+      return s.trials(id);
+    } finally {
+      s.close();
+    }
+  };
+  const got = readAll(db, runId);
+  assert.is(got.length, 96);
+  assert.is(new Set(got.map((t) => `${t.key}#${t.seed}`)).size, 96);
+  assert.equal(identity(got), identity(readAll(join(dir, 'reference.db'), reference.run.id)));
+});
+
+test('a bad config writes nothing: no database, no report', async () => {
+  const path = join(dir, 'bad.yaml');
+  writeFileSync(path, 'name: bad\nkind: compare\nvariants: [{name: a, preset: nope}]\n');
+  const db = join(dir, 'nothing', 'x.db');
+  try {
+    await runExperiment(path, { db, out: join(dir, 'nothing') });
+    assert.unreachable('a bad config must not run');
+  } catch (error) {
+    assert.match((error as Error).message, /bad\.yaml:3: variants\[0\]\.preset: must be one of/);
+  }
+  assert.not.ok(existsSync(join(dir, 'nothing')));
+  assert.ok(readFileSync(path, 'utf8').includes('nope'));
+});
+
+test.after(() => rmSync(dir, { recursive: true, force: true }));
+test.run();
