@@ -48,6 +48,11 @@ export interface PpoConfig extends TrainingServices {
   bootstrapTruncated: boolean;
   /** Wrap training envs in NormalizeReward(gamma) (CleanRL's continuous-action setting); evaluation sees raw rewards. */
   normalizeReward: boolean;
+  /**
+   * Return the weights of the best periodic evaluation rather than the last ones (SB3's EvalCallback
+   * best_model): PPO can find a sparse strategy and lose it again before training ends.
+   */
+  keepBest: boolean;
 }
 
 /** CleanRL's ppo.py defaults. */
@@ -73,6 +78,7 @@ export const PPO_DEFAULTS: PpoConfig = {
   hidden: [64, 64],
   bootstrapTruncated: true,
   normalizeReward: false,
+  keepBest: false,
   envKwargs: {},
   evaluation: null,
 };
@@ -205,6 +211,7 @@ export async function trainPpo(source: EnvSource, overrides: Partial<PpoConfig> 
 
   const evaluations = new Evaluations(source, config);
   let globalStep = 0;
+  let best: { meanReturn: number; weights: tf.Tensor[] } | undefined;
   const start = performance.now();
   const episodeReturns: number[] = [];
   const finalObs = new Float32Array(obsDim);
@@ -358,7 +365,22 @@ export async function trainPpo(source: EnvSource, overrides: Partial<PpoConfig> 
     episodeReturns.length = 0;
     clipFracs = [];
 
-    if (evaluations.due(globalStep, (o) => agent.act(o))) break;
+    const evaluated = evaluations.results.length;
+    const stop = evaluations.due(globalStep, (o) => agent.act(o));
+    if (config.keepBest && evaluations.results.length > evaluated) {
+      const latest = evaluations.results.at(-1)!.meanReturn;
+      if (best === undefined || latest > best.meanReturn) {
+        best?.weights.forEach((w) => w.dispose());
+        best = { meanReturn: latest, weights: agent.variables.map((v) => tf.clone(v)) };
+      }
+    }
+    if (stop) break;
+  }
+  if (best !== undefined) {
+    const saved = best.weights;
+    agent.variables.forEach((v, i) => v.assign(saved[i]!));
+    saved.forEach((w) => w.dispose());
+    agent.sync();
   }
   envs.close();
   optimizer.dispose();

@@ -27,6 +27,33 @@ export const DESIGN_PARAMETERS = [
   { name: 'guardianVeto', low: 0, high: 1, unit: 'on when > 0.5' },
 ] as const;
 
+/** The value of design parameter i for an action component a in [-1, 1] (clipped). */
+export function designValue(i: number, a: number): number {
+  const clipped = Math.max(-1, Math.min(1, Number(a)));
+  if (Number.isNaN(clipped)) throw new RangeError(`ProtocolDesign action[${i}] is NaN`);
+  const { low, high } = DESIGN_PARAMETERS[i]!;
+  return low + ((clipped + 1) / 2) * (high - low);
+}
+
+/** `base` with the seven designed parameters an action in [-1, 1]^7 selects. */
+export function designedProtocol(base: Protocol, action: ArrayLike<number>): Protocol {
+  if (action.length !== DESIGN_PARAMETERS.length) throw new RangeError(`ProtocolDesign action needs ${DESIGN_PARAMETERS.length} values, got ${action.length}`);
+  const value = (i: number) => designValue(i, action[i]!);
+  const supermajority = value(5);
+  return parseProtocol({
+    ...base,
+    name: `designed-from-${base.name}`,
+    quorum: { kind: 'fraction', fraction: value(0) },
+    proposalThreshold: value(1),
+    votingPeriod: Math.max(1, Math.round(value(2) * BLOCKS_PER_DAY)),
+    votingDelay: Math.min(base.votingDelay, Math.round(value(2) * BLOCKS_PER_DAY)),
+    timelock: Math.round(value(3) * BLOCKS_PER_DAY),
+    lateQuorumExtension: Math.round(value(4) * BLOCKS_PER_DAY),
+    treasurySupermajority: supermajority > 0.51 ? supermajority : null,
+    guardianVeto: value(6) > 0.5,
+  });
+}
+
 export interface ProtocolDesignKwargs extends DaoEnvKwargs {
   /** Scripted attacker(s): one strategy, or a list drawn uniformly per season. */
   attack?: AttackStrategy | AttackStrategy[];
@@ -89,27 +116,7 @@ export class ProtocolDesignEnv extends Env<Float32Array, Float32Array> {
 
   /** The protocol an action selects (the preset with the designed parameters). */
   protocolFor(action: ArrayLike<number>): Protocol {
-    if (action.length !== DESIGN_PARAMETERS.length) throw new RangeError(`ProtocolDesign action needs ${DESIGN_PARAMETERS.length} values, got ${action.length}`);
-    const value = (i: number) => {
-      const a = Math.max(-1, Math.min(1, Number(action[i])));
-      if (Number.isNaN(a)) throw new RangeError(`ProtocolDesign action[${i}] is NaN`);
-      const { low, high } = DESIGN_PARAMETERS[i]!;
-      return low + ((a + 1) / 2) * (high - low);
-    };
-    const base = this.config.protocol;
-    const supermajority = value(5);
-    return parseProtocol({
-      ...base,
-      name: `designed-from-${base.name}`,
-      quorum: { kind: 'fraction', fraction: value(0) },
-      proposalThreshold: value(1),
-      votingPeriod: Math.max(1, Math.round(value(2) * BLOCKS_PER_DAY)),
-      votingDelay: Math.min(base.votingDelay, Math.round(value(2) * BLOCKS_PER_DAY)),
-      timelock: Math.round(value(3) * BLOCKS_PER_DAY),
-      lateQuorumExtension: Math.round(value(4) * BLOCKS_PER_DAY),
-      treasurySupermajority: supermajority > 0.51 ? supermajority : null,
-      guardianVeto: value(6) > 0.5,
-    });
+    return designedProtocol(this.config.protocol, action);
   }
 
   override reset(options: ResetOptions = {}): ResetResult<Float32Array> {

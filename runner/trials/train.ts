@@ -1,7 +1,7 @@
 /**
  * A train trial: a PPO attacker learns on dao/GovernanceAttack-v0 under one protocol variant (the env
  * kwargs shared by all variants, the variant's preset and overrides), then its deterministic policy is
- * evaluated on held-out episodes. Metrics: share of profitable episodes, mean profit; the learning
+ * evaluated on held-out episodes (the weights of its best periodic evaluation, as SB3's EvalCallback keeps). Metrics: share of profitable episodes, mean profit; the learning
  * curve is the periodic evaluation return (profit in reward units).
  */
 import { GovernanceAttackEnv, type GovernanceAttackKwargs } from '../../envs/dao/attack-env.ts';
@@ -25,7 +25,10 @@ export async function runTrainTrial(config: TrainConfig, spec: TrialSpec): Promi
     learningRate: ppo.learningRate,
     entCoef: 0.01,
     gamma: 0.99,
-    evaluation: { every: Math.max(ppo.numEnvs * ppo.numSteps, Math.floor(ppo.totalTimesteps / 10)), episodes: 5, seed: 900_000 + spec.seedIndex * 100, threshold: null },
+    evaluation: { every: Math.max(ppo.numEnvs * ppo.numSteps, Math.floor(ppo.totalTimesteps / 20)), episodes: 5, seed: 900_000 + spec.seedIndex * 100, threshold: null },
+    // The flash-loan attack is a sparse discovery that PPO can find and then lose: keep the best
+    // evaluated weights (on evaluation seeds disjoint from the held-out ones below).
+    keepBest: true,
     onEvaluation: (result) => curves.push({ name: 'evalReturn', step: result.step, value: result.meanReturn }),
   });
   try {

@@ -43,6 +43,31 @@ test('PPO is reproducible by seed', async () => {
   assert.equal(await run(), await run());
 });
 
+test('keepBest returns the weights of the best evaluation, not the last ones, and leaks no tensors', async () => {
+  const evaluation = { every: 1024, episodes: 3, seed: 20_000, threshold: null };
+  const before = tf.memory().numTensors;
+  // A learning rate this high makes CartPole training unstable, so the last evaluation is rarely the best.
+  const result = await trainPpo('CartPole-v1', { ...PPO_CARTPOLE, seed: 3, totalTimesteps: 10_240, learningRate: 0.02, annealLr: false, evaluation, keepBest: true });
+  const returns = result.evaluations.map((e) => e.meanReturn);
+  const best = Math.max(...returns);
+  assert.ok(returns.at(-1)! < best, `the last evaluation should not be the best here: ${returns.join(', ')}`);
+  // Re-evaluating the returned policy on the same seeds reproduces the best evaluation.
+  let total = 0;
+  for (let episode = 0; episode < evaluation.episodes; episode++) {
+    const env = make('CartPole-v1');
+    let { observation } = env.reset({ seed: evaluation.seed + episode });
+    for (;;) {
+      const step = env.step(result.agent.act(observation as Float32Array) as number);
+      total += step.reward;
+      observation = step.observation;
+      if (step.terminated || step.truncated) break;
+    }
+  }
+  assert.is(total / evaluation.episodes, best);
+  result.agent.dispose();
+  assert.is(tf.memory().numTensors, before);
+});
+
 test('PPO learns a Box (Gaussian) and a MultiDiscrete policy', async () => {
   const box = await trainPpo(() => new TargetEnv(), { seed: 1, totalTimesteps: 12_000, numEnvs: 4, numSteps: 64, learningRate: 3e-3, entCoef: 0 });
   const mean = box.agent.act(new Float32Array(1)) as Float32Array;
