@@ -5,7 +5,9 @@
 import { benchCartPole, type Figure } from './cartpole.ts';
 import { benchAttackEnv, benchTally } from './dao.ts';
 import { benchBlackBox, benchCartPoleAgents, benchDaoAgents } from './agents.ts';
+import { benchGenerators } from './generators.ts';
 import { benchStore } from './runner.ts';
+import { benchCompare } from './compare.ts';
 
 const benchmarks: Record<string, () => Figure[] | Promise<Figure[]>> = {
   cartpole: () => benchCartPole(),
@@ -14,7 +16,9 @@ const benchmarks: Record<string, () => Figure[] | Promise<Figure[]>> = {
   'agents-blackbox': () => benchBlackBox(),
   'agents-cartpole': () => benchCartPoleAgents(),
   'agents-dao': () => benchDaoAgents(),
+  generators: () => benchGenerators(),
   'runner-store': () => benchStore(),
+  'runner-compare': () => benchCompare(),
 };
 
 const filter = process.argv[2];
