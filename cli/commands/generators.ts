@@ -1,32 +1,25 @@
 /**
  * `daogym generators fit|sample|evaluate`: fit a synthesizer to a feature table (CSV from
  * `daogym data import`), sample synthetic members, and report fidelity and privacy. Kinds available:
- * copula (Gaussian copula, empirical marginals), parametric (fitted families + copula) and vae (TVAE-style,
- * tfjs). Models are JSON
+ * copula (Gaussian copula, empirical marginals), parametric (fitted families + copula), vae (TVAE-style,
+ * tfjs) and gan (CTGAN-style, tfjs). Models are JSON
  * files; outputs are written atomically.
  */
 import type { Argv } from 'yargs';
 import { Rng } from '../../lib/rng.ts';
-import { readFile } from 'node:fs/promises';
 import { GaussianCopula } from '../../generators/copula.ts';
 import { ParametricGenerator } from '../../generators/parametric.ts';
-import { TabularVae } from '../../generators/vae.ts';
+import { TabularVae, type DpOptions, type PrivacyBudget } from '../../generators/vae.ts';
+import { boundsFor } from '../../generators/dp/marginals.ts';
+import { TabularGan } from '../../generators/gan.ts';
+import { loadGenerator, type Generator } from '../../generators/load.ts';
 import { DataFileError } from '../../generators/import/governor-events.ts';
 import { dcrOverfittingProtection, membershipInferenceAuc, qualityReport, type Table } from '../../generators/metrics.ts';
 import { readTableCsv, writeTableCsv } from '../../generators/table-io.ts';
 import { UsageError } from '../errors.ts';
 
-const KINDS = ['copula', 'parametric', 'vae'] as const;
+const KINDS = ['copula', 'parametric', 'vae', 'gan'] as const;
 
-type Generator = GaussianCopula | ParametricGenerator | TabularVae;
-
-async function loadGenerator(path: string): Promise<Generator> {
-  const kind = (JSON.parse(await readFile(path, 'utf8')) as { kind?: string }).kind;
-  if (kind === 'gaussian-copula') return GaussianCopula.load(path);
-  if (kind === 'parametric') return ParametricGenerator.load(path);
-  if (kind === 'tvae') return TabularVae.load(path);
-  throw new Error(`unknown model kind ${JSON.stringify(kind)}`);
-}
 
 function read(path: string): Table {
   try {
@@ -42,6 +35,27 @@ function checkColumns(real: Table, other: Table, what: string): void {
   if (missing.length > 0) throw new UsageError(`${what} lacks columns ${missing.join(', ')}`);
 }
 
+function dpOptions(epsilon: number | undefined, delta: number, kind: string, table: Table): DpOptions | undefined {
+  if (epsilon === undefined) return undefined;
+  if (kind !== 'vae') throw new UsageError(`--dp-epsilon applies to --kind vae, not ${kind}`);
+  if (!(epsilon > 0 && Number.isFinite(epsilon))) throw new UsageError(`--dp-epsilon must be a positive number, got ${epsilon}`);
+  if (!(delta > 0 && delta < 1)) throw new UsageError(`--dp-delta must be in (0, 1), got ${delta}`);
+  try {
+    boundsFor(Object.keys(table));
+  } catch (error) {
+    throw new UsageError(`--dp-epsilon: ${(error as Error).message.replace(/ \(give .*\)$/, '')}; DP from the CLI supports the member feature columns of \`daogym data import\``);
+  }
+  return { epsilon, delta };
+}
+
+function describePrivacy(p: PrivacyBudget): string {
+  return (
+    `differential privacy: epsilon ${p.epsilon.toFixed(3)} at delta ${p.delta.toExponential()} (target ${p.targetEpsilon}; RDP accountant, order ${p.bestOrder}); ` +
+    `DP-SGD noise multiplier ${p.noiseMultiplier.toFixed(3)}, sample rate ${p.sampleRate.toFixed(4)}, ${p.steps} steps, clip ${p.maxGradNorm}; ` +
+    `marginals: Gaussian histograms, noise multiplier ${p.preprocessing.noiseMultiplier.toFixed(3)} (${Math.round(p.preprocessing.share * 100)}% share, epsilon ${p.preprocessing.epsilon.toFixed(3)} alone)`
+  );
+}
+
 export const command = 'generators <action>';
 export const describe = 'Population generators: fit, sample, evaluate';
 
@@ -55,21 +69,27 @@ export function builder(yargs: Argv): Argv {
           .option('kind', { choices: KINDS, default: 'copula' as const, describe: 'generator kind' })
           .option('data', { type: 'string', demandOption: true, describe: 'feature table CSV (from `daogym data import`)' })
           .option('out', { type: 'string', demandOption: true, describe: 'where to write the model (JSON)' })
-          .option('epochs', { type: 'number', default: 300, describe: 'training epochs (vae)' })
-          .option('seed', { type: 'number', default: 0, describe: 'training seed (vae)' })
+          .option('epochs', { type: 'number', default: 300, describe: 'training epochs (vae, gan)' })
+          .option('seed', { type: 'number', default: 0, describe: 'training seed (vae, gan)' })
+          .option('dp-epsilon', { type: 'number', describe: 'train with differential privacy (vae): total epsilon (DP-SGD + DP marginals)' })
+          .option('dp-delta', { type: 'number', default: 1e-5, describe: 'delta of the DP guarantee (with --dp-epsilon)' })
           .strict(),
       async (args) => {
         const table = read(args.data as string);
         const epochs = args.epochs as number;
         if (!Number.isInteger(epochs) || epochs < 1) throw new UsageError(`--epochs must be a positive integer, got ${epochs}`);
+        const dp = dpOptions(args['dp-epsilon'] as number | undefined, args['dp-delta'] as number, args.kind as string, table);
         const model =
           args.kind === 'parametric'
             ? ParametricGenerator.fit(table)
             : args.kind === 'vae'
-              ? (await TabularVae.fit(table, { epochs, seed: args.seed as number })).vae
-              : GaussianCopula.fit(table);
+              ? (await TabularVae.fit(table, { epochs, seed: args.seed as number, ...(dp === undefined ? {} : { dp }) })).vae
+              : args.kind === 'gan'
+                ? (await TabularGan.fit(table, { epochs, seed: args.seed as number })).gan
+                : GaussianCopula.fit(table);
         await model.save(args.out as string);
         console.log(`fitted ${args.kind} on ${args.data} -> ${args.out}`);
+        if (model instanceof TabularVae && model.privacy !== undefined) console.log(describePrivacy(model.privacy));
       },
     )
     .command(
@@ -105,9 +125,10 @@ export function builder(yargs: Argv): Argv {
           .option('real', { type: 'string', demandOption: true, describe: 'the training feature table' })
           .option('synthetic', { type: 'string', demandOption: true, describe: 'the synthetic table' })
           .option('holdout', { type: 'string', describe: 'real rows not used for training (enables privacy metrics)' })
+          .option('model', { type: 'string', describe: 'the model that made --synthetic (reports its DP budget, if any)' })
           .option('json', { type: 'boolean', default: false })
           .strict(),
-      (args) => {
+      async (args) => {
         const real = read(args.real as string);
         const synthetic = read(args.synthetic as string);
         checkColumns(real, synthetic, `--synthetic ${args.synthetic}`);
@@ -123,8 +144,25 @@ export function builder(yargs: Argv): Argv {
           report.dcrOverfittingProtection = dcrOverfittingProtection(synthetic, real, holdout);
           report.membershipInferenceAuc = membershipInferenceAuc(synthetic, real, holdout);
         }
-        if (args.json) console.log(JSON.stringify(report));
-        else for (const [key, value] of Object.entries(report)) console.log(`${key.padEnd(26)} ${value.toFixed(4)}`);
+        let privacy: PrivacyBudget | undefined;
+        if (args.model !== undefined) {
+          let model: Generator;
+          try {
+            model = await loadGenerator(args.model as string);
+          } catch (error) {
+            throw new UsageError(`--model: cannot load ${args.model}: ${(error as Error).message}`);
+          }
+          privacy = model instanceof TabularVae ? model.privacy : undefined;
+          if (privacy !== undefined) {
+            report.dpEpsilon = privacy.epsilon;
+            report.dpDelta = privacy.delta;
+          }
+        }
+        if (args.json) console.log(JSON.stringify(privacy === undefined ? report : { ...report, privacy }));
+        else {
+          for (const [key, value] of Object.entries(report)) console.log(`${key.padEnd(26)} ${value !== 0 && Math.abs(value) < 1e-3 ? value.toExponential(2) : value.toFixed(4)}`);
+          if (privacy !== undefined) console.log(describePrivacy(privacy));
+        }
       },
     )
     .demandCommand(1, 'Give an action: fit, sample or evaluate')

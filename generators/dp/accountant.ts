@@ -5,7 +5,8 @@
  *   sum for integer orders and by the erfc series for fractional ones; steps compose additively;
  *   epsilon = min over orders of RDP + log((alpha-1)/alpha) - (log delta + log alpha) / (alpha - 1)
  *   (Balle et al. 2020). All sums in log space.
- * And the inverse: the smallest noise multiplier that meets a target (epsilon, delta).
+ * And the inverse: the smallest noise multiplier that meets a target (epsilon, delta), optionally on top of
+ * other mechanisms' RDP (composition is by adding RDP curves before the conversion).
  */
 import erfc from '@stdlib/math-base-special-erfc';
 
@@ -113,6 +114,30 @@ export function privacySpent(rdp: ArrayLike<number>, delta: number, orders: read
   return { epsilon: Math.max(0, epsilon), bestOrder };
 }
 
+/**
+ * RDP of the (full-batch) Gaussian mechanism with noise multiplier sigma = noise std / L2 sensitivity:
+ * alpha / (2 sigma^2) at every order. Used for the DP preprocessing that releases noisy histograms.
+ */
+export function gaussianMechanismRdp(sigma: number, orders: readonly number[] = DEFAULT_ORDERS): Float64Array {
+  return computeRdp(1, sigma, 1, orders);
+}
+
+/** Adds RDP curves (over the same orders): the composition of the mechanisms they describe. */
+export function composeRdp(...curves: ArrayLike<number>[]): Float64Array {
+  const length = curves[0]?.length ?? DEFAULT_ORDERS.length;
+  const total = new Float64Array(length);
+  for (const curve of curves) {
+    if (curve.length !== length) throw new RangeError('RDP curves over different orders cannot be added');
+    for (let k = 0; k < length; k++) total[k] = total[k]! + curve[k]!;
+  }
+  return total;
+}
+
+/** The Gaussian-mechanism noise multiplier whose own (epsilon, delta) is at most `targetEpsilon` (within `accuracy`). */
+export function gaussianNoiseFor(targetEpsilon: number, delta: number, accuracy = 0.001): number {
+  return noiseMultiplierFor(targetEpsilon, delta, 1, 1, accuracy);
+}
+
 /** epsilon spent by DP-SGD with sampling rate q, noise multiplier sigma, `steps` steps, at delta. */
 export function dpSgdEpsilon(q: number, sigma: number, steps: number, delta: number): { epsilon: number; bestOrder: number } {
   return privacySpent(computeRdp(q, sigma, steps), delta);
@@ -122,20 +147,25 @@ export function dpSgdEpsilon(q: number, sigma: number, steps: number, delta: num
  * The smallest noise multiplier whose epsilon after `steps` steps at rate q is at most `targetEpsilon`
  * (Opacus's get_noise_multiplier: grow an upper bracket, then bisect to `accuracy` in epsilon).
  */
-export function noiseMultiplierFor(targetEpsilon: number, delta: number, q: number, steps: number, accuracy = 0.01): number {
+export function noiseMultiplierFor(targetEpsilon: number, delta: number, q: number, steps: number, accuracy = 0.01, baseRdp?: ArrayLike<number>): number {
   if (!(targetEpsilon > 0)) throw new RangeError(`target epsilon must be > 0, got ${targetEpsilon}`);
+  // With `baseRdp` (other mechanisms on the same data), the total composed with DP-SGD must meet the target.
+  const spent = (sigma: number) => (baseRdp === undefined ? dpSgdEpsilon(q, sigma, steps, delta).epsilon : privacySpent(composeRdp(baseRdp, computeRdp(q, sigma, steps)), delta).epsilon);
+  if (baseRdp !== undefined && privacySpent(baseRdp, delta).epsilon >= targetEpsilon) {
+    throw new RangeError(`the other mechanisms already spend epsilon >= ${targetEpsilon}; nothing is left for DP-SGD`);
+  }
   let low = 0;
   let high = 10;
-  let epsHigh = dpSgdEpsilon(q, high, steps, delta).epsilon;
+  let epsHigh = spent(high);
   for (let guard = 0; epsHigh > targetEpsilon; guard++) {
     if (guard > 60) throw new RangeError(`no noise multiplier reaches epsilon ${targetEpsilon}`);
     low = high;
     high *= 2;
-    epsHigh = dpSgdEpsilon(q, high, steps, delta).epsilon;
+    epsHigh = spent(high);
   }
-  while (targetEpsilon - epsHigh > accuracy) {
+  while (targetEpsilon - epsHigh > accuracy && high - low > 1e-9 * high) {
     const mid = (low + high) / 2;
-    const eps = dpSgdEpsilon(q, mid, steps, delta).epsilon;
+    const eps = spent(mid);
     if (eps < targetEpsilon) {
       high = mid;
       epsHigh = eps;
