@@ -12,7 +12,8 @@ import betaQuantile from '@stdlib/stats-base-dists-beta-quantile';
 import gammaQuantile from '@stdlib/stats-base-dists-gamma-quantile';
 import normalQuantile from '@stdlib/stats-base-dists-normal-quantile';
 import type { Rng } from '../lib/rng.ts';
-import { copulaUniforms, normalScoreCholesky } from './copula.ts';
+import erfc from '@stdlib/math-base-special-erfc';
+import { normalScoreCholesky, standardNormalOf } from './copula.ts';
 import type { Table } from './metrics.ts';
 import { loadModel, saveModel } from './model-io.ts';
 
@@ -91,6 +92,59 @@ export function marginalQuantile(m: Marginal, u: number): number {
   }
 }
 
+const GRID = 4096;
+/** The outer 1/64 of the mass at each end has its own grid of 4,096 cells: quantiles curve steeply there. */
+const TAIL = 1 / 64;
+
+/**
+ * A fast quantile function for sampling: the exact quantile tabulated on a grid of the continuous part
+ * (4,096 cells, plus 4,096-cell grids on the outer 1/64 at each end, where quantiles curve most) and
+ * linearly interpolated; only the outermost tail cell (1/262,144 of the mass at each end) is computed
+ * exactly. Sampling a million members goes from ~40k to about a million per second; a value differs
+ * from the exact quantile by far less than the sampling noise (tested against marginalQuantile).
+ */
+export function compileQuantile(m: Marginal): (u: number) => number {
+  if (m.family === 'normal') return (u) => marginalQuantile(m, u);
+  const low = m.family === 'discrete-lognormal' ? 0 : m.p0;
+  const high = m.family === 'zero-one-beta' ? 1 - m.p1 : 1;
+  const width = Math.max(1e-12, high - low);
+  // The continuous value before rounding (discrete-lognormal) so interpolation stays monotone and smooth.
+  const inner = (q: number): number => {
+    const p = Math.min(1 - 1e-12, Math.max(1e-12, q));
+    switch (m.family) {
+      case 'zero-one-beta':
+        return betaQuantile(p, m.a, m.b);
+      case 'zero-gamma':
+        return gammaQuantile(p, m.shape, 1 / m.scale);
+      case 'discrete-lognormal':
+        return Math.exp(m.mu + m.sigma * normalQuantile(p, 0, 1)) - 1 + m.offset;
+    }
+  };
+  const tabulate = (from: number, to: number) => Float64Array.from({ length: GRID + 1 }, (_, j) => inner(from + ((to - from) * j) / GRID));
+  const middle = tabulate(0, 1);
+  const lowTail = tabulate(0, TAIL);
+  const highTail = tabulate(1 - TAIL, 1);
+  const interpolate = (table: Float64Array, position: number, q: number) => {
+    if (position < 1 || position > GRID - 1) return inner(q);
+    const cell = Math.floor(position);
+    const a = table[cell]!;
+    return a + (table[cell + 1]! - a) * (position - cell);
+  };
+  const finish = m.family === 'discrete-lognormal' ? (v: number) => Math.max(m.offset, Math.round(v)) : (v: number) => v;
+  return (u: number) => {
+    const p = Math.min(1 - 1e-12, Math.max(1e-12, u));
+    if (p < low) return 0;
+    if (p > high) return 1;
+    const q = (p - low) / width;
+    if (q < TAIL) return finish(interpolate(lowTail, (q / TAIL) * GRID, q));
+    if (q > 1 - TAIL) return finish(interpolate(highTail, ((q - (1 - TAIL)) / TAIL) * GRID, q));
+    const position = q * GRID;
+    const cell = Math.floor(position);
+    const a = middle[cell]!;
+    return finish(a + (middle[cell + 1]! - a) * (position - cell));
+  };
+}
+
 export class ParametricGenerator {
   private constructor(readonly model: ParametricModel) {}
 
@@ -103,11 +157,21 @@ export class ParametricGenerator {
   sample(n: number, rng: Rng): Table {
     const { columns, marginals, cholesky } = this.model;
     const out: Table = Object.fromEntries(columns.map((c) => [c, new Float64Array(n)]));
-    const z = new Float64Array(columns.length);
-    const u = new Float64Array(columns.length);
+    // copulaUniforms inlined (the same draws and arithmetic, as GaussianCopula.sample does).
+    const d = columns.length;
+    const z = new Float64Array(d);
+    const lower = Float64Array.from(cholesky);
+    const quantiles = marginals.map(compileQuantile);
+    const targets = columns.map((c) => out[c]!);
+    const standardNormal = standardNormalOf(rng);
     for (let r = 0; r < n; r++) {
-      copulaUniforms(cholesky, rng, z, u);
-      columns.forEach((c, i) => (out[c]![r] = marginalQuantile(marginals[i]!, u[i]!)));
+      for (let i = 0; i < d; i++) z[i] = standardNormal(0, 1);
+      for (let i = 0; i < d; i++) {
+        let x = 0;
+        const row = i * d;
+        for (let k = 0; k <= i; k++) x += lower[row + k]! * z[k]!;
+        targets[i]![r] = quantiles[i]!(0.5 * erfc(-x / Math.SQRT2));
+      }
     }
     return out;
   }

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Rng } from '../../lib/rng.ts';
 import { beta, gamma, normal } from '../../lib/distributions.ts';
-import { fitMarginal, marginalQuantile, ParametricGenerator } from '../../generators/parametric.ts';
+import { compileQuantile, fitMarginal, marginalQuantile, ParametricGenerator } from '../../generators/parametric.ts';
 import { pearson, qualityReport, type Table } from '../../generators/metrics.ts';
 
 test('marginal families are chosen by support and fitted by moments', () => {
@@ -44,6 +44,26 @@ test('the parametric generator keeps shapes and correlations, and round-trips th
     assert.equal(Array.from(loaded.sample(4, Rng.create(9)).x!), Array.from(model.sample(4, Rng.create(9)).x!));
   } finally {
     rmSync(directory, { recursive: true, force: true });
+  }
+});
+
+test('the compiled quantile used for sampling matches the exact one', () => {
+  const marginals = [
+    { family: 'zero-one-beta' as const, p0: 0.1, p1: 0.2, a: 0.6, b: 3 },
+    { family: 'zero-gamma' as const, p0: 0.3, shape: 0.7, scale: 5 },
+    { family: 'discrete-lognormal' as const, offset: 1, mu: 1.2, sigma: 1.1 },
+    { family: 'normal' as const, mean: 2, std: 3 },
+  ];
+  const rng = Rng.create(5);
+  for (const m of marginals) {
+    const fast = compileQuantile(m);
+    for (let i = 0; i < 20_000; i++) {
+      const u = i < 10 ? [0, 1e-13, 0.1, 0.3, 0.7, 0.8, 0.9999, 1 - 1e-13, 1, 0.5][i]! : rng.random();
+      const exact = marginalQuantile(m, u);
+      const got = fast(u);
+      const tolerance = m.family === 'discrete-lognormal' ? 1 : 1e-4 * Math.max(1, Math.abs(exact));
+      assert.ok(Math.abs(got - exact) <= tolerance, `${m.family} u=${u}: ${got} vs ${exact}`);
+    }
   }
 });
 
