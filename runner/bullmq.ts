@@ -18,16 +18,18 @@
  *   the other workers moves the job back to the queue within about lockDuration + 2 x stalledInterval.
  *   Trials run on worker threads so the worker's main thread is always free to renew its locks.
  *
- * BullMQ 6 ships no Redis driver; runner/redis-client.ts is the small one daogym gives it.
+ * BullMQ 6 ships no Redis driver; daogym gives it ioredis clients (BullMQ wraps them in its ioredis adapter).
+ * Each is opened once a probe has reached the server, so an unreachable Redis fails at once instead of
+ * being retried forever; once open, a lost connection is retried and commands wait for it.
  */
 import { createHash } from 'node:crypto';
 import { hostname } from 'node:os';
-import { Queue, QueueEvents, Worker, type IRedisClient, type Job, type JobsOptions } from 'bullmq';
+import { Queue, QueueEvents, Worker, type Job, type JobsOptions } from 'bullmq';
+import { Redis } from 'ioredis';
 import { WorkerPool } from '../agents/pool.ts';
 import type { TrialTask } from './bullmq-thread.ts';
 import type { ExperimentConfig } from './config.ts';
 import type { Executor } from './executors.ts';
-import { bullmqConnection, parseRedisUrl, RespConnection } from './redis-client.ts';
 import { configHash } from './store.ts';
 import type { TrialResult, TrialSpec } from './types.ts';
 
@@ -67,6 +69,60 @@ export function redactRedisUrl(url: string): string {
   } catch {
     return url;
   }
+}
+
+/** ioredis parses the URL; this only rejects what it would misread (another scheme, a path that is no database number). */
+function checkRedisUrl(url: string): void {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new Error(`not a Redis URL: '${url}' (expected redis://host:port or rediss://host:port)`);
+  }
+  if (parsed.protocol !== 'redis:' && parsed.protocol !== 'rediss:') throw new Error(`not a Redis URL: '${url}' (expected redis:// or rediss://)`);
+  const path = parsed.pathname.replace(/^\//, '');
+  if (path !== '' && !/^\d+$/.test(path)) throw new Error(`Redis URL '${redactRedisUrl(url)}': the path must be a database number, got '${path}'`);
+}
+
+/** Redis could not be reached (or refused the connection: authentication, database) when a run or worker started. */
+export class RedisUnreachableError extends Error {
+  constructor(url: string, cause: unknown) {
+    super(`cannot reach Redis at ${redactRedisUrl(url)}: ${cause instanceof Error ? cause.message : String(cause)}`);
+    this.name = 'RedisUnreachableError';
+  }
+}
+
+const PROBE_TIMEOUT_MS = 5000;
+
+/** Connects once, without retrying, and sends PING; fails within PROBE_TIMEOUT_MS with a RedisUnreachableError. */
+async function checkReachable(url: string): Promise<void> {
+  let firstError: Error | undefined;
+  const client = new Redis(url, { lazyConnect: true, connectTimeout: PROBE_TIMEOUT_MS, retryStrategy: () => null, maxRetriesPerRequest: 0 });
+  client.on('error', (error: Error) => (firstError ??= error));
+  try {
+    await client.connect();
+    await client.ping();
+    // ioredis reports a failed SELECT (a database the server lacks) as an event, not by rejecting.
+    if (firstError !== undefined) throw firstError;
+  } catch (error) {
+    throw new RedisUnreachableError(url, firstError ?? error);
+  } finally {
+    client.disconnect();
+  }
+}
+
+/**
+ * A long-lived connection, for BullMQ's `connection` option and daogym's own commands. A lost connection is
+ * retried with backoff while the client is open, and commands wait for it (maxRetriesPerRequest: null, which
+ * BullMQ requires of blocking connections; it duplicates this client for those). BullMQ does not close a
+ * client it was given: disconnect() it after closing the queue or worker.
+ */
+function redisConnection(url: string): Redis {
+  const client = new Redis(url, { maxRetriesPerRequest: null, retryStrategy: (times) => Math.min(times * 500, 5000) });
+  // BullMQ forwards errors as its objects' 'error' events while it uses the client; without a listener of
+  // its own, ioredis would print the errors of a client BullMQ has stopped using.
+  client.on('error', () => {});
+  return client;
 }
 
 function checkQueueName(queue: string): void {
@@ -131,10 +187,8 @@ export class BullmqExecutor implements Executor {
   private readonly configKey: string;
   private readonly jobOptions: JobsOptions;
   private readonly pollMs: number;
-  private readonly connections: IRedisClient[] = [];
-  /** For the config key (BullMQ's own connections are for its scripts). */
-  private readonly redis: RespConnection;
-  private opened: Promise<{ queue: Queue; events: QueueEvents }> | undefined;
+  private readonly connections: Redis[] = [];
+  private opened: Promise<{ queue: Queue; events: QueueEvents; redis: Redis }> | undefined;
   private stopped = false;
   private running = false;
   private checkRequested = false;
@@ -144,20 +198,21 @@ export class BullmqExecutor implements Executor {
     private readonly config: ExperimentConfig,
     private readonly options: BullmqExecutorOptions,
   ) {
-    parseRedisUrl(options.redis);
+    checkRedisUrl(options.redis);
     checkQueueName(options.queue);
     this.hash = configHash(config);
     this.configKey = configKeyFor(options.queue, this.hash);
     this.jobOptions = { ...DEFAULT_JOB_OPTIONS, ...options.jobOptions };
     this.pollMs = options.pollMs ?? 2000;
-    this.redis = new RespConnection(options.redis);
     this.description = `BullMQ queue ${options.queue} on ${redactRedisUrl(options.redis)}`;
   }
 
-  private open(): Promise<{ queue: Queue; events: QueueEvents }> {
+  /** The queue, its events, and a connection for the config key (the queue's: BullMQ does not block on it). */
+  private open(): Promise<{ queue: Queue; events: QueueEvents; redis: Redis }> {
     this.opened ??= (async () => {
-      const queueConnection = bullmqConnection(this.options.redis);
-      const eventsConnection = bullmqConnection(this.options.redis);
+      await checkReachable(this.options.redis);
+      const queueConnection = redisConnection(this.options.redis);
+      const eventsConnection = redisConnection(this.options.redis);
       this.connections.push(queueConnection, eventsConnection);
       const queue = new Queue(this.options.queue, { connection: queueConnection });
       const events = new QueueEvents(this.options.queue, { connection: eventsConnection });
@@ -167,9 +222,9 @@ export class BullmqExecutor implements Executor {
       try {
         await Promise.all([queue.waitUntilReady(), events.waitUntilReady()]);
       } catch (error) {
-        throw new Error(`cannot reach Redis at ${redactRedisUrl(this.options.redis)}: ${(error as Error).message}`);
+        throw new RedisUnreachableError(this.options.redis, error);
       }
-      return { queue, events };
+      return { queue, events, redis: queueConnection };
     })();
     return this.opened;
   }
@@ -186,8 +241,8 @@ export class BullmqExecutor implements Executor {
   }
 
   private async runTrials(specs: readonly TrialSpec[], onResult: (result: TrialResult) => void): Promise<void> {
-    const { queue, events } = await this.open();
-    await this.redis.send('SET', [this.configKey, JSON.stringify(this.config), 'EX', CONFIG_TTL_SECONDS]);
+    const { queue, events, redis } = await this.open();
+    await redis.set(this.configKey, JSON.stringify(this.config), 'EX', CONFIG_TTL_SECONDS);
 
     const outstanding = new Map<string, TrialSpec>();
     for (const spec of specs) outstanding.set(trialJobId(this.hash, spec), spec);
@@ -219,7 +274,7 @@ export class BullmqExecutor implements Executor {
         if (initial || this.checkRequested || Date.now() - lastCheck >= this.pollMs) {
           this.checkRequested = false;
           lastCheck = Date.now();
-          failure ??= await this.check(queue, outstanding, deliver, initial);
+          failure ??= await this.check(queue, redis, outstanding, deliver, initial);
           initial = false;
           continue;
         }
@@ -262,9 +317,9 @@ export class BullmqExecutor implements Executor {
    * that vanished, and once stopped removes the ones no worker has started. On the first check after
    * enqueueing, a job already failed (by an earlier run) is retried rather than reported.
    */
-  private async check(queue: Queue, outstanding: Map<string, TrialSpec>, deliver: (jobId: string, returnvalue: unknown) => void, initial: boolean): Promise<Error | undefined> {
+  private async check(queue: Queue, redis: Redis, outstanding: Map<string, TrialSpec>, deliver: (jobId: string, returnvalue: unknown) => void, initial: boolean): Promise<Error | undefined> {
     // A run may outlast the config key's expiry; every check renews it.
-    if (!initial) await this.redis.send('EXPIRE', [this.configKey, CONFIG_TTL_SECONDS]);
+    if (!initial) await redis.expire(this.configKey, CONFIG_TTL_SECONDS);
     const ids = [...outstanding.keys()];
     for (let start = 0; start < ids.length; start += CHECK_CHUNK) {
       const chunk = ids.slice(start, start + CHECK_CHUNK);
@@ -316,7 +371,6 @@ export class BullmqExecutor implements Executor {
       }
     }
     for (const connection of this.connections.splice(0)) connection.disconnect();
-    this.redis.close();
   }
 }
 
@@ -342,14 +396,16 @@ export interface RunWorkerOptions {
 
 /** Runs a BullMQ worker until SIGINT/SIGTERM or `signal`, then closes gracefully (running trials finish). */
 export async function runWorker(options: RunWorkerOptions): Promise<void> {
-  parseRedisUrl(options.redis);
+  checkRedisUrl(options.redis);
   checkQueueName(options.queue);
+  // Before the threads load the envs (seconds): an unreachable Redis fails at once.
+  await checkReachable(options.redis);
   const name = options.name ?? `${hostname()}:${process.pid}`;
   const concurrency = options.concurrency ?? 1;
   const log = options.log ?? (() => {});
   const pool = new WorkerPool<TrialTask | null, TrialResult | null>(new URL('./bullmq-thread.ts', import.meta.url), {}, concurrency);
-  const connection = bullmqConnection(options.redis);
-  const redis = new RespConnection(options.redis);
+  // The worker's own connection (it duplicates it for blocking reads) also reads the configs.
+  const connection = redisConnection(options.redis);
   const configs = new Map<string, Promise<ExperimentConfig>>();
   let worker: Worker<TrialJobData> | undefined;
 
@@ -357,7 +413,7 @@ export async function runWorker(options: RunWorkerOptions): Promise<void> {
     let config = configs.get(data.configHash);
     if (config === undefined) {
       config = (async () => {
-        const text = await redis.get(data.configKey);
+        const text = await connection.get(data.configKey);
         if (text === null) throw new Error(`the config ${data.configHash} is not in Redis (key ${data.configKey} expired or was deleted); run the experiment again`);
         return JSON.parse(text) as ExperimentConfig;
       })();
@@ -412,7 +468,7 @@ export async function runWorker(options: RunWorkerOptions): Promise<void> {
     try {
       await worker.waitUntilReady();
     } catch (error) {
-      throw new Error(`cannot reach Redis at ${redactRedisUrl(options.redis)}: ${(error as Error).message}`);
+      throw new RedisUnreachableError(options.redis, error);
     }
     log(`worker ${name}: running trials from queue ${options.queue} on ${redactRedisUrl(options.redis)} (${concurrency} at once)`);
     await stopRequested;
@@ -427,6 +483,5 @@ export async function runWorker(options: RunWorkerOptions): Promise<void> {
     if (worker !== undefined) await worker.close(true).catch(() => {});
     await pool.close();
     connection.disconnect();
-    redis.close();
   }
 }

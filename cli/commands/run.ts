@@ -74,6 +74,7 @@ export async function withExecution(args: ExecutionArgs, label: string, work: (o
     outcome = await work({ db: args.db, out: args.out, workers: args.workers, executor, signal: controller.signal, onProgress: (p) => progress.update(p) });
   } catch (error) {
     if (error instanceof ConfigError || error instanceof StoreError) throw new UsageError(error.message);
+    if ((error as Error).name === 'RedisUnreachableError') throw new UsageError((error as Error).message);
     throw error;
   } finally {
     progress.stop();

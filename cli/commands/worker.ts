@@ -33,14 +33,20 @@ export async function handler(args: WorkerArgs): Promise<void> {
   if (!(Number.isInteger(args.concurrency) && args.concurrency >= 1 && args.concurrency <= 64)) throw new UsageError(`--concurrency: must be an integer from 1 to 64, got ${args.concurrency}`);
   if (!(Number.isInteger(args.lockDuration) && args.lockDuration >= 500)) throw new UsageError(`--lock-duration: must be an integer number of ms, at least 500, got ${args.lockDuration}`);
   if (!(Number.isInteger(args.stalledInterval) && args.stalledInterval >= 100)) throw new UsageError(`--stalled-interval: must be an integer number of ms, at least 100, got ${args.stalledInterval}`);
-  const { runWorker } = await import('../../runner/bullmq.ts');
-  await runWorker({
-    redis: args.redis,
-    queue: args.queue,
-    concurrency: args.concurrency,
-    name: args.name,
-    lockDurationMs: args.lockDuration,
-    stalledIntervalMs: args.stalledInterval,
-    log: args.quiet ? undefined : (message) => process.stderr.write(`${message}\n`),
-  });
+  const { RedisUnreachableError, runWorker } = await import('../../runner/bullmq.ts');
+  try {
+    await runWorker({
+      redis: args.redis,
+      queue: args.queue,
+      concurrency: args.concurrency,
+      name: args.name,
+      lockDurationMs: args.lockDuration,
+      stalledIntervalMs: args.stalledInterval,
+      log: args.quiet ? undefined : (message) => process.stderr.write(`${message}\n`),
+    });
+  } catch (error) {
+    // A wrong --redis or a server that is down: one line, not a stack.
+    if (error instanceof RedisUnreachableError) throw new UsageError(error.message);
+    throw error;
+  }
 }

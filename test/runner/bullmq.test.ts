@@ -12,12 +12,12 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
 import '../../envs/index.ts';
 import { BullmqExecutor, runWorker, TrialFailedError, trialJobId } from '../../runner/bullmq.ts';
 import { parseExperiment, type ExperimentConfig } from '../../runner/config.ts';
 import { InProcessExecutor } from '../../runner/executors.ts';
 import { planTrials, trialId } from '../../runner/plan.ts';
-import { bullmqConnection, RespConnection } from '../../runner/redis-client.ts';
 import { runExperiment } from '../../runner/run.ts';
 import { configHash, Store } from '../../runner/store.ts';
 import type { TrialResult } from '../../runner/types.ts';
@@ -44,13 +44,15 @@ async function startRedis(): Promise<{ url: string; process: ChildProcess }> {
   const server = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
   const url = `redis://127.0.0.1:${port}`;
   for (let attempt = 0; attempt < 100; attempt++) {
-    const connection = new RespConnection(url, 1000);
+    const connection = new Redis(url, { lazyConnect: true, connectTimeout: 1000, retryStrategy: () => null, maxRetriesPerRequest: 0 });
+    connection.on('error', () => {});
     try {
-      if ((await connection.send('PING')) === 'PONG') return { url, process: server };
+      await connection.connect();
+      if ((await connection.ping()) === 'PONG') return { url, process: server };
     } catch {
       await sleep(50);
     } finally {
-      connection.close();
+      connection.disconnect();
     }
   }
   server.kill('SIGKILL');
@@ -132,7 +134,7 @@ if (!haveRedis) {
     const redis = await startRedis();
     const queueName = `daogym-test-${process.pid}-${Date.now()}`;
     const workers: ReturnType<typeof startWorker>[] = [];
-    const watcherConnection = bullmqConnection(redis.url);
+    const watcherConnection = new Redis(redis.url, { maxRetriesPerRequest: null });
     const watcher = new Queue(queueName, { connection: watcherConnection });
     const started = Date.now();
     const phase = (label: string) => console.log(`  ${((Date.now() - started) / 1000).toFixed(1)} s: ${label}`);
@@ -215,7 +217,7 @@ if (!haveRedis) {
     const queueName = `daogym-test-dedupe-${process.pid}`;
     const controller = new AbortController();
     const worker = runWorker({ redis: redis.url, queue: queueName, name: 'in-test', signal: controller.signal, handleSignals: false });
-    const watcherConnection = bullmqConnection(redis.url);
+    const watcherConnection = new Redis(redis.url, { maxRetriesPerRequest: null });
     const watcher = new Queue(queueName, { connection: watcherConnection });
     const executors: BullmqExecutor[] = [];
     try {
