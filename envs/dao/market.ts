@@ -127,7 +127,8 @@ export class Market {
     const amount = Math.min(tokens, owed, this.ledger.balance(account, 'token'));
     if (amount <= 0) return 0;
     this.ledger.transfer('token', account, LENDING, amount);
-    const released = (this.collateralOf(account) * amount) / owed;
+    // Repaying everything releases all collateral exactly (collateral x amount / owed can round above it).
+    const released = amount >= owed ? this.collateralOf(account) : (this.collateralOf(account) * amount) / owed;
     this.ledger.transfer('usd', LENDING, account, released);
     this.debt.set(account, owed - amount);
     this.collateral.set(account, this.collateralOf(account) - released);
