@@ -4,7 +4,8 @@
  *   experiments/x.yaml:14: variants[1].protocol.quorum.fraction: must be <= 1, got 1.5
  * Kinds: `compare` (protocol variants x populations x attacks x seeds), `stress` (the same over a grid
  * of one stressor, with breaking points), `train` (a PPO attacker per variant), `search` (CMA-ES over
- * protocol parameters).
+ * protocol parameters), `loop` (the closed loop: attacks fine-tune the population generator, the protocol
+ * is re-tuned against it).
  */
 import { LineCounter, parseDocument, isNode, type Document } from 'yaml';
 import { z } from 'zod';
@@ -162,8 +163,52 @@ const searchConfig = strict({
   heldOutSeasons: positiveInt(10_000).default(20),
 });
 
-export const experimentSchema = z.discriminatedUnion('kind', [compareConfig, stressConfig, trainConfig, searchConfig], {
-  error: (issue) => (issue.code === 'invalid_union' ? `must be one of: compare, stress, train, search, got ${describeValue((issue.input as Record<string, unknown> | undefined)?.kind)}` : undefined),
+const loopConfig = strict({
+  kind: z.literal('loop'),
+  ...common,
+  /**
+   * Real data G_1 is fitted to: a Governor event log CSV (as in ../shared/data/governor-events), a member
+   * feature table CSV from `daogym data import`, or 'default' (members of the calibrated population).
+   * Paths are relative to the config file.
+   */
+  data: z.string().min(1).default('default'),
+  /** Share of members held out of G_1's fit; the separate held-out generator is fitted to them. */
+  holdoutShare: z.number().min(0.1).max(0.5).default(0.3),
+  rounds: positiveInt(50).default(3),
+  populationsPerRound: z.number().int().min(4).max(10_000).default(24),
+  members: z.number().int().min(200).max(100_000).default(1000),
+  baseline: z.enum(presetNames() as [string, ...string[]]).default('compound-bravo'),
+  attacks: z.array(z.enum(ATTACK_STRATEGIES)).min(1, 'give at least one attack').default(['buy-and-vote', 'borrow-and-vote', 'bribe']),
+  attackBudgetUsd: z.number().min(0).default(20_000_000),
+  /** scripted: the worst of the listed strategies; cem: the worst strategy, then CEM over its share and day. */
+  attackSearch: z.enum(['scripted', 'cem']).default('scripted'),
+  season: season.default(season.parse({})),
+  fineTune: strict({
+    temperature: z.number().gt(0).max(100).default(1),
+    klWeight: z.number().min(0).max(100).default(0.25),
+    /** Quality score (SDMetrics-style, 0-1) of G_{r+1}'s members against the real data below which a round's update is rejected. */
+    realismFloor: z.number().min(0).max(1).default(0.8),
+    /** loss: the generator seeks high loss; regret: high loss relative to `reference` (PAIRED). */
+    adversary: z.enum(['loss', 'regret']).default('loss'),
+    reference: z.enum(presetNames() as [string, ...string[]]).default('compound-bravo'),
+  }).default({ temperature: 1, klWeight: 0.25, realismFloor: 0.8, adversary: 'loss', reference: 'compound-bravo' }),
+  protocolSearch: strict({
+    maxEvaluations: z.number().int().min(10).max(100_000).default(60),
+    /** Populations from each of G_1 and G_{r+1} that candidates are scored on. */
+    populations: positiveInt(1000).default(6),
+    /** Objective = (1 - riskWeight) x mean loss + riskWeight x CVaR-10 % loss. */
+    riskWeight: z.number().min(0).max(1).default(0.5),
+  }).default({ maxEvaluations: 60, populations: 6, riskWeight: 0.5 }),
+  heldOut: strict({
+    populations: positiveInt(10_000).default(24),
+    /** Population effects of the stress grid: every turnout x concentration pair. */
+    turnout: z.array(z.number().min(-3).max(3)).min(1).default([-0.7, -0.35, 0]),
+    concentration: z.array(z.number().min(-1).max(1)).min(1).default([0, 0.2, 0.4]),
+  }).default({ populations: 24, turnout: [-0.7, -0.35, 0], concentration: [0, 0.2, 0.4] }),
+});
+
+export const experimentSchema = z.discriminatedUnion('kind', [compareConfig, stressConfig, trainConfig, searchConfig, loopConfig], {
+  error: (issue) => (issue.code === 'invalid_union' ? `must be one of: compare, stress, train, search, loop, got ${describeValue((issue.input as Record<string, unknown> | undefined)?.kind)}` : undefined),
 });
 
 export type ExperimentConfig = z.output<typeof experimentSchema>;
@@ -171,6 +216,7 @@ export type SeasonExperimentConfig = z.output<typeof compareConfig> | z.output<t
 export type StressConfig = z.output<typeof stressConfig>;
 export type TrainConfig = z.output<typeof trainConfig>;
 export type SearchConfig = z.output<typeof searchConfig>;
+export type LoopConfig = z.output<typeof loopConfig>;
 export type VariantConfig = z.output<typeof variant>;
 export type PopulationConfig = z.output<typeof population>;
 
@@ -303,7 +349,7 @@ export function parseExperiment(text: string, file = 'config'): ExperimentConfig
     if (issue.code === 'unrecognized_keys') path = [...path, issue.keys[0]!];
     if (issue.code === 'invalid_union' && path.length === 0) {
       path = ['kind'];
-      message = `must be one of: compare, stress, train, search, got ${describeValue((data as Record<string, unknown>).kind)}`;
+      message = `must be one of: compare, stress, train, search, loop, got ${describeValue((data as Record<string, unknown>).kind)}`;
     }
     const field = formatPath(path);
     const line = lineOf(doc, counter, path);

@@ -3,7 +3,13 @@ import type { ExperimentConfig } from './config.ts';
 import { runSeasonTrial } from './trials/season.ts';
 import type { TrialResult, TrialSpec } from './types.ts';
 
-export async function executeTrial(config: ExperimentConfig, spec: TrialSpec): Promise<TrialResult> {
+/** What a trial may use besides its config and spec (never part of its result's identity). */
+export interface TrialContext {
+  /** Directory for checkpoints inside a trial (the loop's rounds), so a killed trial resumes mid-way. */
+  checkpointDir?: string;
+}
+
+export async function executeTrial(config: ExperimentConfig, spec: TrialSpec, context: TrialContext = {}): Promise<TrialResult> {
   switch (config.kind) {
     case 'compare':
     case 'stress':
@@ -15,6 +21,10 @@ export async function executeTrial(config: ExperimentConfig, spec: TrialSpec): P
     case 'search': {
       const { runSearchTrial } = await import('./trials/search.ts');
       return runSearchTrial(config, spec);
+    }
+    case 'loop': {
+      const { runLoopTrial } = await import('./trials/loop.ts');
+      return runLoopTrial(config, spec, context);
     }
   }
 }

@@ -6,7 +6,7 @@
 import { availableParallelism } from 'node:os';
 import { WorkerPool } from '../agents/pool.ts';
 import type { ExperimentConfig } from './config.ts';
-import { executeTrial } from './execute.ts';
+import { executeTrial, type TrialContext } from './execute.ts';
 import type { TrialResult, TrialSpec } from './types.ts';
 
 export interface Executor {
@@ -20,12 +20,15 @@ export class InProcessExecutor implements Executor {
   readonly description = 'in-process';
   private stopped = false;
 
-  constructor(private readonly config: ExperimentConfig) {}
+  constructor(
+    private readonly config: ExperimentConfig,
+    private readonly context: TrialContext = {},
+  ) {}
 
   async run(specs: readonly TrialSpec[], onResult: (result: TrialResult) => void): Promise<void> {
     for (const spec of specs) {
       if (this.stopped) return;
-      onResult({ ...(await executeTrial(this.config, spec)), worker: 'main' });
+      onResult({ ...(await executeTrial(this.config, spec, this.context)), worker: 'main' });
       // Let signals and timers run between trials.
       await new Promise((resolve) => setImmediate(resolve));
     }
@@ -43,8 +46,8 @@ export class ThreadExecutor implements Executor {
   private readonly pool: WorkerPool<TrialSpec, TrialResult>;
   private stopped = false;
 
-  constructor(config: ExperimentConfig, readonly workers = Math.max(1, availableParallelism())) {
-    this.pool = new WorkerPool<TrialSpec, TrialResult>(new URL('./trial-worker.ts', import.meta.url), { config }, workers);
+  constructor(config: ExperimentConfig, readonly workers = Math.max(1, availableParallelism()), context: TrialContext = {}) {
+    this.pool = new WorkerPool<TrialSpec, TrialResult>(new URL('./trial-worker.ts', import.meta.url), { config, trialContext: context }, workers);
     this.description = `${workers} worker thread${workers === 1 ? '' : 's'}`;
   }
 
@@ -80,7 +83,7 @@ export class ThreadExecutor implements Executor {
   }
 }
 
-export function localExecutor(config: ExperimentConfig, workers: number | undefined): Executor {
+export function localExecutor(config: ExperimentConfig, workers: number | undefined, context: TrialContext = {}): Executor {
   const count = workers ?? config.workers ?? Math.max(1, availableParallelism());
-  return count <= 1 ? new InProcessExecutor(config) : new ThreadExecutor(config, count);
+  return count <= 1 ? new InProcessExecutor(config, context) : new ThreadExecutor(config, count, context);
 }

@@ -38,6 +38,9 @@ export function planTrials(config: ExperimentConfig): TrialSpec[] {
     case 'search':
       add('designed', { variant: 'designed' });
       break;
+    case 'loop':
+      add('loop', { variant: 'loop' });
+      break;
   }
   return specs;
 }

@@ -27,7 +27,7 @@ import {
   type RateInterval,
 } from './stats.ts';
 import { formatBreakingPoint, formatBreakingPointInterval, formatInterval, formatNumber } from './summary.ts';
-import type { ExperimentKind, RunRecord, TrialResult } from './types.ts';
+import type { EpisodeRecord, ExperimentKind, RunRecord, TrialResult } from './types.ts';
 
 export interface ReportSpec {
   title: string;
@@ -604,6 +604,39 @@ figcaption { color: #555; font-size: 12.5px; max-width: 760px; }
 `;
 
 /** Builds the self-contained HTML report: analysis tables plus inline SVG charts. */
+/**
+ * Episodes that carry a `round` (the closed loop's per-round records): numeric fields averaged over seeds
+ * per (arm, round), booleans as shares. Null when no trial has such episodes.
+ */
+export function roundTable(trials: readonly TrialResult[]): { headers: string[]; rows: string[][] } | null {
+  const groups = new Map<string, EpisodeRecord[]>();
+  for (const trial of trials) {
+    for (const episode of trial.episodes ?? []) {
+      if (typeof episode.round !== 'number') continue;
+      const key = `${episode.arm ?? ''}\u0000${episode.round}`;
+      groups.set(key, [...(groups.get(key) ?? []), episode]);
+    }
+  }
+  if (groups.size === 0) return null;
+  const fields = [...new Set([...groups.values()].flat().flatMap((e) => Object.keys(e)))].filter((f) => f !== 'arm' && f !== 'round');
+  const rows = [...groups.entries()]
+    .sort(([a], [b]) => a.localeCompare(b, 'en', { numeric: true }))
+    .map(([key, episodes]) => {
+      const [arm, round] = key.split('\u0000');
+      return [
+        arm || '-',
+        round!,
+        ...fields.map((field) => {
+          const values = episodes.map((e) => e[field]).filter((v): v is number | boolean => typeof v === 'number' || typeof v === 'boolean');
+          if (values.length === 0) return '-';
+          const mean = values.reduce<number>((sum, v) => sum + Number(v), 0) / values.length;
+          return formatNumber(mean);
+        }),
+      ];
+    });
+  return { headers: ['arm', 'round', ...fields], rows };
+}
+
 export async function buildReport(input: ReportInput): Promise<string> {
   const analysis = analyse(input);
   const { run, spec } = input;
@@ -709,8 +742,14 @@ export async function buildReport(input: ReportInput): Promise<string> {
   }
 
   if (analysis.learningCurves.length > 0) {
-    parts.push('<h2>Learning curves</h2>');
+    parts.push(`<h2>${input.run.kind === 'loop' ? 'Round by round' : 'Learning curves'}</h2>`);
     parts.push(figures('curves'));
+  }
+
+  const rounds = roundTable(input.trials);
+  if (rounds !== null) {
+    parts.push('<h2>Rounds (mean over seeds)</h2>');
+    parts.push(table(rounds.headers, rounds.rows, 2));
   }
 
   parts.push('<h2>Methods</h2>');

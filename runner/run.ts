@@ -12,6 +12,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ConfigError, parseExperiment, STRESSORS, type ExperimentConfig } from './config.ts';
 import { localExecutor, type Executor } from './executors.ts';
+import type { TrialContext } from './execute.ts';
 import { planTrials, trialId } from './plan.ts';
 import { analyse, buildReport, type ReportSpec } from './report.ts';
 import { configHash, Store } from './store.ts';
@@ -34,7 +35,7 @@ export interface RunOptions {
   out: string;
   workers?: number;
   /** Builds the executor (default: local threads); the BullMQ executor plugs in here. */
-  executor?: (config: ExperimentConfig) => Executor | Promise<Executor>;
+  executor?: (config: ExperimentConfig, context: TrialContext) => Executor | Promise<Executor>;
   onProgress?: (progress: Progress) => void;
   /** Stops handing out trials; the run is marked interrupted and can be resumed. */
   signal?: AbortSignal;
@@ -79,6 +80,10 @@ export function loadExperiment(path: string): { config: ExperimentConfig; text: 
       }
     }
   }
+  if (config.kind === 'loop' && config.data !== 'default') {
+    config.data = resolve(dirname(path), config.data);
+    if (!existsSync(config.data)) throw new ConfigError(`${path}: data: no file at ${config.data} (give a Governor event log CSV, a feature table from \`daogym data import\`, or 'default')`, 'data', null);
+  }
   return { config, text };
 }
 
@@ -109,6 +114,13 @@ export function reportSpecFor(config: ExperimentConfig): ReportSpec {
       };
     case 'search':
       return { title: config.name, primaryMetric: 'heldOutImprovement', higherIsBetter: true, metrics: ['heldOutScore', 'baselineScore', 'heldOutImprovement', 'evaluations'] };
+    case 'loop':
+      return {
+        title: config.name,
+        primaryMetric: 'cvar10Improvement',
+        higherIsBetter: true,
+        metrics: ['heldOutCvar10Final', 'heldOutCvar10G1', 'heldOutCvar10Baseline', 'heldOutWelfareFinal', 'heldOutWelfareG1', 'welfareGapRelative', 'fidelityG1', 'fidelityFinal', 'roundsAccepted'],
+      };
   }
 }
 
@@ -122,7 +134,8 @@ export function writeAtomic(path: string, content: string): void {
 
 export async function writeReport(store: Store, run: RunRecord, out: string): Promise<string> {
   const config = run.config as ExperimentConfig;
-  const html = await buildReport({ run, trials: store.trials(run.id), spec: reportSpecFor(config), seed: config.seed });
+  // Loop runs keep their per-round records as episodes; the report tabulates them.
+  const html = await buildReport({ run, trials: store.trials(run.id, { detail: config.kind === 'loop' }), spec: reportSpecFor(config), seed: config.seed });
   const path = join(out, run.id, 'report.html');
   writeAtomic(path, html);
   store.addArtifact(run.id, 'report.html', 'text/html', html);
@@ -137,7 +150,9 @@ async function execute(store: Store, run: RunRecord, config: ExperimentConfig, s
   let executed = 0;
   options.onProgress?.({ done, total: specs.length, resumed });
   store.setRunStatus(run.id, 'running');
-  const executor = options.executor ? await options.executor(config) : localExecutor(config, options.workers);
+  // Trials that checkpoint inside themselves (the loop's rounds) keep them beside the database.
+  const context: TrialContext = { checkpointDir: options.db === ':memory:' ? undefined : join(dirname(resolve(options.db)), 'checkpoints', run.id) };
+  const executor = options.executor ? await options.executor(config, context) : localExecutor(config, options.workers, context);
   const onAbort = () => executor.stop();
   options.signal?.addEventListener('abort', onAbort);
   try {

@@ -1,9 +1,9 @@
 /** The worker-thread side of the thread executor (loaded by agents/pool-worker.mjs): one config per worker. */
 import '../envs/index.ts';
 import type { ExperimentConfig } from './config.ts';
-import { executeTrial } from './execute.ts';
+import { executeTrial, type TrialContext } from './execute.ts';
 import type { TrialResult, TrialSpec } from './types.ts';
 
-export function createEvaluator(context: { config: ExperimentConfig }, index: number): (spec: TrialSpec) => Promise<TrialResult> {
-  return async (spec) => ({ ...(await executeTrial(context.config, spec)), worker: `thread-${index}` });
+export function createEvaluator(context: { config: ExperimentConfig; trialContext?: TrialContext }, index: number): (spec: TrialSpec) => Promise<TrialResult> {
+  return async (spec) => ({ ...(await executeTrial(context.config, spec, context.trialContext)), worker: `thread-${index}` });
 }

@@ -1,0 +1,377 @@
+/**
+ * The closed loop (experiment kind `loop`), one replicate per trial seed. Rounds r = 1..R:
+ *   1. sample populations from G_r (population effects z_k, members from the copula fitted to real data);
+ *   2. attack the current protocol P_r on each (the worst of the scripted strategies, or CEM over the
+ *      worst one's parameters) and record each population's loss (minus the season score under the worst
+ *      attack: funds drained + good grants failed - value executed, over the treasury); with the regret
+ *      adversary the generator sees loss(P_r) - loss(reference preset) instead (PAIRED);
+ *   3. fine-tune the generator toward high-loss populations (reward-weighted, pulled toward G_1); the
+ *      update is rejected when G_{r+1}'s quality score against the real data falls below the floor;
+ *   4. re-tune the protocol by CMA-ES over dao/ProtocolDesign-v0's seven parameters on populations from
+ *      G_1 and G_{r+1} (objective: mean and CVaR-10 % loss, weighted);
+ *   5. record the round: losses (mean, CVaR-10 %, worst), fidelity, the generator, the protocol, welfare.
+ * The same rounds run a second time with the generator never fine-tuned (the ablation: the protocol tuned
+ * on G_1 alone, with the same seeds and search budget). Protocol updates are elitist: CMA-ES starts from
+ * the incumbent and replaces it only if it scores better on the round's populations. At the end both arms'
+ * last protocols and the baseline preset are scored on held-out populations no round trained on: from a
+ * generator fitted to held-out members, and from a stress grid of population effects.
+ * Every random draw comes from streams keyed by (trial seed, round, purpose), so a replicate resumed from
+ * its round checkpoint continues exactly as an uninterrupted one.
+ */
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { Rng } from '../../lib/rng.ts';
+import { cemMinimize } from '../../agents/cem.ts';
+import { cmaesMinimize } from '../../agents/cmaes.ts';
+import { DESIGN_PARAMETERS, designedProtocol, designValue } from '../../envs/dao/design-env.ts';
+import { DEFAULT_MARKET } from '../../envs/dao/market.ts';
+import { defaultPopulation } from '../../envs/dao/population.ts';
+import { presetProtocol } from '../../envs/dao/presets.ts';
+import type { Protocol } from '../../envs/dao/protocol.ts';
+import { runSeason, type AttackStrategy, type SeasonResult } from '../../envs/dao/season.ts';
+import { memberFeatures } from '../../generators/import/features.ts';
+import { readGovernorEvents } from '../../generators/import/governor-events.ts';
+import { populationFromFeatures } from '../../generators/mapping.ts';
+import { qualityReport, type Table } from '../../generators/metrics.ts';
+import { PopulationGenerator, type PopulationGeneratorModel } from '../../generators/population-generator.ts';
+import { readTableCsv } from '../../generators/table-io.ts';
+import normalCdf from '@stdlib/stats-base-dists-normal-cdf';
+import type { LoopConfig } from '../config.ts';
+import type { EpisodeRecord, TrialResult, TrialSpec } from '../types.ts';
+
+const FEATURES = ['logVotingPower', 'participation', 'supportRate', 'meanTiming'] as const;
+const SUPPLY = 10_000_000 - DEFAULT_MARKET.ammToken - DEFAULT_MARKET.lendingToken;
+
+export interface LoopContext {
+  /** Where round checkpoints go (one file per replicate); absent = no round-level resume. */
+  checkpointDir?: string;
+}
+
+interface RealData {
+  train: Table;
+  holdout: Table;
+}
+
+const dataCache = new Map<string, RealData>();
+
+/** The member features of the calibrated default population (the 'default' data). */
+function defaultFeatures(members: number): Table {
+  const population = defaultPopulation(members, Rng.create(0).stream('loop-default-data'));
+  const n = population.size;
+  const table: Table = Object.fromEntries(FEATURES.map((f) => [f, new Float64Array(n)]));
+  for (let i = 0; i < n; i++) {
+    table.logVotingPower![i] = Math.log10(population.balance[i]! + 1);
+    table.participation![i] = population.participation[i]!;
+    // The mapping's inverse: alignment = probit(support) x 0.6.
+    table.supportRate![i] = normalCdf(population.alignment[i]! / 0.6, 0, 1);
+    table.meanTiming![i] = population.timing[i]!;
+  }
+  return table;
+}
+
+/** Real member features (the four the mapping reads), split by member into G_1's part and a holdout. */
+export function loadLoopData(config: LoopConfig): RealData {
+  const cacheKey = `${config.data}|${config.holdoutShare}|${config.seed}`;
+  const cached = dataCache.get(cacheKey);
+  if (cached) return cached;
+  let table: Table;
+  if (config.data === 'default') table = defaultFeatures(6000);
+  else {
+    const header = readFileSync(config.data, 'utf8').split('\n', 1)[0] ?? '';
+    if (header.includes('logVotingPower')) table = readTableCsv(config.data).table;
+    else {
+      const features = memberFeatures(readGovernorEvents(config.data));
+      table = Object.fromEntries(FEATURES.map((f) => [f, Float64Array.from(features.columns[f])]));
+    }
+  }
+  const picked: Table = Object.fromEntries(FEATURES.map((f) => [f, table[f]!]));
+  const n = picked.participation!.length;
+  const order = Array.from({ length: n }, (_, i) => i);
+  Rng.create(config.seed).stream('loop-data-split').shuffle(order);
+  const cut = Math.round(n * (1 - config.holdoutShare));
+  const pick = (indices: number[]): Table => Object.fromEntries(FEATURES.map((f) => [f, Float64Array.from(indices, (i) => picked[f]![i]!)]));
+  const data = { train: pick(order.slice(0, cut)), holdout: pick(order.slice(cut)) };
+  dataCache.set(cacheKey, data);
+  return data;
+}
+
+/** Lower tail CVaR of the upper tail: the mean of the worst `share` of losses. */
+export function cvar(losses: readonly number[], share = 0.1): number {
+  const sorted = [...losses].sort((a, b) => b - a);
+  const count = Math.max(1, Math.ceil(sorted.length * share));
+  return sorted.slice(0, count).reduce((a, b) => a + b, 0) / count;
+}
+
+interface PopulationSample {
+  table: Table;
+  effects: Float64Array;
+  /** Seed of the population's seasons (shared by every protocol scored on it). */
+  seasonSeed: number;
+}
+
+interface Outcome {
+  loss: number;
+  welfare: number;
+  attackLossShare: number;
+  worstAttack: AttackStrategy;
+}
+
+class LoopWorld {
+  private readonly populations = new Map<Table, ReturnType<typeof populationFromFeatures>>();
+
+  constructor(private readonly config: LoopConfig) {}
+
+  private population(sample: PopulationSample) {
+    let population = this.populations.get(sample.table);
+    if (population === undefined) {
+      population = populationFromFeatures(sample.table, Rng.create(sample.seasonSeed).stream('mapping'), { supply: SUPPLY });
+      this.populations.set(sample.table, population);
+    }
+    return population;
+  }
+
+  season(protocol: Protocol, sample: PopulationSample, attack: AttackStrategy, overrides: { attackShare?: number; attackDay?: number } = {}): SeasonResult {
+    const { season } = this.config;
+    return runSeason(
+      {
+        protocol,
+        population: this.population(sample),
+        market: DEFAULT_MARKET,
+        treasuryUsd: season.treasuryUsd,
+        days: season.days,
+        proposalsPerMonth: season.proposalsPerMonth,
+        attack,
+        attackBudgetUsd: this.config.attackBudgetUsd,
+        attackShare: overrides.attackShare ?? season.attackShare,
+        attackDay: overrides.attackDay ?? season.attackDay,
+        attackSignal: season.attackSignal,
+        attackAttention: season.attackAttention,
+        delayCostPerDay: season.delayCostPerDay,
+      },
+      Rng.create(sample.seasonSeed).stream('season'),
+    );
+  }
+
+  /** The worst of the scripted attacks on this population under `protocol`. */
+  outcome(protocol: Protocol, sample: PopulationSample): Outcome {
+    let worst: Outcome | undefined;
+    let welfare = 0;
+    for (const attack of this.config.attacks) {
+      const result = this.season(protocol, sample, attack);
+      const loss = -result.score;
+      welfare += (result.executedValue - result.failedGoodValue) / this.config.season.treasuryUsd;
+      if (worst === undefined || loss > worst.loss) worst = { loss, welfare: 0, attackLossShare: result.attackLoss / this.config.season.treasuryUsd, worstAttack: attack };
+    }
+    return { ...worst!, welfare: welfare / this.config.attacks.length };
+  }
+
+  /** Step 2 with attackSearch 'cem': CEM over the worst strategy's requested share and start day. */
+  async searchedOutcome(protocol: Protocol, sample: PopulationSample, seed: number): Promise<Outcome> {
+    const scripted = this.outcome(protocol, sample);
+    if (this.config.attackSearch === 'scripted' || scripted.worstAttack === 'none') return scripted;
+    const days = this.config.season.days;
+    const decode = (x: ArrayLike<number>) => ({ attackShare: 0.05 + 0.95 * Math.min(1, Math.max(0, (x[0]! + 1) / 2)), attackDay: Math.min(1, Math.max(0, (x[1]! + 1) / 2)) * days * 0.5 });
+    const search = await cemMinimize((x: Float64Array) => -this.season(protocol, sample, scripted.worstAttack, decode(x)).score, [0, 0], 0.5, { seed, popsize: 8, maxEvaluations: 24, lower: [-1, -1], upper: [1, 1] });
+    const loss = -search.f;
+    return loss > scripted.loss ? { ...scripted, loss } : scripted;
+  }
+}
+
+function actionOf(protocolX: ArrayLike<number>): Record<string, number> {
+  const out: Record<string, number> = {};
+  DESIGN_PARAMETERS.forEach((p, i) => (out[p.name] = designValue(i, protocolX[i]!)));
+  return out;
+}
+
+interface LoopState {
+  round: number;
+  hyper: PopulationGeneratorModel['hyper'];
+  x: number[];
+  rounds: EpisodeRecord[];
+  curves: NonNullable<TrialResult['curves']>;
+}
+
+function checkpointPath(context: LoopContext, spec: TrialSpec, arm: string): string | undefined {
+  return context.checkpointDir === undefined ? undefined : join(context.checkpointDir, `${spec.key.replace(/[^A-Za-z0-9=_.-]/g, '_')}-${spec.seed}-${arm}.json`);
+}
+
+function saveCheckpoint(path: string | undefined, state: LoopState): void {
+  if (path === undefined) return;
+  mkdirSync(dirname(path), { recursive: true });
+  const temporary = `${path}.${process.pid}.tmp`;
+  writeFileSync(temporary, JSON.stringify(state));
+  renameSync(temporary, path);
+}
+
+export async function runLoopTrial(config: LoopConfig, spec: TrialSpec, context: LoopContext = {}): Promise<TrialResult> {
+  const start = performance.now();
+  const data = loadLoopData(config);
+  const g1 = PopulationGenerator.fit(data.train);
+  const separate = PopulationGenerator.fit(data.holdout);
+  const world = new LoopWorld(config);
+  const root = Rng.create(spec.seed);
+  const baseline = presetProtocol(config.baseline);
+  const reference = presetProtocol(config.fineTune.reference);
+  const seedOf = (...keys: (string | number)[]) => root.stream(...keys).int(2 ** 31 - 1);
+
+  const samplePopulations = (generator: PopulationGenerator, count: number, ...keys: (string | number)[]): PopulationSample[] =>
+    Array.from({ length: count }, (_, k) => {
+      const rng = root.stream(...keys, k);
+      const effects = generator.sampleEffects(rng);
+      return { effects, table: generator.populationTable(config.members, effects, rng), seasonSeed: seedOf(...keys, k, 'season') };
+    });
+
+  /** The tuning objective on a set of populations: (1 - w) mean loss + w CVaR-10 %. */
+  const objectiveOn = (training: PopulationSample[]) => (x: ArrayLike<number>) => {
+    const { riskWeight } = config.protocolSearch;
+    const protocol = designedProtocol(baseline, x);
+    const losses = training.map((sample) => world.outcome(protocol, sample).loss);
+    const mean = losses.reduce((a, b) => a + b, 0) / losses.length;
+    return (1 - riskWeight) * mean + riskWeight * cvar(losses);
+  };
+
+  /** CMA-ES from the incumbent; the incumbent stays unless the search beats it on these populations. */
+  const tune = async (training: PopulationSample[], incumbent: number[], ...keys: (string | number)[]): Promise<number[]> => {
+    const objective = objectiveOn(training);
+    const x0 = incumbent.length === 0 ? Array(DESIGN_PARAMETERS.length).fill(0) : incumbent;
+    const search = await cmaesMinimize((x: Float64Array) => objective(x), x0, 0.4, {
+      seed: seedOf(...keys),
+      maxEvaluations: config.protocolSearch.maxEvaluations,
+      lower: Array(DESIGN_PARAMETERS.length).fill(-1),
+      upper: Array(DESIGN_PARAMETERS.length).fill(1),
+    });
+    return incumbent.length > 0 && objective(incumbent) <= search.f ? incumbent : Array.from(search.x);
+  };
+
+  const realismReference = data.train;
+  const fidelityOf = (generator: PopulationGenerator, round: number) =>
+    qualityReport(realismReference, generator.sampleMembers(Math.min(4000, realismReference.participation!.length), root.stream('fidelity', round))).overall;
+
+  /**
+   * The rounds. `adaptive` = the loop as configured; otherwise the ablation: the same rounds, seeds and
+   * search budget, but the generator is never fine-tuned (G_{r+1} = G_1), i.e. the protocol tuned on G_1 alone.
+   */
+  const runArm = async (adaptive: boolean): Promise<LoopState> => {
+    const path = checkpointPath(context, spec, adaptive ? 'adaptive' : 'g1-only');
+    let state: LoopState = { round: 0, hyper: g1.model.hyper, x: [], rounds: [], curves: [] };
+    if (path !== undefined && existsSync(path)) state = JSON.parse(readFileSync(path, 'utf8')) as LoopState;
+    for (let round = state.round + 1; round <= config.rounds; round++) {
+      const generator = new PopulationGenerator({ ...g1.model, hyper: state.hyper });
+      const protocol = state.x.length === 0 ? baseline : designedProtocol(baseline, state.x);
+      // 1-2: populations from G_r, attacked under P_r.
+      const populations = samplePopulations(generator, config.populationsPerRound, 'round', round, 'populations');
+      const outcomes: Outcome[] = [];
+      for (const [k, sample] of populations.entries()) outcomes.push(await world.searchedOutcome(protocol, sample, seedOf('round', round, 'attack-search', k)));
+      const losses = outcomes.map((o) => o.loss);
+      let next = generator;
+      let fidelity = NaN;
+      let accepted = false;
+      let effectiveSampleSize = NaN;
+      if (adaptive) {
+        const signal = config.fineTune.adversary === 'regret' ? populations.map((sample, k) => losses[k]! - world.outcome(reference, sample).loss) : losses;
+        // 3: fine-tune toward high loss, under the realism floor.
+        const tuned = generator.fineTune(
+          populations.map((p) => p.effects),
+          signal,
+          { temperature: config.fineTune.temperature, klWeight: config.fineTune.klWeight },
+        );
+        fidelity = fidelityOf(tuned.generator, round);
+        accepted = fidelity >= config.fineTune.realismFloor;
+        effectiveSampleSize = tuned.effectiveSampleSize;
+        if (accepted) next = tuned.generator;
+      }
+      // 4: re-tune the protocol on G_1 and G_{r+1} populations.
+      const mix = [...samplePopulations(g1, config.protocolSearch.populations, 'round', round, 'tune-g1'), ...samplePopulations(next, config.protocolSearch.populations, 'round', round, 'tune-next')];
+      const x = await tune(mix, state.x, 'round', round, 'cmaes');
+      // 5: the round's record.
+      const mean = losses.reduce((a, b) => a + b, 0) / losses.length;
+      const welfare = outcomes.reduce((a, o) => a + o.welfare, 0) / outcomes.length;
+      const record: EpisodeRecord = {
+        arm: adaptive ? 'adaptive' : 'g1-only',
+        round,
+        lossMean: mean,
+        lossCvar10: cvar(losses),
+        lossWorst: Math.max(...losses),
+        welfare,
+        attackSuccessShare: outcomes.filter((o) => o.attackLossShare > 0).length / outcomes.length,
+        fidelity: adaptive ? fidelity : null,
+        accepted: adaptive ? accepted : null,
+        effectiveSampleSize: adaptive ? effectiveSampleSize : null,
+        klToG1: next.klToPrior(),
+        ...Object.fromEntries(next.model.hyper.mean.map((m, i) => [`effect.${['turnout', 'concentration', 'lateness', 'support'][i]}.mean`, m])),
+        ...Object.fromEntries(Object.entries(actionOf(x)).map(([name, value]) => [`protocol.${name}`, value])),
+      };
+      const curves = adaptive
+        ? [
+            { name: 'lossMean', step: round, value: mean },
+            { name: 'lossCvar10', step: round, value: record.lossCvar10 as number },
+            { name: 'lossWorst', step: round, value: record.lossWorst as number },
+            { name: 'fidelity', step: round, value: fidelity },
+            { name: 'welfare', step: round, value: welfare },
+          ]
+        : [];
+      state = { round, hyper: next.model.hyper, x, rounds: [...state.rounds, record], curves: [...state.curves, ...curves] };
+      saveCheckpoint(path, state);
+    }
+    return state;
+  };
+
+  const state = await runArm(true);
+  const ablation = await runArm(false);
+  const finalProtocol = designedProtocol(baseline, state.x);
+  const g1Protocol = designedProtocol(baseline, ablation.x);
+  const heldOut = [
+    ...samplePopulations(separate, config.heldOut.populations, 'held-out', 'separate-fit'),
+    ...config.heldOut.turnout.flatMap((turnout, i) =>
+      config.heldOut.concentration.map((concentration, j) => {
+        const effects = Float64Array.of(turnout, concentration, 0, 0);
+        const rng = root.stream('held-out', 'grid', i, j);
+        return { effects, table: g1.populationTable(config.members, effects, rng), seasonSeed: seedOf('held-out', 'grid', i, j, 'season') };
+      }),
+    ),
+  ];
+  const score = (protocol: Protocol) => {
+    const outcomes = heldOut.map((sample) => world.outcome(protocol, sample));
+    const losses = outcomes.map((o) => o.loss);
+    return { cvar10: cvar(losses), mean: losses.reduce((a, b) => a + b, 0) / losses.length, welfare: outcomes.reduce((a, o) => a + o.welfare, 0) / outcomes.length };
+  };
+  const final = score(finalProtocol);
+  const g1Score = score(g1Protocol);
+  const baselineScore = score(baseline);
+  const lastHyper = state.hyper;
+  const finalGenerator = new PopulationGenerator({ ...g1.model, hyper: lastHyper });
+  return {
+    key: spec.key,
+    seedIndex: spec.seedIndex,
+    seed: spec.seed,
+    variant: spec.variant,
+    params: spec.params,
+    metrics: {
+      heldOutCvar10Final: final.cvar10,
+      heldOutCvar10G1: g1Score.cvar10,
+      heldOutCvar10Baseline: baselineScore.cvar10,
+      cvar10Improvement: g1Score.cvar10 - final.cvar10,
+      heldOutMeanLossFinal: final.mean,
+      heldOutMeanLossG1: g1Score.mean,
+      heldOutWelfareFinal: final.welfare,
+      heldOutWelfareG1: g1Score.welfare,
+      heldOutWelfareBaseline: baselineScore.welfare,
+      // Welfare is a share of the treasury and can be near 0 or negative, so the gap is reported in
+      // treasury shares and relative to the baseline preset's welfare.
+      welfareGap: final.welfare - g1Score.welfare,
+      welfareGapRelative: baselineScore.welfare !== 0 ? (final.welfare - g1Score.welfare) / Math.abs(baselineScore.welfare) : 0,
+      fidelityG1: fidelityOf(g1, 0),
+      fidelityFinal: fidelityOf(finalGenerator, config.rounds + 1),
+      roundsAccepted: state.rounds.filter((r) => r.accepted === true).length,
+      klToG1Final: finalGenerator.klToPrior(),
+    },
+    curves: state.curves,
+    episodes: [...state.rounds, ...ablation.rounds],
+    artifacts: [
+      { name: 'generator-final.json', mediaType: 'application/json', content: JSON.stringify({ kind: 'population-generator-hyper', hyper: lastHyper, prior: g1.model.prior }) },
+      { name: 'protocol-final.json', mediaType: 'application/json', content: JSON.stringify(finalProtocol) },
+      { name: 'protocol-g1.json', mediaType: 'application/json', content: JSON.stringify(g1Protocol) },
+    ],
+    durationMs: performance.now() - start,
+  };
+}

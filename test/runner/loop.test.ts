@@ -1,0 +1,113 @@
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { parseExperiment, type LoopConfig } from '../../runner/config.ts';
+import { InProcessExecutor } from '../../runner/executors.ts';
+import { planTrials } from '../../runner/plan.ts';
+import { resumeRun, runExperiment } from '../../runner/run.ts';
+import { Store } from '../../runner/store.ts';
+import { cvar, runLoopTrial } from '../../runner/trials/loop.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'daogym-loop-'));
+const BIN = new URL('../../bin/daogym.mjs', import.meta.url).pathname;
+
+/** A loop small enough for a test: calibrated 'default' data, 200 members, 10-day seasons. */
+function tiny(extra = ''): string {
+  return `name: tiny-loop
+kind: loop
+seed: 4
+seeds: 1
+data: default
+rounds: 2
+populationsPerRound: 6
+members: 300
+attacks: [buy-and-vote, borrow-and-vote]
+attackBudgetUsd: 30000000
+season: { days: 10, proposalsPerMonth: 6 }
+protocolSearch: { maxEvaluations: 10, populations: 2 }
+heldOut: { populations: 3, turnout: [-0.7], concentration: [0.3] }
+${extra}`;
+}
+
+const parse = (text: string) => parseExperiment(text, 'loop.yaml') as LoopConfig;
+
+test('CVaR-10 % is the mean of the worst tenth', () => {
+  assert.is(cvar([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]), 10);
+  assert.is(cvar([5, 1, 9, 3, 7, 2, 8, 4, 6, 10, 0, 0, 0, 0, 0, 0, 0, 0, 0, 11]), (11 + 10) / 2);
+});
+
+test('a loop replicate records every round of both arms, scores the held-out populations, and is deterministic', async () => {
+  const config = parse(tiny('fineTune: { realismFloor: 0.5 }\n'));
+  const spec = planTrials(config)[0]!;
+  const result = await runLoopTrial(config, spec);
+  const rounds = result.episodes!;
+  assert.equal(rounds.map((r) => `${r.arm}:${r.round}`), ['adaptive:1', 'adaptive:2', 'g1-only:1', 'g1-only:2']);
+  for (const round of rounds) {
+    for (const field of ['lossMean', 'lossCvar10', 'lossWorst', 'welfare', 'protocol.quorum', 'protocol.timelockDays']) assert.type(round[field], 'number', `${field} in round ${round.round}`);
+    assert.ok((round.lossWorst as number) >= (round.lossCvar10 as number) && (round.lossCvar10 as number) >= (round.lossMean as number));
+  }
+  const adaptive = rounds.filter((r) => r.arm === 'adaptive');
+  assert.ok(adaptive.every((r) => typeof r.fidelity === 'number' && (r.fidelity as number) > 0.5 && r.accepted === true));
+  // The ablation never moves its generator; the adaptive arm does.
+  assert.ok(rounds.filter((r) => r.arm === 'g1-only').every((r) => r.klToG1 === 0));
+  assert.ok((adaptive[1]!.klToG1 as number) > 0);
+  for (const metric of ['heldOutCvar10Final', 'heldOutCvar10G1', 'heldOutCvar10Baseline', 'fidelityG1', 'fidelityFinal', 'welfareGap']) assert.type(result.metrics[metric], 'number', metric);
+  assert.is(result.metrics.cvar10Improvement, result.metrics.heldOutCvar10G1! - result.metrics.heldOutCvar10Final!);
+  assert.is(result.metrics.roundsAccepted, 2);
+  assert.equal(result.artifacts!.map((a) => a.name), ['generator-final.json', 'protocol-final.json', 'protocol-g1.json']);
+  assert.equal(result.curves!.filter((c) => c.name === 'fidelity').map((c) => c.step), [1, 2]);
+  const again = await runLoopTrial(config, spec);
+  assert.equal(again.metrics, result.metrics);
+});
+
+test('a round whose fine-tuned generator falls below the realism floor is rejected', async () => {
+  const config = parse(tiny('fineTune: { realismFloor: 0.999 }\n'));
+  const result = await runLoopTrial(config, planTrials(config)[0]!);
+  const adaptive = result.episodes!.filter((r) => r.arm === 'adaptive');
+  assert.ok(adaptive.every((r) => r.accepted === false && (r.fidelity as number) < 0.999));
+  // Rejected updates leave G_1 in place: nothing moved away from it.
+  assert.ok(adaptive.every((r) => r.klToG1 === 0));
+  assert.is(result.metrics.roundsAccepted, 0);
+  assert.is(result.metrics.klToG1Final, 0);
+});
+
+test('a loop run killed with SIGKILL after a round resumes from its checkpoint and ends as an uninterrupted run', async () => {
+  const path = join(dir, 'loop.yaml');
+  writeFileSync(path, tiny('rounds: 3\n').replace('rounds: 2\n', ''));
+  const db = join(dir, 'killed.db');
+  const child = spawn(process.execPath, [BIN, 'run', path, '--db', db, '--out', dir, '--workers', '1', '--quiet'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (chunk) => (stderr += chunk));
+  const exited = new Promise((resolve) => child.on('exit', resolve));
+  const checkpoints = join(dir, 'checkpoints');
+  let seen = false;
+  for (let waited = 0; waited < 120_000 && !seen; waited += 50) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    seen = existsSync(checkpoints) && readdirSync(checkpoints, { recursive: true }).some((f) => String(f).endsWith('adaptive.json'));
+  }
+  child.kill('SIGKILL');
+  await exited;
+  assert.ok(seen, `no round checkpoint appeared; stderr: ${stderr}`);
+  let store = Store.open(db);
+  const run = store.listRuns()[0]!;
+  assert.is(store.countTrials(run.id), 0, 'killed inside the only trial');
+  store.close();
+  const resumed = await resumeRun(run.id, { db, out: dir, executor: (c, context) => new InProcessExecutor(c, context), report: false });
+  assert.is(resumed.run.status, 'done');
+  const reference = await runExperiment(path, { db: join(dir, 'reference.db'), out: dir, executor: (c) => new InProcessExecutor(c), report: false });
+  store = Store.open(db);
+  const got = store.trials(run.id, { detail: true });
+  store.close();
+  const other = Store.open(join(dir, 'reference.db'));
+  const want = other.trials(reference.run.id, { detail: true });
+  other.close();
+  assert.is(got.length, 1);
+  assert.equal(got[0]!.metrics, want[0]!.metrics);
+  assert.equal(got[0]!.episodes, want[0]!.episodes);
+});
+
+test.after(() => rmSync(dir, { recursive: true, force: true }));
+test.run();
