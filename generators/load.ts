@@ -4,8 +4,8 @@ import type { Rng } from '../lib/rng.ts';
 import { GaussianCopula } from './copula.ts';
 import type { Table } from './metrics.ts';
 import { ParametricGenerator } from './parametric.ts';
-import { TabularGan } from './gan.ts';
-import { TabularVae } from './vae.ts';
+import type { TabularGan } from './gan.ts';
+import type { TabularVae } from './vae.ts';
 
 export type Generator = GaussianCopula | ParametricGenerator | TabularVae | TabularGan;
 
@@ -17,7 +17,8 @@ export async function loadGenerator(path: string): Promise<Generator> {
   const kind = (JSON.parse(await readFile(path, 'utf8')) as { kind?: string }).kind;
   if (kind === 'gaussian-copula') return GaussianCopula.load(path);
   if (kind === 'parametric') return ParametricGenerator.load(path);
-  if (kind === 'tvae') return TabularVae.load(path);
-  if (kind === 'ctgan') return TabularGan.load(path);
+  // The neural generators load tfjs, which takes seconds: only when a model needs it.
+  if (kind === 'tvae') return (await import('./vae.ts')).TabularVae.load(path);
+  if (kind === 'ctgan') return (await import('./gan.ts')).TabularGan.load(path);
   throw new Error(`unknown model kind ${JSON.stringify(kind)}`);
 }

@@ -9,9 +9,8 @@ import type { Argv } from 'yargs';
 import { Rng } from '../../lib/rng.ts';
 import { GaussianCopula } from '../../generators/copula.ts';
 import { ParametricGenerator } from '../../generators/parametric.ts';
-import { TabularVae, type DpOptions, type PrivacyBudget } from '../../generators/vae.ts';
+import type { DpOptions, PrivacyBudget } from '../../generators/vae.ts';
 import { boundsFor } from '../../generators/dp/marginals.ts';
-import { TabularGan } from '../../generators/gan.ts';
 import { loadGenerator, type Generator } from '../../generators/load.ts';
 import { DataFileError } from '../../generators/import/governor-events.ts';
 import { dcrOverfittingProtection, membershipInferenceAuc, qualityReport, type Table } from '../../generators/metrics.ts';
@@ -83,13 +82,14 @@ export function builder(yargs: Argv): Argv {
           args.kind === 'parametric'
             ? ParametricGenerator.fit(table)
             : args.kind === 'vae'
-              ? (await TabularVae.fit(table, { epochs, seed: args.seed as number, ...(dp === undefined ? {} : { dp }) })).vae
+              ? (await (await import('../../generators/vae.ts')).TabularVae.fit(table, { epochs, seed: args.seed as number, ...(dp === undefined ? {} : { dp }) })).vae
               : args.kind === 'gan'
-                ? (await TabularGan.fit(table, { epochs, seed: args.seed as number })).gan
+                ? (await (await import('../../generators/gan.ts')).TabularGan.fit(table, { epochs, seed: args.seed as number })).gan
                 : GaussianCopula.fit(table);
         await model.save(args.out as string);
         console.log(`fitted ${args.kind} on ${args.data} -> ${args.out}`);
-        if (model instanceof TabularVae && model.privacy !== undefined) console.log(describePrivacy(model.privacy));
+        const privacy = 'privacy' in model ? (model.privacy as PrivacyBudget | undefined) : undefined;
+        if (privacy !== undefined && args.kind === 'vae') console.log(describePrivacy(privacy));
       },
     )
     .command(
@@ -152,7 +152,7 @@ export function builder(yargs: Argv): Argv {
           } catch (error) {
             throw new UsageError(`--model: cannot load ${args.model}: ${(error as Error).message}`);
           }
-          privacy = model instanceof TabularVae ? model.privacy : undefined;
+          privacy = model.constructor.name === 'TabularVae' && 'privacy' in model ? (model.privacy as PrivacyBudget | undefined) : undefined;
           if (privacy !== undefined) {
             report.dpEpsilon = privacy.epsilon;
             report.dpDelta = privacy.delta;

@@ -7,7 +7,8 @@
  * `evaluate`, `parse` or `createUnit` are refused, so an expression cannot reach anything outside its
  * variables. Evaluation uses a scope built from those variables alone.
  */
-import { all, create, type MathNode } from 'mathjs';
+import { createRequire } from 'node:module';
+import type { MathNode, create as createMath, all as allFactories } from 'mathjs';
 
 /** The variables a quorum expression may use, and what they mean. */
 export const QUORUM_VARIABLES = {
@@ -39,7 +40,15 @@ export class QuorumExpressionError extends Error {
 }
 
 // A private mathjs instance, so nothing done here can change the shared one.
-const math = create(all!, { number: "number" });
+// Loaded and created on first use: importing mathjs costs over a second, which every CLI command paid.
+let mathInstance: ReturnType<typeof createMath> | undefined;
+function math(): ReturnType<typeof createMath> {
+  if (mathInstance === undefined) {
+    const mathjs = createRequire(import.meta.url)('mathjs') as { create: typeof createMath; all: typeof allFactories };
+    mathInstance = mathjs.create(mathjs.all!, { number: 'number' });
+  }
+  return mathInstance;
+}
 
 export interface CompiledQuorumExpression {
   source: string;
@@ -114,7 +123,7 @@ export function compileQuorumExpression(source: string): CompiledQuorumExpressio
   if (source.length > 2000) throw new QuorumExpressionError('quorum expression is longer than 2000 characters');
   let tree: MathNode;
   try {
-    tree = math.parse(source);
+    tree = math().parse(source);
   } catch (error) {
     throw new QuorumExpressionError(`quorum expression '${source}' does not parse: ${(error as Error).message}`);
   }
