@@ -177,9 +177,9 @@ class LoopWorld {
   }
 }
 
-function actionOf(protocolX: ArrayLike<number>): Record<string, number> {
+function actionOf(protocolX: ArrayLike<number>, guardianOff: boolean): Record<string, number> {
   const out: Record<string, number> = {};
-  DESIGN_PARAMETERS.forEach((p, i) => (out[p.name] = designValue(i, protocolX[i]!)));
+  DESIGN_PARAMETERS.forEach((p, i) => (out[p.name] = guardianOff && p.name === 'guardianVeto' ? 0 : designValue(i, protocolX[i]!)));
   return out;
 }
 
@@ -213,6 +213,12 @@ export async function runLoopTrial(config: LoopConfig, spec: TrialSpec, context:
   const baseline = presetProtocol(config.baseline);
   const reference = presetProtocol(config.fineTune.reference);
   const seedOf = (...keys: (string | number)[]) => root.stream(...keys).int(2 ** 31 - 1);
+  // With `guardianVeto: off` the search cannot buy safety from a trusted guardian (many DAOs refuse one).
+  const design = (x: ArrayLike<number>): Protocol => {
+    const action = Array.from(x);
+    if (config.protocolSearch.guardianVeto === 'off') action[DESIGN_PARAMETERS.findIndex((p) => p.name === 'guardianVeto')] = -1;
+    return designedProtocol(baseline, action);
+  };
 
   const samplePopulations = (generator: PopulationGenerator, count: number, ...keys: (string | number)[]): PopulationSample[] =>
     Array.from({ length: count }, (_, k) => {
@@ -224,7 +230,7 @@ export async function runLoopTrial(config: LoopConfig, spec: TrialSpec, context:
   /** The tuning objective on a set of populations: (1 - w) mean loss + w CVaR-10 %. */
   const objectiveOn = (training: PopulationSample[]) => (x: ArrayLike<number>) => {
     const { riskWeight } = config.protocolSearch;
-    const protocol = designedProtocol(baseline, x);
+    const protocol = design(x);
     const losses = training.map((sample) => world.outcome(protocol, sample).loss);
     const mean = losses.reduce((a, b) => a + b, 0) / losses.length;
     return (1 - riskWeight) * mean + riskWeight * cvar(losses);
@@ -257,7 +263,7 @@ export async function runLoopTrial(config: LoopConfig, spec: TrialSpec, context:
     if (path !== undefined && existsSync(path)) state = JSON.parse(readFileSync(path, 'utf8')) as LoopState;
     for (let round = state.round + 1; round <= config.rounds; round++) {
       const generator = new PopulationGenerator({ ...g1.model, hyper: state.hyper });
-      const protocol = state.x.length === 0 ? baseline : designedProtocol(baseline, state.x);
+      const protocol = state.x.length === 0 ? baseline : design(state.x);
       // 1-2: populations from G_r, attacked under P_r.
       const populations = samplePopulations(generator, config.populationsPerRound, 'round', round, 'populations');
       const outcomes: Outcome[] = [];
@@ -299,7 +305,7 @@ export async function runLoopTrial(config: LoopConfig, spec: TrialSpec, context:
         effectiveSampleSize: adaptive ? effectiveSampleSize : null,
         klToG1: next.klToPrior(),
         ...Object.fromEntries(next.model.hyper.mean.map((m, i) => [`effect.${['turnout', 'concentration', 'lateness', 'support'][i]}.mean`, m])),
-        ...Object.fromEntries(Object.entries(actionOf(x)).map(([name, value]) => [`protocol.${name}`, value])),
+        ...Object.fromEntries(Object.entries(actionOf(x, config.protocolSearch.guardianVeto === 'off')).map(([name, value]) => [`protocol.${name}`, value])),
       };
       const curves = adaptive
         ? [
@@ -318,8 +324,8 @@ export async function runLoopTrial(config: LoopConfig, spec: TrialSpec, context:
 
   const state = await runArm(true);
   const ablation = await runArm(false);
-  const finalProtocol = designedProtocol(baseline, state.x);
-  const g1Protocol = designedProtocol(baseline, ablation.x);
+  const finalProtocol = design(state.x);
+  const g1Protocol = design(ablation.x);
   const heldOut = [
     ...samplePopulations(separate, config.heldOut.populations, 'held-out', 'separate-fit'),
     ...config.heldOut.turnout.flatMap((turnout, i) =>
