@@ -5,7 +5,7 @@
  */
 import { Rng } from '../lib/rng.ts';
 import type { ExperimentConfig } from './config.ts';
-import type { TrialSpec } from './types.ts';
+import type { TrialResult, TrialSpec } from './types.ts';
 
 export function trialSeed(configSeed: number, seedIndex: number): number {
   return Rng.create(configSeed).stream('trial-seed', seedIndex).int(2 ** 31 - 1);
@@ -48,4 +48,9 @@ export function planTrials(config: ExperimentConfig): TrialSpec[] {
 /** `${key}#${seed}`: how the store and executors identify a result. */
 export function trialId(spec: { key: string; seed: number }): string {
   return `${spec.key}#${spec.seed}`;
+}
+
+/** A trial's result: its spec's identity plus what it measured, timed from `start` (performance.now()). */
+export function trialResult(spec: TrialSpec, start: number, measured: Omit<TrialResult, 'key' | 'seedIndex' | 'seed' | 'variant' | 'params' | 'durationMs'>): TrialResult {
+  return { key: spec.key, seedIndex: spec.seedIndex, seed: spec.seed, variant: spec.variant, params: spec.params, ...measured, durationMs: performance.now() - start };
 }

@@ -37,6 +37,7 @@ import { PopulationGenerator, type PopulationGeneratorModel } from '../../genera
 import { readTableCsv } from '../../generators/table-io.ts';
 import normalCdf from '@stdlib/stats-base-dists-normal-cdf';
 import type { LoopConfig } from '../config.ts';
+import { trialResult } from '../plan.ts';
 import type { EpisodeRecord, TrialResult, TrialSpec } from '../types.ts';
 
 const FEATURES = ['logVotingPower', 'participation', 'supportRate', 'meanTiming'] as const;
@@ -346,12 +347,7 @@ export async function runLoopTrial(config: LoopConfig, spec: TrialSpec, context:
   const baselineScore = score(baseline);
   const lastHyper = state.hyper;
   const finalGenerator = new PopulationGenerator({ ...g1.model, hyper: lastHyper });
-  return {
-    key: spec.key,
-    seedIndex: spec.seedIndex,
-    seed: spec.seed,
-    variant: spec.variant,
-    params: spec.params,
+  return trialResult(spec, start, {
     metrics: {
       heldOutCvar10Final: final.cvar10,
       heldOutCvar10G1: g1Score.cvar10,
@@ -378,6 +374,5 @@ export async function runLoopTrial(config: LoopConfig, spec: TrialSpec, context:
       { name: 'protocol-final.json', mediaType: 'application/json', content: JSON.stringify(finalProtocol) },
       { name: 'protocol-g1.json', mediaType: 'application/json', content: JSON.stringify(g1Protocol) },
     ],
-    durationMs: performance.now() - start,
-  };
+  });
 }

@@ -5,9 +5,10 @@
  */
 import { cmaesMinimize } from '../../agents/cmaes.ts';
 import { scoreProtocol } from '../../agents/objectives/protocol-design.ts';
-import { DESIGN_PARAMETERS, ProtocolDesignEnv } from '../../envs/dao/design-env.ts';
+import { DESIGN_PARAMETERS, designValue, ProtocolDesignEnv } from '../../envs/dao/design-env.ts';
 import { presetProtocol } from '../../envs/dao/presets.ts';
 import type { SearchConfig } from '../config.ts';
+import { trialResult } from '../plan.ts';
 import type { TrialResult, TrialSpec } from '../types.ts';
 
 export async function runSearchTrial(config: SearchConfig, spec: TrialSpec): Promise<TrialResult> {
@@ -26,14 +27,9 @@ export async function runSearchTrial(config: SearchConfig, spec: TrialSpec): Pro
   const baseline = scoreProtocol(env, presetProtocol(config.baseline), heldOut);
   const parameters: Record<string, number> = {};
   DESIGN_PARAMETERS.forEach((p, i) => {
-    parameters[`param.${p.name}`] = p.low + ((Math.max(-1, Math.min(1, search.x[i]!)) + 1) / 2) * (p.high - p.low);
+    parameters[`param.${p.name}`] = designValue(i, search.x[i]!);
   });
-  return {
-    key: spec.key,
-    seedIndex: spec.seedIndex,
-    seed: spec.seed,
-    variant: spec.variant,
-    params: spec.params,
+  return trialResult(spec, start, {
     metrics: {
       heldOutScore: designed.score,
       baselineScore: baseline.score,
@@ -46,6 +42,5 @@ export async function runSearchTrial(config: SearchConfig, spec: TrialSpec): Pro
     },
     curves: search.history.map((h) => ({ name: 'bestTrainScore', step: h.evaluations, value: -h.best })),
     artifacts: [{ name: 'design.json', mediaType: 'application/json', content: JSON.stringify(design, null, 2) }],
-    durationMs: performance.now() - start,
-  };
+  });
 }

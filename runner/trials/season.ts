@@ -14,6 +14,7 @@ import { runSeason, type AttackStrategy } from '../../envs/dao/season.ts';
 import { loadGenerator, type LoadedGenerator } from '../../generators/load.ts';
 import { populationFromFeatures } from '../../generators/mapping.ts';
 import type { PopulationConfig, SeasonExperimentConfig } from '../config.ts';
+import { trialResult } from '../plan.ts';
 import type { MetricValues, TrialResult, TrialSpec } from '../types.ts';
 
 const REFERENCE_SUPPLY = 10_000_000;
@@ -95,5 +96,5 @@ export async function runSeasonTrial(config: SeasonExperimentConfig, spec: Trial
     honestProposals: result.honestProposals,
   };
   if (result.honestProposals > 0) metrics.honestExecutedShare = result.honestExecuted / result.honestProposals;
-  return { key: spec.key, seedIndex: spec.seedIndex, seed: spec.seed, variant: spec.variant, params: spec.params, metrics, durationMs: performance.now() - start };
+  return trialResult(spec, start, { metrics });
 }

@@ -8,6 +8,7 @@ import { GovernanceAttackEnv, type GovernanceAttackKwargs } from '../../envs/dao
 import { trainPpo } from '../../agents/ppo.ts';
 import { evaluateAttacker } from '../../agents/experiments/beanstalk-attacker.ts';
 import type { TrainConfig } from '../config.ts';
+import { trialResult } from '../plan.ts';
 import type { TrialResult, TrialSpec } from '../types.ts';
 
 export async function runTrainTrial(config: TrainConfig, spec: TrialSpec): Promise<TrialResult> {
@@ -33,12 +34,7 @@ export async function runTrainTrial(config: TrainConfig, spec: TrialSpec): Promi
   });
   try {
     const evaluation = evaluateAttacker(kwargs, (o) => trained.agent.act(o) as Int32Array, config.evalEpisodes, 1_000_000 + spec.seedIndex * 10_000);
-    return {
-      key: spec.key,
-      seedIndex: spec.seedIndex,
-      seed: spec.seed,
-      variant: spec.variant,
-      params: spec.params,
+    return trialResult(spec, start, {
       metrics: {
         profitableShare: evaluation.profitableShare,
         meanProfitUsd: evaluation.meanProfitUsd,
@@ -47,8 +43,7 @@ export async function runTrainTrial(config: TrainConfig, spec: TrialSpec): Promi
         steps: trained.steps,
       },
       curves,
-      durationMs: performance.now() - start,
-    };
+    });
   } finally {
     trained.agent.dispose();
   }
