@@ -198,9 +198,9 @@ const loopConfig = strict({
     populations: positiveInt(1000).default(6),
     /** Objective = (1 - riskWeight) x mean loss + riskWeight x CVaR-10 % loss. */
     riskWeight: z.number().min(0).max(1).default(0.5),
-    /** 'search': the guardian veto is one of the searched parameters; 'off': no guardian (the other six are searched). */
-    guardianVeto: z.enum(['search', 'off']).default('search'),
-  }).default({ maxEvaluations: 60, populations: 6, riskWeight: 0.5, guardianVeto: 'search' }),
+    /** Which safeguards the search may turn on: all (guardian veto, treasury supermajority), all but the guardian, or none. */
+    safeguards: z.enum(['all', 'no-guardian', 'none']).default('all'),
+  }).default({ maxEvaluations: 60, populations: 6, riskWeight: 0.5, safeguards: 'all' }),
   heldOut: strict({
     populations: positiveInt(10_000).default(24),
     /** Population effects of the stress grid: every turnout x concentration pair. */

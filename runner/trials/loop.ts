@@ -178,9 +178,19 @@ class LoopWorld {
   }
 }
 
-function actionOf(protocolX: ArrayLike<number>, guardianOff: boolean): Record<string, number> {
+/**
+ * Design parameters held off: `safeguards: none` = no guardian and no treasury supermajority, so attacks
+ * must be resisted by quorum, threshold and timing (whose right setting depends on the population);
+ * `no-guardian` = no guardian only.
+ */
+function disabledParameters(config: LoopConfig): number[] {
+  const names = config.protocolSearch.safeguards === 'none' ? ['guardianVeto', 'treasurySupermajority'] : config.protocolSearch.safeguards === 'no-guardian' ? ['guardianVeto'] : [];
+  return names.map((name) => DESIGN_PARAMETERS.findIndex((p) => p.name === name));
+}
+
+function actionOf(protocolX: ArrayLike<number>, disabled: number[]): Record<string, number> {
   const out: Record<string, number> = {};
-  DESIGN_PARAMETERS.forEach((p, i) => (out[p.name] = guardianOff && p.name === 'guardianVeto' ? 0 : designValue(i, protocolX[i]!)));
+  DESIGN_PARAMETERS.forEach((p, i) => (out[p.name] = designValue(i, disabled.includes(i) ? -1 : protocolX[i]!)));
   return out;
 }
 
@@ -214,10 +224,11 @@ export async function runLoopTrial(config: LoopConfig, spec: TrialSpec, context:
   const baseline = presetProtocol(config.baseline);
   const reference = presetProtocol(config.fineTune.reference);
   const seedOf = (...keys: (string | number)[]) => root.stream(...keys).int(2 ** 31 - 1);
-  // With `guardianVeto: off` the search cannot buy safety from a trusted guardian (many DAOs refuse one).
+  // Safeguards the search may not use are held off (-1 maps to off for both).
+  const disabled = disabledParameters(config);
   const design = (x: ArrayLike<number>): Protocol => {
     const action = Array.from(x);
-    if (config.protocolSearch.guardianVeto === 'off') action[DESIGN_PARAMETERS.findIndex((p) => p.name === 'guardianVeto')] = -1;
+    for (const i of disabled) action[i] = -1;
     return designedProtocol(baseline, action);
   };
 
@@ -306,7 +317,7 @@ export async function runLoopTrial(config: LoopConfig, spec: TrialSpec, context:
         effectiveSampleSize: adaptive ? effectiveSampleSize : null,
         klToG1: next.klToPrior(),
         ...Object.fromEntries(next.model.hyper.mean.map((m, i) => [`effect.${['turnout', 'concentration', 'lateness', 'support'][i]}.mean`, m])),
-        ...Object.fromEntries(Object.entries(actionOf(x, config.protocolSearch.guardianVeto === 'off')).map(([name, value]) => [`protocol.${name}`, value])),
+        ...Object.fromEntries(Object.entries(actionOf(x, disabled)).map(([name, value]) => [`protocol.${name}`, value])),
       };
       const curves = adaptive
         ? [
