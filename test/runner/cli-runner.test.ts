@@ -1,0 +1,75 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+
+const bin = fileURLToPath(new URL('../../bin/daogym.mjs', import.meta.url));
+const dir = mkdtempSync(join(tmpdir(), 'daogym-cli-runner-'));
+const run = (...args: string[]) => spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', timeout: 120_000, cwd: dir });
+
+const CONFIG = `name: cli-compare
+kind: compare
+seed: 2
+seeds: 3
+variants:
+  - { name: bravo, preset: compound-bravo }
+  - { name: ten-percent, protocol: { quorum: { kind: fraction, fraction: 0.1 } } }
+populations: [{ name: small, members: 300 }]
+attacks: [none, buy-and-vote]
+attackBudgetUsd: 30000000
+season: { days: 10 }
+`;
+
+test('run -> show -> export -> report: the database, the summary, the CSV and the HTML report', () => {
+  writeFileSync(join(dir, 'compare.yaml'), CONFIG);
+  const result = run('run', 'compare.yaml', '--workers', '1', '--json');
+  assert.is(result.status, 0, result.stderr);
+  const outcome = JSON.parse(result.stdout) as { runId: string; status: string; executed: number; report: string; db: string };
+  assert.is(outcome.status, 'done');
+  assert.is(outcome.executed, 12);
+  assert.ok(existsSync(join(dir, 'results', 'daogym.db')));
+  const html = readFileSync(join(dir, outcome.report), 'utf8');
+  assert.ok((html.match(/<svg/g) ?? []).length >= 2);
+  const shown = run('show', outcome.runId);
+  assert.is(shown.status, 0, shown.stderr);
+  assert.match(shown.stdout, /run .*: cli-compare \(compare\), done, 12\/12 trials/);
+  assert.match(shown.stdout, /paired differences vs bravo/);
+  const listed = JSON.parse(run('show', '--json').stdout) as Array<{ id: string; trialsDone: number }>;
+  assert.equal(listed.map((r) => [r.id, r.trialsDone]), [[outcome.runId, 12]]);
+  const csv = run('export', outcome.runId, '--format', 'csv');
+  assert.is(csv.status, 0, csv.stderr);
+  const lines = csv.stdout.trim().split(/\r?\n/);
+  assert.is(lines.length, 13);
+  assert.match(lines[0]!, /^run_id,trial_key,seed_index,seed,variant,param\.variant,param\.population,param\.attack,metric\.score/);
+  const again = run('run', 'compare.yaml', '--workers', '1', '--resume', '--json');
+  assert.is(JSON.parse(again.stdout).executed, 12, 'a finished run is not resumed: --resume starts a new one');
+  const report = run('report', outcome.runId, '--out', 'again');
+  assert.is(report.status, 0, report.stderr);
+  assert.ok(existsSync(join(dir, 'again', outcome.runId, 'report.html')));
+});
+
+test('runner commands: bad input exits 2 with one line, and writes nothing', () => {
+  writeFileSync(join(dir, 'bad.yaml'), CONFIG.replace('fraction: 0.1', 'fraction: 1.1'));
+  for (const [args, pattern] of [
+    [['run', 'missing.yaml', '--db', 'fresh/x.db'], /^daogym: missing\.yaml: no such config file\n$/],
+    [['run', 'bad.yaml', '--db', 'fresh/x.db'], /^daogym: bad\.yaml:7: variants\[1\]\.protocol\.quorum\.fraction: must be <= 1, got 1\.1\n$/],
+    [['run', 'compare.yaml', '--workers', '0', '--db', 'fresh/x.db'], /^daogym: --workers: must be an integer from 1 to 256, got 0\n$/],
+    [['run', 'compare.yaml', '--executor', 'bullmq', '--db', 'fresh/x.db'], /^daogym: --redis: required with --executor bullmq/],
+    [['show', '--db', 'fresh/x.db'], /^daogym: --db: no database at fresh\/x\.db/],
+    [['resume', 'nope', '--db', 'fresh/x.db'], /^daogym: --db: no database at fresh\/x\.db/],
+    [['show', 'nope'], /^daogym: run 'nope' is not in results\/daogym\.db; runs: /],
+    [['export', 'nope', '--format', 'xml'], /Choices: "csv", "jsonl"/],
+  ] as const) {
+    const result = run(...args);
+    assert.is(result.status, 2, `${args.join(' ')}: ${result.stderr}`);
+    assert.match(result.stderr, pattern, args.join(' '));
+    assert.is(result.stdout, '');
+  }
+  assert.not.ok(existsSync(join(dir, 'fresh')), 'nothing written for bad input');
+});
+
+test.after(() => rmSync(dir, { recursive: true, force: true }));
+test.run();
