@@ -82,3 +82,20 @@ export { GaussianCopula } from './generators/copula.ts';
 export { qualityReport, distanceToClosestRecord, dcrOverfittingProtection, membershipInferenceAuc } from './generators/metrics.ts';
 export { populationFromFeatures } from './generators/mapping.ts';
 export { computeRdp, dpSgdEpsilon, noiseMultiplierFor } from './generators/dp/accountant.ts';
+export { ParametricGenerator } from './generators/parametric.ts';
+export { TabularVae } from './generators/vae.ts';
+export { TabularGan } from './generators/gan.ts';
+export { loadGenerator } from './generators/load.ts';
+export { federatedTrain, fitFederatedVae, vaeDataHolder } from './generators/federated.ts';
+export { PopulationGenerator, applyEffects, EFFECTS } from './generators/population-generator.ts';
+
+// Experiments.
+export { parseExperiment, ConfigError, type ExperimentConfig } from './runner/config.ts';
+export { planTrials, trialSeed } from './runner/plan.ts';
+export { executeTrial } from './runner/execute.ts';
+export { InProcessExecutor, ThreadExecutor, type Executor } from './runner/executors.ts';
+export { runExperiment, resumeRun, loadExperiment, writeReport, type RunOptions, type RunOutcome } from './runner/run.ts';
+export { Store, configHash } from './runner/store.ts';
+export { exportRun } from './runner/export.ts';
+export { analyse, buildReport, type ReportSpec } from './runner/report.ts';
+export { bootstrapMean, pairedDifference, wilsonInterval, breakingPoint } from './runner/stats.ts';
