@@ -459,7 +459,7 @@ function successChart(analysis: Analysis): Chart | null {
     (rows.length < analysis.successCurves.length ? ' Points at x <= 0 are not shown on the log axis.' : '');
   const base = { title: `Attack success vs ${stressor.label}`, config: CHART_CONFIG, data: { values: rows } };
   const spec = multiGroup
-    ? { ...base, facet: { column: { field: 'group', type: 'nominal', title: null, sort: analysis.groups } }, spec: { width: 300, height: 240, layer } }
+    ? { ...base, facet: { field: 'group', type: 'nominal', title: null, sort: analysis.groups }, columns: 3, spec: { width: 300, height: 240, layer } }
     : { ...base, width: 440, height: 280, layer };
   return { id: 'success', caption, spec: spec as TopLevelSpec };
 }
