@@ -31,6 +31,7 @@ import type { TrialTask } from './bullmq-thread.ts';
 import type { ExperimentConfig } from './config.ts';
 import type { Executor } from './executors.ts';
 import { configHash } from './store.ts';
+import { codeVersion } from './version.ts';
 import type { TrialResult, TrialSpec } from './types.ts';
 
 /** What a job carries: where its config is and which trial to run. */
@@ -53,6 +54,11 @@ const CHECK_CHUNK = 256;
 
 export function configKeyFor(queue: string, hash: string): string {
   return `bull:${queue}:daogym-config:${hash}`;
+}
+
+/** The config's identity on the queue; the code version is part of it, so results cached in Redis are not reused after a code change. */
+export function jobConfigHash(config: ExperimentConfig): string {
+  return configHash({ config, code: codeVersion() });
 }
 
 /** Deterministic and never an integer or containing ':', as BullMQ requires of custom ids. */
@@ -200,7 +206,7 @@ export class BullmqExecutor implements Executor {
   ) {
     checkRedisUrl(options.redis);
     checkQueueName(options.queue);
-    this.hash = configHash(config);
+    this.hash = jobConfigHash(config);
     this.configKey = configKeyFor(options.queue, this.hash);
     this.jobOptions = { ...DEFAULT_JOB_OPTIONS, ...options.jobOptions };
     this.pollMs = options.pollMs ?? 2000;

@@ -5,20 +5,18 @@
  * HTML report. A run stopped by a signal, or killed outright, resumes with `resume`: finished trials are
  * kept, only the missing ones run.
  */
-import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { cpus, hostname, platform } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { ConfigError, parseExperiment, STRESSORS, type ExperimentConfig } from './config.ts';
 import { localExecutor, type Executor } from './executors.ts';
 import type { TrialContext } from './execute.ts';
 import { planTrials, trialId } from './plan.ts';
 import { analyse, buildReport, type ReportSpec } from './report.ts';
 import { configHash, Store } from './store.ts';
-import type { RunRecord, TrialResult, TrialSpec } from './types.ts';
+import { codeVersion, machineDescription } from './version.ts';
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+export { codeVersion, machineDescription };
+import type { RunRecord, TrialResult, TrialSpec } from './types.ts';
 
 export interface Progress {
   done: number;
@@ -48,22 +46,6 @@ export interface RunOutcome {
   interrupted: boolean;
   reportPath: string | null;
   executed: number;
-}
-
-/** package version plus the git commit when run from a checkout. */
-export function codeVersion(): string {
-  const version = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
-  try {
-    const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
-    const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim() !== '';
-    return `${version}+${commit}${dirty ? '-dirty' : ''}`;
-  } catch {
-    return version;
-  }
-}
-
-export function machineDescription(): string {
-  return `${hostname()} (${platform()}, ${cpus().length} cores, node ${process.versions.node})`;
 }
 
 /** Reads and validates a config file; a missing file or a bad config is a ConfigError. */

@@ -14,12 +14,12 @@ import { fileURLToPath } from 'node:url';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import '../../envs/index.ts';
-import { BullmqExecutor, runWorker, TrialFailedError, trialJobId } from '../../runner/bullmq.ts';
+import { BullmqExecutor, jobConfigHash, runWorker, TrialFailedError, trialJobId } from '../../runner/bullmq.ts';
 import { parseExperiment, type ExperimentConfig } from '../../runner/config.ts';
 import { InProcessExecutor } from '../../runner/executors.ts';
 import { planTrials, trialId } from '../../runner/plan.ts';
 import { runExperiment } from '../../runner/run.ts';
-import { configHash, Store } from '../../runner/store.ts';
+import { Store } from '../../runner/store.ts';
 import type { TrialResult } from '../../runner/types.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -199,7 +199,7 @@ if (!haveRedis) {
       }
       const job = await watcher.getJob(killed!.id);
       assert.ok(job !== undefined && job.attemptsStarted >= 2, `the killed trial was started again (attemptsStarted ${job?.attemptsStarted})`);
-      assert.is(killed!.id, trialJobId(configHash(config), killed!));
+      assert.is(killed!.id, trialJobId(jobConfigHash(config), killed!));
     } catch (error) {
       for (const [i, worker] of workers.entries()) console.log(`worker w${i + 1} output:\n${worker.output()}`);
       throw error;
