@@ -125,7 +125,7 @@ export interface BribeResult {
   members: number;
 }
 
-const DEFAULT_GUARDIAN: GuardianConfig = { detection: 0.9, falseVeto: 0.02 };
+export const DEFAULT_GUARDIAN: GuardianConfig = { detection: 0.9, falseVeto: 0.02 };
 
 export class GovernanceSimulation {
   /** The protocol in force; an executed parameter-change proposal replaces it. */

@@ -5,7 +5,7 @@
  */
 import { AliasTable, lognormal, normal, poisson } from '../../lib/distributions.ts';
 import type { Rng } from '../../lib/rng.ts';
-import { ATTACKER, FINAL_STATES, GovernanceSimulation, type Proposal, type SharedPopulationData } from './governance.ts';
+import { ATTACKER, FINAL_STATES, GovernanceSimulation, type GuardianConfig, type Proposal, type SharedPopulationData } from './governance.ts';
 import type { MarketConfig } from './market.ts';
 import type { Population } from './population.ts';
 import type { Protocol } from './protocol.ts';
@@ -37,6 +37,8 @@ export interface SeasonConfig {
   attackAttention: number;
   /** Value lost per day a good proposal waits to execute, as a share of its value. */
   delayCostPerDay: number;
+  /** The guardian's detection and false-veto probabilities (default: the simulator's). */
+  guardian?: GuardianConfig;
 }
 
 export interface SeasonResult {
@@ -68,6 +70,7 @@ export function runSeason(config: SeasonConfig, rng: Rng): SeasonResult {
     treasury: { usd: config.treasuryUsd, token: 0 },
     market: config.market,
     attackerUsd: config.attackBudgetUsd,
+    guardian: config.guardian,
   });
   const arrivals = rng.stream('arrivals');
   const stepBlocks = BLOCKS_PER_DAY / 4;

@@ -3,7 +3,8 @@
  *   1. sample populations from G_r (population effects z_k, members from the copula fitted to real data);
  *   2. attack the current protocol P_r on each (the worst of the scripted strategies, or CEM over the
  *      worst one's parameters) and record each population's loss (minus the season score under the worst
- *      attack: funds drained + good grants failed - value executed, over the treasury); with the regret
+ *      attack: funds drained + good grants failed - value executed, over the treasury; expected over the
+ *      guardian's coin when the protocol has a guardian veto); with the regret
  *      adversary the generator sees loss(P_r) - loss(reference preset) instead (PAIRED);
  *   3. fine-tune the generator toward high-loss populations (reward-weighted, pulled toward G_1); the
  *      update is rejected when G_{r+1}'s quality score against the real data falls below the floor;
@@ -24,6 +25,7 @@ import { Rng } from '../../lib/rng.ts';
 import { cemMinimize } from '../../agents/cem.ts';
 import { cmaesMinimize } from '../../agents/cmaes.ts';
 import { DESIGN_PARAMETERS, designedProtocol, designValue } from '../../envs/dao/design-env.ts';
+import { DEFAULT_GUARDIAN, type GuardianConfig } from '../../envs/dao/governance.ts';
 import { DEFAULT_MARKET } from '../../envs/dao/market.ts';
 import { defaultPopulation } from '../../envs/dao/population.ts';
 import { presetProtocol } from '../../envs/dao/presets.ts';
@@ -131,7 +133,7 @@ class LoopWorld {
     return population;
   }
 
-  season(protocol: Protocol, sample: PopulationSample, attack: AttackStrategy, overrides: { attackShare?: number; attackDay?: number } = {}): SeasonResult {
+  season(protocol: Protocol, sample: PopulationSample, attack: AttackStrategy, overrides: { attackShare?: number; attackDay?: number; guardian?: GuardianConfig } = {}): SeasonResult {
     const { season } = this.config;
     return runSeason(
       {
@@ -148,9 +150,25 @@ class LoopWorld {
         attackSignal: season.attackSignal,
         attackAttention: season.attackAttention,
         delayCostPerDay: season.delayCostPerDay,
+        guardian: overrides.guardian,
       },
       Rng.create(sample.seasonSeed).stream('season'),
     );
+  }
+
+  /**
+   * A season's loss, welfare and drained share. Under a guardian veto they are expectations over the
+   * guardian's coin (detection d: d x the season where it catches the drain + (1 - d) x the one where it
+   * misses; both seasons draw the same numbers), so a population is not scored by the coin's luck.
+   */
+  private scored(protocol: Protocol, sample: PopulationSample, attack: AttackStrategy, overrides: { attackShare?: number; attackDay?: number } = {}) {
+    const treasury = this.config.season.treasuryUsd;
+    const score = (result: SeasonResult) => ({ loss: -result.score, welfare: (result.executedValue - result.failedGoodValue) / treasury, drained: result.attackLoss / treasury });
+    if (!protocol.guardianVeto || attack === 'none') return score(this.season(protocol, sample, attack, overrides));
+    const d = DEFAULT_GUARDIAN.detection;
+    const caught = score(this.season(protocol, sample, attack, { ...overrides, guardian: { ...DEFAULT_GUARDIAN, detection: 1 } }));
+    const missed = score(this.season(protocol, sample, attack, { ...overrides, guardian: { ...DEFAULT_GUARDIAN, detection: 0 } }));
+    return { loss: d * caught.loss + (1 - d) * missed.loss, welfare: d * caught.welfare + (1 - d) * missed.welfare, drained: d * caught.drained + (1 - d) * missed.drained };
   }
 
   /** The worst of the scripted attacks on this population under `protocol`. */
@@ -158,10 +176,9 @@ class LoopWorld {
     let worst: Outcome | undefined;
     let welfare = 0;
     for (const attack of this.config.attacks) {
-      const result = this.season(protocol, sample, attack);
-      const loss = -result.score;
-      welfare += (result.executedValue - result.failedGoodValue) / this.config.season.treasuryUsd;
-      if (worst === undefined || loss > worst.loss) worst = { loss, welfare: 0, attackLossShare: result.attackLoss / this.config.season.treasuryUsd, worstAttack: attack };
+      const result = this.scored(protocol, sample, attack);
+      welfare += result.welfare;
+      if (worst === undefined || result.loss > worst.loss) worst = { loss: result.loss, welfare: 0, attackLossShare: result.drained, worstAttack: attack };
     }
     return { ...worst!, welfare: welfare / this.config.attacks.length };
   }
@@ -172,7 +189,7 @@ class LoopWorld {
     if (this.config.attackSearch === 'scripted' || scripted.worstAttack === 'none') return scripted;
     const days = this.config.season.days;
     const decode = (x: ArrayLike<number>) => ({ attackShare: 0.05 + 0.95 * Math.min(1, Math.max(0, (x[0]! + 1) / 2)), attackDay: Math.min(1, Math.max(0, (x[1]! + 1) / 2)) * days * 0.5 });
-    const search = await cemMinimize((x: Float64Array) => -this.season(protocol, sample, scripted.worstAttack, decode(x)).score, [0, 0], 0.5, { seed, popsize: 8, maxEvaluations: 24, lower: [-1, -1], upper: [1, 1] });
+    const search = await cemMinimize((x: Float64Array) => this.scored(protocol, sample, scripted.worstAttack, decode(x)).loss, [0, 0], 0.5, { seed, popsize: 8, maxEvaluations: 24, lower: [-1, -1], upper: [1, 1] });
     const loss = -search.f;
     return loss > scripted.loss ? { ...scripted, loss } : scripted;
   }
