@@ -1,0 +1,44 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { Rng } from '../../../lib/rng.ts';
+import { DEFAULT_MARKET } from '../../../envs/dao/market.ts';
+import { defaultPopulation } from '../../../envs/dao/population.ts';
+import { presetProtocol } from '../../../envs/dao/presets.ts';
+import { runSeason, type SeasonConfig } from '../../../envs/dao/season.ts';
+
+const base = (seed: number): SeasonConfig => ({
+  // A 4 % quorum with a guardian and a 2-day timelock: a $30M vote buyer passes the drain vote.
+  protocol: presetProtocol('compound-bravo', { quorum: { kind: 'fraction', fraction: 0.04 }, guardianVeto: true }),
+  population: defaultPopulation(600, Rng.create(seed).stream('population'), { supply: 7_200_000 }),
+  market: DEFAULT_MARKET,
+  treasuryUsd: 50e6,
+  days: 20,
+  proposalsPerMonth: 6,
+  attack: 'buy-and-vote',
+  attackBudgetUsd: 30e6,
+  attackShare: 0.3,
+  attackDay: 2,
+  attackSignal: -0.3,
+  attackAttention: 0.5,
+  delayCostPerDay: 0.005,
+});
+
+test("the guardian's detection decides the drain with the same draws: caught at 1, executed at 0, honest outcomes unchanged", () => {
+  let compared = 0;
+  for (let seed = 0; seed < 6; seed++) {
+    const caught = runSeason({ ...base(seed), guardian: { detection: 1, falseVeto: 0.02 } }, Rng.create(seed).stream('season'));
+    const missed = runSeason({ ...base(seed), guardian: { detection: 0, falseVeto: 0.02 } }, Rng.create(seed).stream('season'));
+    assert.is(caught.attackSucceeded, false);
+    assert.is(caught.attackLoss, 0);
+    // Honest proposals see the same draws under both guardians: the coin only decides the drain.
+    assert.is(caught.honestProposals, missed.honestProposals);
+    if (missed.attackSucceeded) {
+      compared++;
+      assert.ok(Math.abs(missed.attackLoss - 0.3 * 50e6) < 1e-6 * 50e6, `drained ${missed.attackLoss}`);
+      assert.is(caught.executedValue - caught.failedGoodValue >= missed.executedValue - missed.failedGoodValue - 1e-6, true);
+    }
+  }
+  assert.ok(compared >= 3, `the drain vote passed in ${compared} of 6 seasons`);
+});
+
+test.run();
