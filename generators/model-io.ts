@@ -1,10 +1,9 @@
 /** Generator models on disk as JSON, written atomically (temporary name, then rename), checked by kind on load. */
-import { readFile, rename, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
+import { writeFileAtomic } from '../lib/files.ts';
 
 export async function saveModel(path: string, model: { kind: string }): Promise<void> {
-  const temporary = `${path}.tmp-${process.pid}`;
-  await writeFile(temporary, JSON.stringify(model));
-  await rename(temporary, path);
+  writeFileAtomic(path, JSON.stringify(model));
 }
 
 export async function loadModel<M extends { kind: string }>(path: string, kind: M['kind']): Promise<M> {

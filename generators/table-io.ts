@@ -1,5 +1,5 @@
 /** Numeric tables on disk as CSV: a first column of row names (optional), then numeric columns. */
-import { renameSync, writeFileSync } from 'node:fs';
+import { writeFileAtomic } from '../lib/files.ts';
 import { DataFileError, parseCsvFile } from './import/csv.ts';
 import type { Table } from './metrics.ts';
 
@@ -24,13 +24,11 @@ export function readTableCsv(path: string): { names: string[] | undefined; table
   return { names: hasNames ? names : undefined, table };
 }
 
-/** Writes atomically (temporary file, then rename). */
+/** Writes atomically (lib/files.ts). */
 export function writeTableCsv(path: string, table: Table, names?: string[]): void {
   const columns = Object.keys(table);
   const n = columns.length > 0 ? table[columns[0]!]!.length : 0;
   const lines = [(names ? ['member', ...columns] : columns).join(',')];
   for (let r = 0; r < n; r++) lines.push([...(names ? [names[r]!] : []), ...columns.map((c) => +table[c]![r]!.toPrecision(10))].join(','));
-  const temporary = `${path}.tmp-${process.pid}`;
-  writeFileSync(temporary, `${lines.join('\n')}\n`);
-  renameSync(temporary, path);
+  writeFileAtomic(path, `${lines.join('\n')}\n`);
 }

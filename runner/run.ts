@@ -5,7 +5,8 @@
  * HTML report. A run stopped by a signal, or killed outright, resumes with `resume`: finished trials are
  * kept, only the missing ones run.
  */
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { writeFileAtomic } from '../lib/files.ts';
 import { dirname, join, resolve } from 'node:path';
 import { ConfigError, parseExperiment, STRESSORS, type ExperimentConfig } from './config.ts';
 import { localExecutor, type Executor } from './executors.ts';
@@ -14,8 +15,6 @@ import { planTrials, trialId } from './plan.ts';
 import { analyse, buildReport, type ReportSpec } from './report.ts';
 import { configHash, Store } from './store.ts';
 import { codeVersion, machineDescription } from './version.ts';
-
-export { codeVersion, machineDescription };
 import type { RunRecord, TrialResult, TrialSpec } from './types.ts';
 
 export interface Progress {
@@ -106,20 +105,13 @@ export function reportSpecFor(config: ExperimentConfig): ReportSpec {
   }
 }
 
-/** Writes a file atomically: a reader sees the old file or the whole new one. */
-export function writeAtomic(path: string, content: string): void {
-  mkdirSync(dirname(path), { recursive: true });
-  const temporary = `${path}.${process.pid}.tmp`;
-  writeFileSync(temporary, content);
-  renameSync(temporary, path);
-}
-
 export async function writeReport(store: Store, run: RunRecord, out: string): Promise<string> {
   const config = run.config as ExperimentConfig;
   // Loop runs keep their per-round records as episodes; the report tabulates them.
   const html = await buildReport({ run, trials: store.trials(run.id, { detail: config.kind === 'loop' }), spec: reportSpecFor(config), seed: config.seed });
   const path = join(out, run.id, 'report.html');
-  writeAtomic(path, html);
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileAtomic(path, html);
   store.addArtifact(run.id, 'report.html', 'text/html', html);
   return path;
 }

@@ -3,7 +3,7 @@
  * CSV with mappable columns) and writes the per-member feature table; with --supply, also prints the
  * DAO-level statistics (turnout, voters, largest voter, late votes, pass rate, concentration).
  */
-import { renameSync, writeFileSync } from 'node:fs';
+import { writeFileAtomic } from '../../lib/files.ts';
 import type { Argv } from 'yargs';
 import { DataFileError, readGovernorEvents } from '../../generators/import/governor-events.ts';
 import { DEFAULT_SNAPSHOT_COLUMNS, featuresToCsv, FEATURE_COLUMNS, memberFeatures, readSnapshotVotes, type SnapshotColumns } from '../../generators/import/features.ts';
@@ -68,10 +68,8 @@ function importHandler(args: ImportArgs): void {
   }
   const table = memberFeatures(events);
   if (args.out !== undefined) {
-    // Written whole to a temporary name, then renamed: an interrupted run leaves no half file.
-    const temporary = `${args.out}.tmp-${process.pid}`;
-    writeFileSync(temporary, featuresToCsv(table));
-    renameSync(temporary, args.out);
+    // An interrupted run leaves no half file.
+    writeFileAtomic(args.out, featuresToCsv(table));
   }
   const summary: Record<string, unknown> = {
     file: args.file,

@@ -19,7 +19,8 @@
  * Every random draw comes from streams keyed by (trial seed, round, purpose), so a replicate resumed from
  * its round checkpoint continues exactly as an uninterrupted one.
  */
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { writeFileAtomic } from '../../lib/files.ts';
 import { dirname, join } from 'node:path';
 import { Rng } from '../../lib/rng.ts';
 import { cemMinimize } from '../../agents/cem.ts';
@@ -226,9 +227,7 @@ function checkpointPath(context: LoopContext, spec: TrialSpec, arm: string): str
 function saveCheckpoint(path: string | undefined, state: LoopState): void {
   if (path === undefined) return;
   mkdirSync(dirname(path), { recursive: true });
-  const temporary = `${path}.${process.pid}.tmp`;
-  writeFileSync(temporary, JSON.stringify(state));
-  renameSync(temporary, path);
+  writeFileAtomic(path, JSON.stringify(state));
 }
 
 export async function runLoopTrial(config: LoopConfig, spec: TrialSpec, context: LoopContext = {}): Promise<TrialResult> {

@@ -1,0 +1,12 @@
+/** Small file helpers shared by everything that writes results. */
+import { renameSync, writeFileSync } from 'node:fs';
+
+/**
+ * Writes `content` to `path` whole or not at all: to a temporary name beside it, then renamed, so a reader
+ * (or a run killed mid-write) sees the old file or the new one, never half of one.
+ */
+export function writeFileAtomic(path: string, content: string | Uint8Array): void {
+  const temporary = `${path}.tmp-${process.pid}`;
+  writeFileSync(temporary, content);
+  renameSync(temporary, path);
+}
