@@ -7,9 +7,12 @@
 import { availableParallelism } from 'node:os';
 import { parseExperiment } from '../runner/config.ts';
 import { ThreadExecutor } from '../runner/executors.ts';
-import { planTrials, trialId } from '../runner/plan.ts';
+import { planTrials } from '../runner/plan.ts';
+import { trialId } from '../runner/store.ts';
 import type { TrialResult } from '../runner/types.ts';
 import type { Figure } from './cartpole.ts';
+
+const idOf = (trial: { key: string; seed: number }) => trialId(trial.key, trial.seed);
 
 const MEMBERS = 20_000;
 const DAYS = 30;
@@ -44,7 +47,7 @@ async function measure(workers: number): Promise<{ rate: number; startupSeconds:
     const startupSeconds = (performance.now() - started) / 1000;
     const metrics = new Map<string, string>();
     const start = performance.now();
-    await executor.run(specs, (result: TrialResult) => metrics.set(trialId(result), JSON.stringify(result.metrics)));
+    await executor.run(specs, (result: TrialResult) => metrics.set(idOf(result), JSON.stringify(result.metrics)));
     const seconds = (performance.now() - start) / 1000;
     if (metrics.size !== specs.length) throw new Error(`bench-compare: ${metrics.size} results for ${specs.length} trials`);
     return { rate: specs.length / seconds, startupSeconds, seconds, metrics };

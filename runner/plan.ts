@@ -45,11 +45,6 @@ export function planTrials(config: ExperimentConfig): TrialSpec[] {
   return specs;
 }
 
-/** `${key}#${seed}`: how the store and executors identify a result. */
-export function trialId(spec: { key: string; seed: number }): string {
-  return `${spec.key}#${spec.seed}`;
-}
-
 /** A trial's result: its spec's identity plus what it measured, timed from `start` (performance.now()). */
 export function trialResult(spec: TrialSpec, start: number, measured: Omit<TrialResult, 'key' | 'seedIndex' | 'seed' | 'variant' | 'params' | 'durationMs'>): TrialResult {
   return { key: spec.key, seedIndex: spec.seedIndex, seed: spec.seed, variant: spec.variant, params: spec.params, ...measured, durationMs: performance.now() - start };

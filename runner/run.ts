@@ -11,9 +11,9 @@ import { dirname, join, resolve } from 'node:path';
 import { ConfigError, parseExperiment, STRESSORS, type ExperimentConfig } from './config.ts';
 import { localExecutor, type Executor } from './executors.ts';
 import type { TrialContext } from './execute.ts';
-import { planTrials, trialId } from './plan.ts';
+import { planTrials } from './plan.ts';
 import { analyse, buildReport, type ReportSpec } from './report.ts';
-import { configHash, Store } from './store.ts';
+import { configHash, Store, trialId } from './store.ts';
 import { codeVersion, machineDescription } from './version.ts';
 import type { RunRecord, TrialResult, TrialSpec } from './types.ts';
 
@@ -118,7 +118,7 @@ export async function writeReport(store: Store, run: RunRecord, out: string): Pr
 
 async function execute(store: Store, run: RunRecord, config: ExperimentConfig, specs: TrialSpec[], options: RunOptions): Promise<RunOutcome> {
   const finished = store.finishedTrialIds(run.id);
-  const todo = specs.filter((spec) => !finished.has(trialId(spec)));
+  const todo = specs.filter((spec) => !finished.has(trialId(spec.key, spec.seed)));
   const resumed = specs.length - todo.length;
   let done = resumed;
   let executed = 0;

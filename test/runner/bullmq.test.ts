@@ -17,10 +17,12 @@ import '../../envs/index.ts';
 import { BullmqExecutor, jobConfigHash, runWorker, TrialFailedError, trialJobId } from '../../runner/bullmq.ts';
 import { parseExperiment, type ExperimentConfig } from '../../runner/config.ts';
 import { InProcessExecutor } from '../../runner/executors.ts';
-import { planTrials, trialId } from '../../runner/plan.ts';
+import { planTrials } from '../../runner/plan.ts';
 import { runExperiment } from '../../runner/run.ts';
-import { Store } from '../../runner/store.ts';
+import { Store, trialId } from '../../runner/store.ts';
 import type { TrialResult } from '../../runner/types.ts';
+
+const idOf = (trial: { key: string; seed: number }) => trialId(trial.key, trial.seed);
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const haveRedis = spawnSync('redis-server', ['--version'], { stdio: 'ignore' }).status === 0;
@@ -120,7 +122,7 @@ report:
 
 async function localMetrics(config: ExperimentConfig): Promise<Map<string, TrialResult['metrics']>> {
   const metrics = new Map<string, TrialResult['metrics']>();
-  await new InProcessExecutor(config).run(planTrials(config), (result) => metrics.set(trialId(result), result.metrics));
+  await new InProcessExecutor(config).run(planTrials(config), (result) => metrics.set(idOf(result), result.metrics));
   return metrics;
 }
 
@@ -187,9 +189,9 @@ if (!haveRedis) {
       try {
         const trials = store.trials(outcome.run.id);
         assert.is(trials.length, specs.length, 'every planned trial recorded');
-        assert.is(new Set(trials.map(trialId)).size, specs.length, 'each exactly once');
+        assert.is(new Set(trials.map(idOf)).size, specs.length, 'each exactly once');
         assert.is(store.countTrials(outcome.run.id), specs.length);
-        for (const trial of trials) assert.equal(trial.metrics, expected.get(trialId(trial)), `metrics of ${trialId(trial)} equal the local run's`);
+        for (const trial of trials) assert.equal(trial.metrics, expected.get(idOf(trial)), `metrics of ${idOf(trial)} equal the local run's`);
         const workerNames = new Set(trials.map((t) => t.worker));
         assert.ok(workerNames.has('w2'), 'w2 ran trials');
         const rerun = trials.find((t) => t.key === killed!.key && t.seed === killed!.seed)!;
@@ -230,9 +232,9 @@ if (!haveRedis) {
       const results: TrialResult[] = [];
       await executor.run([first!, first!, second!], (result) => results.push(result));
       assert.is(results.length, 2, 'one result per distinct trial');
-      assert.equal(new Set(results.map(trialId)), new Set([trialId(first!), trialId(second!)]));
+      assert.equal(new Set(results.map(idOf)), new Set([idOf(first!), idOf(second!)]));
       for (const result of results) {
-        assert.equal(result.metrics, expected.get(trialId(result)));
+        assert.equal(result.metrics, expected.get(idOf(result)));
         assert.is(result.worker, 'in-test');
       }
 
@@ -242,7 +244,7 @@ if (!haveRedis) {
       const repeated: TrialResult[] = [];
       await again.run([first!], (result) => repeated.push(result));
       assert.is(repeated.length, 1);
-      const original = results.find((r) => trialId(r) === trialId(first!))!;
+      const original = results.find((r) => idOf(r) === idOf(first!))!;
       assert.equal(repeated[0], original, 'the stored result, not a recomputation (same duration)');
       const counts = await watcher.getJobCounts('completed', 'waiting', 'active', 'failed');
       assert.equal(counts, { completed: 2, waiting: 0, active: 0, failed: 0 }, 'two jobs in all');
