@@ -4,11 +4,9 @@
  * the correlation matrix of the columns' normal scores; sampling draws correlated normals (Cholesky),
  * maps them through the normal CDF and each column's quantile function. fit / sample / save / load.
  */
-import normalCdf from '@stdlib/stats-base-dists-normal-cdf';
 import erfc from '@stdlib/math-base-special-erfc';
 import normalPkg from '@stdlib/random-base-normal';
 import normalQuantile from '@stdlib/stats-base-dists-normal-quantile';
-import { normal } from '../lib/distributions.ts';
 import type { Rng } from '../lib/rng.ts';
 import type { Table } from './metrics.ts';
 import { loadModel, saveModel } from './model-io.ts';
@@ -82,15 +80,27 @@ export function standardNormalOf(rng: Rng): (mean: number, std: number) => numbe
   return normalPkg.factory({ prng: rng.random }) as (mean: number, std: number) => number;
 }
 
-/** Fills `u` with one row of copula uniforms: correlated normals (Cholesky x iid normals) through the normal CDF. */
-export function copulaUniforms(cholesky: number[], rng: Rng, z: Float64Array, u: Float64Array): void {
-  const d = u.length;
-  for (let i = 0; i < d; i++) z[i] = normal(rng);
-  for (let i = 0; i < d; i++) {
-    let x = 0;
-    for (let k = 0; k <= i; k++) x += cholesky[i * d + k]! * z[k]!;
-    u[i] = normalCdf(x, 0, 1);
+/**
+ * The Gaussian-copula sampling loop both copula generators share: per row, iid normals from `rng`,
+ * correlated by the lower Cholesky factor, through the normal CDF (as stdlib computes it), then each
+ * column's quantile function. Returns one column per quantile function.
+ */
+export function sampleCopulaColumns(cholesky: ArrayLike<number>, quantiles: ReadonlyArray<(u: number) => number>, n: number, rng: Rng): Float64Array[] {
+  const d = quantiles.length;
+  const lower = Float64Array.from(cholesky);
+  const targets = quantiles.map(() => new Float64Array(n));
+  const standardNormal = standardNormalOf(rng);
+  const z = new Float64Array(d);
+  for (let r = 0; r < n; r++) {
+    for (let i = 0; i < d; i++) z[i] = standardNormal(0, 1);
+    for (let i = 0; i < d; i++) {
+      let x = 0;
+      const row = i * d;
+      for (let k = 0; k <= i; k++) x += lower[row + k]! * z[k]!;
+      targets[i]![r] = quantiles[i]!(0.5 * erfc(-x / Math.SQRT2));
+    }
   }
+  return targets;
 }
 
 /** The empirical quantile function through sorted training values at u in [0, 1] (rounded for integer columns). */
@@ -126,36 +136,25 @@ export class GaussianCopula {
   }
 
   /**
-   * Draws n rows from `rng`. The hot loop is copulaUniforms + empiricalQuantile inlined over typed arrays
-   * with the same arithmetic (a standard normal from stdlib's sampler bound once instead of per draw, the
-   * normal CDF as stdlib computes it), so the rows are bit-identical to theirs.
+   * Draws n rows from `rng` through sampleCopulaColumns, with empiricalQuantile's arithmetic over a typed
+   * copy of each marginal.
    */
   sample(n: number, rng: Rng): Table {
     const { columns, marginals, cholesky, integer } = this.model;
-    const d = columns.length;
-    const out: Table = Object.fromEntries(columns.map((c) => [c, new Float64Array(n)]));
-    const targets = columns.map((c) => out[c]!);
-    const sorted = marginals.map((m) => Float64Array.from(m));
-    const lower = Float64Array.from(cholesky);
-    const isInteger = Uint8Array.from(integer, (b) => (b ? 1 : 0));
-    const standardNormal = standardNormalOf(rng);
-    const z = new Float64Array(d);
-    for (let r = 0; r < n; r++) {
-      for (let i = 0; i < d; i++) z[i] = standardNormal(0, 1);
-      for (let i = 0; i < d; i++) {
-        let x = 0;
-        const row = i * d;
-        for (let k = 0; k <= i; k++) x += lower[row + k]! * z[k]!;
-        const u = 0.5 * erfc(-x / Math.SQRT2);
-        const values = sorted[i]!;
-        const position = u * (values.length - 1);
+    const quantiles = marginals.map((m, i) => {
+      const values = Float64Array.from(m);
+      const last = values.length - 1;
+      const round = integer[i]!;
+      return (u: number) => {
+        const position = u * last;
         const low = Math.floor(position);
-        const high = low + 1 < values.length ? low + 1 : values.length - 1;
+        const high = low + 1 <= last ? low + 1 : last;
         const value = values[low]! + (values[high]! - values[low]!) * (position - low);
-        targets[i]![r] = isInteger[i] === 1 ? Math.round(value) : value;
-      }
-    }
-    return out;
+        return round ? Math.round(value) : value;
+      };
+    });
+    const sampled = sampleCopulaColumns(cholesky, quantiles, n, rng);
+    return Object.fromEntries(columns.map((c, i) => [c, sampled[i]!]));
   }
 
   save(path: string): Promise<void> {
