@@ -35,6 +35,11 @@ export function designValue(i: number, a: number): number {
   return low + ((clipped + 1) / 2) * (high - low);
 }
 
+/** The parameter values an action selects, by name. */
+export function designValues(action: ArrayLike<number>): Record<string, number> {
+  return Object.fromEntries(DESIGN_PARAMETERS.map((p, i) => [p.name, designValue(i, action[i]!)]));
+}
+
 /** `base` with the seven designed parameters an action in [-1, 1]^7 selects. */
 export function designedProtocol(base: Protocol, action: ArrayLike<number>): Protocol {
   if (action.length !== DESIGN_PARAMETERS.length) throw new RangeError(`ProtocolDesign action needs ${DESIGN_PARAMETERS.length} values, got ${action.length}`);

@@ -25,7 +25,7 @@ import { dirname, join } from 'node:path';
 import { Rng } from '../../lib/rng.ts';
 import { cemMinimize } from '../../agents/cem.ts';
 import { cmaesMinimize } from '../../agents/cmaes.ts';
-import { DESIGN_PARAMETERS, designedProtocol, designValue } from '../../envs/dao/design-env.ts';
+import { DESIGN_PARAMETERS, designedProtocol, designValues } from '../../envs/dao/design-env.ts';
 import { DEFAULT_GUARDIAN, type GuardianConfig } from '../../envs/dao/governance.ts';
 import { DEFAULT_MARKET } from '../../envs/dao/market.ts';
 import { defaultPopulation } from '../../envs/dao/population.ts';
@@ -206,12 +206,6 @@ function disabledParameters(config: LoopConfig): number[] {
   return names.map((name) => DESIGN_PARAMETERS.findIndex((p) => p.name === name));
 }
 
-function actionOf(protocolX: ArrayLike<number>, disabled: number[]): Record<string, number> {
-  const out: Record<string, number> = {};
-  DESIGN_PARAMETERS.forEach((p, i) => (out[p.name] = designValue(i, disabled.includes(i) ? -1 : protocolX[i]!)));
-  return out;
-}
-
 interface LoopState {
   round: number;
   hyper: PopulationGeneratorModel['hyper'];
@@ -242,11 +236,8 @@ export async function runLoopTrial(config: LoopConfig, spec: TrialSpec, context:
   const seedOf = (...keys: (string | number)[]) => root.stream(...keys).int(2 ** 31 - 1);
   // Safeguards the search may not use are held off (-1 maps to off for both).
   const disabled = disabledParameters(config);
-  const design = (x: ArrayLike<number>): Protocol => {
-    const action = Array.from(x);
-    for (const i of disabled) action[i] = -1;
-    return designedProtocol(baseline, action);
-  };
+  const effective = (x: ArrayLike<number>): number[] => Array.from(x, (value, i) => (disabled.includes(i) ? -1 : value));
+  const design = (x: ArrayLike<number>): Protocol => designedProtocol(baseline, effective(x));
 
   const samplePopulations = (generator: PopulationGenerator, count: number, ...keys: (string | number)[]): PopulationSample[] =>
     Array.from({ length: count }, (_, k) => {
@@ -333,7 +324,7 @@ export async function runLoopTrial(config: LoopConfig, spec: TrialSpec, context:
         effectiveSampleSize: adaptive ? effectiveSampleSize : null,
         klToG1: next.klToPrior(),
         ...Object.fromEntries(next.model.hyper.mean.map((m, i) => [`effect.${['turnout', 'concentration', 'lateness', 'support'][i]}.mean`, m])),
-        ...Object.fromEntries(Object.entries(actionOf(x, disabled)).map(([name, value]) => [`protocol.${name}`, value])),
+        ...Object.fromEntries(Object.entries(designValues(effective(x))).map(([name, value]) => [`protocol.${name}`, value])),
       };
       const curves = adaptive
         ? [

@@ -5,7 +5,7 @@
  */
 import { cmaesMinimize } from '../../agents/cmaes.ts';
 import { scoreProtocol } from '../../agents/objectives/protocol-design.ts';
-import { DESIGN_PARAMETERS, designValue, ProtocolDesignEnv } from '../../envs/dao/design-env.ts';
+import { DESIGN_PARAMETERS, designValues, ProtocolDesignEnv } from '../../envs/dao/design-env.ts';
 import { presetProtocol } from '../../envs/dao/presets.ts';
 import type { SearchConfig } from '../config.ts';
 import { trialResult } from '../plan.ts';
@@ -25,10 +25,7 @@ export async function runSearchTrial(config: SearchConfig, spec: TrialSpec): Pro
   const design = env.protocolFor(search.x);
   const designed = scoreProtocol(env, design, heldOut);
   const baseline = scoreProtocol(env, presetProtocol(config.baseline), heldOut);
-  const parameters: Record<string, number> = {};
-  DESIGN_PARAMETERS.forEach((p, i) => {
-    parameters[`param.${p.name}`] = designValue(i, search.x[i]!);
-  });
+  const parameters = Object.fromEntries(Object.entries(designValues(search.x)).map(([name, value]) => [`param.${name}`, value]));
   return trialResult(spec, start, {
     metrics: {
       heldOutScore: designed.score,
