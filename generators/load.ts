@@ -1,17 +1,11 @@
 /** Loads any saved generator model by the `kind` in its file. */
 import { readFile } from 'node:fs/promises';
-import type { Rng } from '../lib/rng.ts';
 import { GaussianCopula } from './copula.ts';
-import type { Table } from './metrics.ts';
 import { ParametricGenerator } from './parametric.ts';
 import type { TabularGan } from './gan.ts';
 import type { TabularVae } from './vae.ts';
 
 export type Generator = GaussianCopula | ParametricGenerator | TabularVae | TabularGan;
-
-export interface LoadedGenerator {
-  sample(n: number, rng: Rng): Table | Promise<Table>;
-}
 
 export async function loadGenerator(path: string): Promise<Generator> {
   const kind = (JSON.parse(await readFile(path, 'utf8')) as { kind?: string }).kind;

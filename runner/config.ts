@@ -366,8 +366,3 @@ export function parseExperiment(text: string, file = 'config'): ExperimentConfig
   }
   return result.data;
 }
-
-/** The supply absolute quorums of a preset refer to. */
-export function presetSupply(preset: string): number {
-  return PRESETS[preset]!.supply;
-}

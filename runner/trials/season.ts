@@ -11,14 +11,14 @@ import { DEFAULT_MARKET, type MarketConfig } from '../../envs/dao/market.ts';
 import { defaultPopulation, type DefaultPopulationOptions, type Population } from '../../envs/dao/population.ts';
 import { PRESETS, presetProtocol } from '../../envs/dao/presets.ts';
 import { runSeason, type AttackStrategy } from '../../envs/dao/season.ts';
-import { loadGenerator, type LoadedGenerator } from '../../generators/load.ts';
+import { loadGenerator, type Generator } from '../../generators/load.ts';
 import { populationFromFeatures } from '../../generators/mapping.ts';
 import type { PopulationConfig, SeasonExperimentConfig } from '../config.ts';
 import { trialResult } from '../plan.ts';
 import type { MetricValues, TrialResult, TrialSpec } from '../types.ts';
 
 const REFERENCE_SUPPLY = 10_000_000;
-const generatorCache = new Map<string, Promise<LoadedGenerator>>();
+const generatorCache = new Map<string, Promise<Generator>>();
 
 async function makePopulation(config: PopulationConfig, options: DefaultPopulationOptions, supply: number, rng: Rng): Promise<Population> {
   if (config.generator === 'default') return defaultPopulation(config.members, rng.stream('population'), { ...options, supply });

@@ -32,6 +32,15 @@ stress: { stressor: attackBudgetUsd, values: [1000000, 10000000, 30000000, 10000
   return path;
 }
 
+function storedTrials(db: string, runId: string): TrialResult[] {
+  const store = Store.open(db);
+  try {
+    return store.trials(runId);
+  } finally {
+    store.close();
+  }
+}
+
 /** The part of a result that must not depend on where or when it ran. */
 function identity(trials: TrialResult[]) {
   return trials.map((t) => ({ key: t.key, seed: t.seed, metrics: t.metrics }));
@@ -43,16 +52,8 @@ test('the same config gives identical results on 1 and on 2 workers', async () =
   const two = await runExperiment(path, { db: join(dir, 'two.db'), out: dir, executor: (c) => new ThreadExecutor(c, 2), report: false });
   assert.is(one.run.status, 'done');
   assert.is(two.executed, 24);
-  const read = (db: string, id: string) => {
-    const store = Store.open(db);
-    try {
-      return store.trials(id);
-    } finally {
-      store.close();
-    }
-  };
-  const a = read(join(dir, 'one.db'), one.run.id);
-  const b = read(join(dir, 'two.db'), two.run.id);
+  const a = storedTrials(join(dir, 'one.db'), one.run.id);
+  const b = storedTrials(join(dir, 'two.db'), two.run.id);
   assert.is(a.length, 24);
   assert.equal(identity(a), identity(b));
   // Two worker threads really shared the work.
@@ -105,18 +106,10 @@ test('a run killed with SIGKILL mid-run resumes: no trial lost or duplicated, re
   assert.is(resumed.run.status, 'done');
   assert.is(resumed.executed, 96 - atKill);
   const reference = await runExperiment(path, { db: join(dir, 'reference.db'), out: dir, executor: (c) => new InProcessExecutor(c), report: false });
-  const readAll = (file: string, id: string) => {
-    const s = Store.open(file);
-    try {
-      return s.trials(id);
-    } finally {
-      s.close();
-    }
-  };
-  const got = readAll(db, runId);
+  const got = storedTrials(db, runId);
   assert.is(got.length, 96);
   assert.is(new Set(got.map((t) => `${t.key}#${t.seed}`)).size, 96);
-  assert.equal(identity(got), identity(readAll(join(dir, 'reference.db'), reference.run.id)));
+  assert.equal(identity(got), identity(storedTrials(join(dir, 'reference.db'), reference.run.id)));
 });
 
 test('a bad config writes nothing: no database, no report', async () => {
