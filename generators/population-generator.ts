@@ -143,6 +143,14 @@ export class PopulationGenerator {
     return out;
   }
 
+  /** Log density of population effects z under the hyper distribution (independent normals). */
+  logDensity(z: ArrayLike<number>): number {
+    const { mean, std } = this.model.hyper;
+    let log = 0;
+    for (let i = 0; i < mean.length; i++) log += -0.5 * ((z[i]! - mean[i]!) / std[i]!) ** 2 - Math.log(std[i]! * Math.sqrt(2 * Math.PI));
+    return log;
+  }
+
   klToPrior(): number {
     return gaussianKl(this.model.hyper, this.model.prior);
   }

@@ -200,7 +200,13 @@ const loopConfig = strict({
     riskWeight: z.number().min(0).max(1).default(0.5),
     /** Which safeguards the search may turn on: all (guardian veto, treasury supermajority), all but the guardian, or none. */
     safeguards: z.enum(['all', 'no-guardian', 'none']).default('all'),
-  }).default({ maxEvaluations: 60, populations: 6, riskWeight: 0.5, safeguards: 'all' }),
+    /**
+     * How the mix of G_1 and G_{r+1} populations is scored: `none` = every population counts the same;
+     * `importance` = each counts p_1(z) / (p_1(z)/2 + p_{r+1}(z)/2) (multiple importance sampling), so the
+     * objective estimates the risk under G_1 while G_{r+1} supplies more of its tail.
+     */
+    weighting: z.enum(['none', 'importance']).default('none'),
+  }).default({ maxEvaluations: 60, populations: 6, riskWeight: 0.5, safeguards: 'all', weighting: 'none' }),
   heldOut: strict({
     populations: positiveInt(10_000).default(24),
     /** Population effects of the stress grid: every turnout x concentration pair. */

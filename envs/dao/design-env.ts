@@ -59,6 +59,28 @@ export function designedProtocol(base: Protocol, action: ArrayLike<number>): Pro
   });
 }
 
+/**
+ * The action in [-1, 1]^7 that selects `protocol`'s own parameters (as near as the design space
+ * allows: an absolute quorum becomes its share of `supply`; parameters outside a range are clipped),
+ * so that a search can start from a real protocol.
+ */
+export function designActionOf(protocol: Protocol, supply: number): number[] {
+  const quorum = protocol.quorum.kind === 'fraction' ? protocol.quorum.fraction : protocol.quorum.kind === 'absolute' ? protocol.quorum.votes / supply : 0;
+  const values = [
+    quorum,
+    protocol.proposalThreshold,
+    protocol.votingPeriod / BLOCKS_PER_DAY,
+    protocol.timelock / BLOCKS_PER_DAY,
+    protocol.lateQuorumExtension / BLOCKS_PER_DAY,
+    protocol.treasurySupermajority ?? 0.5,
+    protocol.guardianVeto ? 1 : 0,
+  ];
+  return values.map((value, i) => {
+    const { low, high } = DESIGN_PARAMETERS[i]!;
+    return Math.max(-1, Math.min(1, ((value - low) / (high - low)) * 2 - 1));
+  });
+}
+
 export interface ProtocolDesignKwargs extends DaoEnvKwargs {
   /** Scripted attacker(s): one strategy, or a list drawn uniformly per season. */
   attack?: AttackStrategy | AttackStrategy[];

@@ -9,11 +9,13 @@
  *   3. fine-tune the generator toward high-loss populations (reward-weighted, pulled toward G_1); the
  *      update is rejected when G_{r+1}'s quality score against the real data falls below the floor;
  *   4. re-tune the protocol by CMA-ES over dao/ProtocolDesign-v0's seven parameters on populations from
- *      G_1 and G_{r+1} (objective: mean and CVaR-10 % loss, weighted);
+ *      G_1 and G_{r+1} (objective: mean and CVaR-10 % loss, weighted; optionally importance-weighted so it
+ *      estimates the risk under G_1 with G_{r+1} supplying its tail);
  *   5. record the round: losses (mean, CVaR-10 %, worst), fidelity, the generator, the protocol, welfare.
  * The same rounds run a second time with the generator never fine-tuned (the ablation: the protocol tuned
  * on G_1 alone, with the same seeds and search budget). Protocol updates are elitist: CMA-ES starts from
- * the incumbent and replaces it only if it scores better on the round's populations. At the end both arms'
+ * the incumbent (at first the baseline preset's own parameters) and its best point replaces the incumbent
+ * only if it also scores better on fresh validation populations from the same mix. At the end both arms'
  * last protocols and the baseline preset are scored on held-out populations no round trained on: from a
  * generator fitted to held-out members, and from a stress grid of population effects.
  * Every random draw comes from streams keyed by (trial seed, round, purpose), so a replicate resumed from
@@ -25,7 +27,7 @@ import { dirname, join } from 'node:path';
 import { Rng } from '../../lib/rng.ts';
 import { cemMinimize } from '../../agents/cem.ts';
 import { cmaesMinimize } from '../../agents/cmaes.ts';
-import { DESIGN_PARAMETERS, designedProtocol, designValues } from '../../envs/dao/design-env.ts';
+import { DESIGN_PARAMETERS, designActionOf, designedProtocol, designValues } from '../../envs/dao/design-env.ts';
 import { DEFAULT_GUARDIAN, type GuardianConfig } from '../../envs/dao/governance.ts';
 import { DEFAULT_MARKET } from '../../envs/dao/market.ts';
 import { defaultPopulation } from '../../envs/dao/population.ts';
@@ -44,7 +46,8 @@ import { trialResult } from '../plan.ts';
 import type { EpisodeRecord, TrialResult, TrialSpec } from '../types.ts';
 
 const FEATURES = ['logVotingPower', 'participation', 'supportRate', 'meanTiming'] as const;
-const SUPPLY = 10_000_000 - DEFAULT_MARKET.ammToken - DEFAULT_MARKET.lendingToken;
+const TOTAL_SUPPLY = 10_000_000;
+const SUPPLY = TOTAL_SUPPLY - DEFAULT_MARKET.ammToken - DEFAULT_MARKET.lendingToken;
 
 export interface LoopContext {
   /** Where round checkpoints go (one file per replicate); absent = no round-level resume. */
@@ -99,6 +102,24 @@ export function loadLoopData(config: LoopConfig): RealData {
   return data;
 }
 
+/**
+ * Weighted CVaR: the weighted mean of the worst `share` of the total weight (the boundary loss counts
+ * with the fraction of its weight that fits), i.e. the tail mean under the weighted empirical distribution.
+ */
+export function weightedCvar(losses: readonly number[], weights: readonly number[], share = 0.1): number {
+  const order = losses.map((_, i) => i).sort((a, b) => losses[b]! - losses[a]!);
+  const budget = share * weights.reduce((a, b) => a + b, 0);
+  let taken = 0;
+  let sum = 0;
+  for (const i of order) {
+    const w = Math.min(weights[i]!, budget - taken);
+    if (w <= 0) break;
+    sum += w * losses[i]!;
+    taken += w;
+  }
+  return sum / taken;
+}
+
 /** Lower tail CVaR of the upper tail: the mean of the worst `share` of losses. */
 export function cvar(losses: readonly number[], share = 0.1): number {
   const sorted = [...losses].sort((a, b) => b - a);
@@ -106,11 +127,19 @@ export function cvar(losses: readonly number[], share = 0.1): number {
   return sorted.slice(0, count).reduce((a, b) => a + b, 0) / count;
 }
 
-interface PopulationSample {
+export interface PopulationSample {
   table: Table;
+  /** Weight in the tuning objective (importance weighting; 1 when absent). */
+  weight?: number;
   effects: Float64Array;
   /** Seed of the population's seasons (shared by every protocol scored on it). */
   seasonSeed: number;
+}
+
+/** One population from `generator`: effects z, then its members, both from `rng`. */
+export function samplePopulation(generator: PopulationGenerator, members: number, rng: Rng, seasonSeed: number): PopulationSample {
+  const effects = generator.sampleEffects(rng);
+  return { effects, table: generator.populationTable(members, effects, rng), seasonSeed };
 }
 
 interface Outcome {
@@ -120,7 +149,7 @@ interface Outcome {
   worstAttack: AttackStrategy;
 }
 
-class LoopWorld {
+export class LoopWorld {
   private readonly populations = new Map<Table, ReturnType<typeof populationFromFeatures>>();
 
   constructor(private readonly config: LoopConfig) {}
@@ -164,7 +193,9 @@ class LoopWorld {
    */
   private scored(protocol: Protocol, sample: PopulationSample, attack: AttackStrategy, overrides: { attackShare?: number; attackDay?: number } = {}) {
     const treasury = this.config.season.treasuryUsd;
-    const score = (result: SeasonResult) => ({ loss: -result.score, welfare: (result.executedValue - result.failedGoodValue) / treasury, drained: result.attackLoss / treasury });
+    // Welfare: the net value honest proposals delivered (executed grants' value - cost - delay cost;
+    // bad grants that passed count negative), as a share of the treasury.
+    const score = (result: SeasonResult) => ({ loss: -result.score, welfare: result.executedValue / treasury, drained: result.attackLoss / treasury });
     if (!protocol.guardianVeto || attack === 'none') return score(this.season(protocol, sample, attack, overrides));
     const d = DEFAULT_GUARDIAN.detection;
     const caught = score(this.season(protocol, sample, attack, { ...overrides, guardian: { ...DEFAULT_GUARDIAN, detection: 1 } }));
@@ -182,6 +213,37 @@ class LoopWorld {
       if (worst === undefined || result.loss > worst.loss) worst = { loss: result.loss, welfare: 0, attackLossShare: result.drained, worstAttack: attack };
     }
     return { ...worst!, welfare: welfare / this.config.attacks.length };
+  }
+
+  /** The protocol-tuning objective on a set of populations: (1 - w) mean loss + w CVaR-10 % (w = riskWeight). */
+  objective(protocol: Protocol, populations: readonly PopulationSample[]): number {
+    const { riskWeight } = this.config.protocolSearch;
+    const losses = populations.map((sample) => this.outcome(protocol, sample).loss);
+    if (populations.some((sample) => sample.weight !== undefined)) {
+      const weights = populations.map((sample) => sample.weight ?? 1);
+      const total = weights.reduce((a, b) => a + b, 0);
+      const mean = losses.reduce((a, loss, k) => a + weights[k]! * loss, 0) / total;
+      return (1 - riskWeight) * mean + riskWeight * weightedCvar(losses, weights);
+    }
+    const mean = losses.reduce((a, b) => a + b, 0) / losses.length;
+    return (1 - riskWeight) * mean + riskWeight * cvar(losses);
+  }
+
+  /**
+   * Step 4: CMA-ES over the design parameters from the incumbent action (at first: the baseline preset's
+   * own parameters) on the training populations. The search's best point was picked on those populations
+   * (a winner's curse), so it replaces the incumbent only if it also scores better on fresh validation
+   * populations from the same mix.
+   */
+  async retune(design: (x: ArrayLike<number>) => Protocol, training: readonly PopulationSample[], validation: readonly PopulationSample[], incumbent: readonly number[], seed: number): Promise<{ x: number[]; replaced: boolean }> {
+    const search = await cmaesMinimize((x: Float64Array) => this.objective(design(x), training), incumbent, 0.4, {
+      seed,
+      maxEvaluations: this.config.protocolSearch.maxEvaluations,
+      lower: Array(DESIGN_PARAMETERS.length).fill(-1),
+      upper: Array(DESIGN_PARAMETERS.length).fill(1),
+    });
+    const replaced = this.objective(design(search.x), validation) < this.objective(design(incumbent), validation);
+    return replaced ? { x: Array.from(search.x), replaced } : { x: [...incumbent], replaced };
   }
 
   /** Step 2 with attackSearch 'cem': CEM over the worst strategy's requested share and start day. */
@@ -238,35 +300,11 @@ export async function runLoopTrial(config: LoopConfig, spec: TrialSpec, context:
   const disabled = disabledParameters(config);
   const effective = (x: ArrayLike<number>): number[] => Array.from(x, (value, i) => (disabled.includes(i) ? -1 : value));
   const design = (x: ArrayLike<number>): Protocol => designedProtocol(baseline, effective(x));
+  // The searches start from the baseline's own parameters (as near as the design space allows).
+  const startAction = effective(designActionOf(baseline, TOTAL_SUPPLY));
 
   const samplePopulations = (generator: PopulationGenerator, count: number, ...keys: (string | number)[]): PopulationSample[] =>
-    Array.from({ length: count }, (_, k) => {
-      const rng = root.stream(...keys, k);
-      const effects = generator.sampleEffects(rng);
-      return { effects, table: generator.populationTable(config.members, effects, rng), seasonSeed: seedOf(...keys, k, 'season') };
-    });
-
-  /** The tuning objective on a set of populations: (1 - w) mean loss + w CVaR-10 %. */
-  const objectiveOn = (training: PopulationSample[]) => (x: ArrayLike<number>) => {
-    const { riskWeight } = config.protocolSearch;
-    const protocol = design(x);
-    const losses = training.map((sample) => world.outcome(protocol, sample).loss);
-    const mean = losses.reduce((a, b) => a + b, 0) / losses.length;
-    return (1 - riskWeight) * mean + riskWeight * cvar(losses);
-  };
-
-  /** CMA-ES from the incumbent; the incumbent stays unless the search beats it on these populations. */
-  const tune = async (training: PopulationSample[], incumbent: number[], ...keys: (string | number)[]): Promise<number[]> => {
-    const objective = objectiveOn(training);
-    const x0 = incumbent.length === 0 ? Array(DESIGN_PARAMETERS.length).fill(0) : incumbent;
-    const search = await cmaesMinimize((x: Float64Array) => objective(x), x0, 0.4, {
-      seed: seedOf(...keys),
-      maxEvaluations: config.protocolSearch.maxEvaluations,
-      lower: Array(DESIGN_PARAMETERS.length).fill(-1),
-      upper: Array(DESIGN_PARAMETERS.length).fill(1),
-    });
-    return incumbent.length > 0 && objective(incumbent) <= search.f ? incumbent : Array.from(search.x);
-  };
+    Array.from({ length: count }, (_, k) => samplePopulation(generator, config.members, root.stream(...keys, k), seedOf(...keys, k, 'season')));
 
   const realismReference = data.train;
   const fidelityOf = (generator: PopulationGenerator, round: number) =>
@@ -278,11 +316,13 @@ export async function runLoopTrial(config: LoopConfig, spec: TrialSpec, context:
    */
   const runArm = async (adaptive: boolean): Promise<LoopState> => {
     const path = checkpointPath(context, spec, adaptive ? 'adaptive' : 'g1-only');
-    let state: LoopState = { round: 0, hyper: g1.model.hyper, x: [], rounds: [], curves: [] };
+    let state: LoopState = { round: 0, hyper: g1.model.hyper, x: startAction, rounds: [], curves: [] };
     if (path !== undefined && existsSync(path)) state = JSON.parse(readFileSync(path, 'utf8')) as LoopState;
+    // A checkpoint written before searches started from the baseline holds no action yet.
+    if (state.x.length === 0) state = { ...state, x: startAction };
     for (let round = state.round + 1; round <= config.rounds; round++) {
       const generator = new PopulationGenerator({ ...g1.model, hyper: state.hyper });
-      const protocol = state.x.length === 0 ? baseline : design(state.x);
+      const protocol = round === 1 ? baseline : design(state.x);
       // 1-2: populations from G_r, attacked under P_r.
       const populations = samplePopulations(generator, config.populationsPerRound, 'round', round, 'populations');
       const outcomes: Outcome[] = [];
@@ -306,8 +346,13 @@ export async function runLoopTrial(config: LoopConfig, spec: TrialSpec, context:
         if (accepted) next = tuned.generator;
       }
       // 4: re-tune the protocol on G_1 and G_{r+1} populations.
-      const mix = [...samplePopulations(g1, config.protocolSearch.populations, 'round', round, 'tune-g1'), ...samplePopulations(next, config.protocolSearch.populations, 'round', round, 'tune-next')];
-      const x = await tune(mix, state.x, 'round', round, 'cmaes');
+      const mixOf = (purpose: string) => {
+        const mix = [...samplePopulations(g1, config.protocolSearch.populations, 'round', round, `${purpose}-g1`), ...samplePopulations(next, config.protocolSearch.populations, 'round', round, `${purpose}-next`)];
+        if (config.protocolSearch.weighting === 'none') return mix;
+        // Multiple importance sampling with the balance heuristic: the mix's density is the even mixture.
+        return mix.map((sample) => ({ ...sample, weight: 1 / (0.5 + 0.5 * Math.exp(next.logDensity(sample.effects) - g1.logDensity(sample.effects))) }));
+      };
+      const { x, replaced } = await world.retune(design, mixOf('tune'), mixOf('validate'), state.x, seedOf('round', round, 'cmaes'));
       // 5: the round's record.
       const mean = losses.reduce((a, b) => a + b, 0) / losses.length;
       const welfare = outcomes.reduce((a, o) => a + o.welfare, 0) / outcomes.length;
@@ -323,6 +368,7 @@ export async function runLoopTrial(config: LoopConfig, spec: TrialSpec, context:
         accepted: adaptive ? accepted : null,
         effectiveSampleSize: adaptive ? effectiveSampleSize : null,
         klToG1: next.klToPrior(),
+        protocolReplaced: replaced,
         ...Object.fromEntries(next.model.hyper.mean.map((m, i) => [`effect.${['turnout', 'concentration', 'lateness', 'support'][i]}.mean`, m])),
         ...Object.fromEntries(Object.entries(designValues(effective(x))).map(([name, value]) => [`protocol.${name}`, value])),
       };
@@ -376,10 +422,11 @@ export async function runLoopTrial(config: LoopConfig, spec: TrialSpec, context:
       heldOutWelfareFinal: final.welfare,
       heldOutWelfareG1: g1Score.welfare,
       heldOutWelfareBaseline: baselineScore.welfare,
-      // Welfare is a share of the treasury and can be near 0 or negative, so the gap is reported in
-      // treasury shares and relative to the baseline preset's welfare.
+      // Welfare (the honest proposals' delivered value, a share of the treasury) of the loop's protocol
+      // against the G_1-only one: the gap, and the gap relative to the G_1-only welfare (null when that is
+      // not positive, where a ratio means nothing: NaN, stored as NULL).
       welfareGap: final.welfare - g1Score.welfare,
-      welfareGapRelative: baselineScore.welfare !== 0 ? (final.welfare - g1Score.welfare) / Math.abs(baselineScore.welfare) : 0,
+      welfareGapRelative: g1Score.welfare > 0 ? (final.welfare - g1Score.welfare) / g1Score.welfare : Number.NaN,
       fidelityG1: fidelityOf(g1, 0),
       fidelityFinal: fidelityOf(finalGenerator, config.rounds + 1),
       roundsAccepted: state.rounds.filter((r) => r.accepted === true).length,

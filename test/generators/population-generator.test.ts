@@ -46,6 +46,24 @@ test('KL between diagonal Gaussians matches the closed form', () => {
   assert.ok(Math.abs(gaussianKl(q, p) - (0.5 + Math.log(2) + 0.125 - 0.5)) < 1e-12);
 });
 
+test('log density of population effects: independent normals (hand value) and it integrates the importance weights to 1', () => {
+  const generator = PopulationGenerator.fit(memberTable(500, 3));
+  // At z = 0 under N(0, PRIOR_STD^2): -sum log(sd sqrt(2 pi)).
+  const atZero = -PRIOR_STD.reduce((a, sd) => a + Math.log(sd * Math.sqrt(2 * Math.PI)), 0);
+  assert.ok(Math.abs(generator.logDensity([0, 0, 0, 0]) - atZero) < 1e-12);
+  assert.ok(Math.abs(generator.logDensity([0.3, 0, 0, 0]) - (atZero - 0.5)) < 1e-12);
+  // E_q[p(z)/q(z)] = 1: self-check of the density ratio the loop's importance weights use.
+  const shifted = new PopulationGenerator({ ...generator.model, hyper: { mean: [-0.2, 0.1, 0, 0.1], std: [0.35, 0.15, 0.3, 0.25] } });
+  const rng = Rng.create(9);
+  let sum = 0;
+  const n = 40_000;
+  for (let k = 0; k < n; k++) {
+    const z = shifted.sampleEffects(rng);
+    sum += Math.exp(generator.logDensity(z) - shifted.logDensity(z));
+  }
+  assert.ok(Math.abs(sum / n - 1) < 0.03, `mean weight ${sum / n}`);
+});
+
 test('reward-weighted fine-tuning moves toward high-loss effects, the KL weight pulls back to G_1, sampling is seeded', () => {
   const generator = PopulationGenerator.fit(memberTable(1500, 2));
   assert.equal(generator.model.hyper.std, PRIOR_STD);

@@ -9,7 +9,11 @@ import { InProcessExecutor } from '../../runner/executors.ts';
 import { planTrials } from '../../runner/plan.ts';
 import { resumeRun, runExperiment } from '../../runner/run.ts';
 import { Store } from '../../runner/store.ts';
-import { cvar, runLoopTrial } from '../../runner/trials/loop.ts';
+import { cvar, loadLoopData, LoopWorld, runLoopTrial, samplePopulation, weightedCvar } from '../../runner/trials/loop.ts';
+import { designActionOf, designedProtocol } from '../../envs/dao/design-env.ts';
+import { presetProtocol } from '../../envs/dao/presets.ts';
+import { PopulationGenerator } from '../../generators/population-generator.ts';
+import { Rng } from '../../lib/rng.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'daogym-loop-'));
 const BIN = new URL('../../bin/daogym.mjs', import.meta.url).pathname;
@@ -39,6 +43,16 @@ test('CVaR-10 % is the mean of the worst tenth', () => {
   assert.is(cvar([5, 1, 9, 3, 7, 2, 8, 4, 6, 10, 0, 0, 0, 0, 0, 0, 0, 0, 0, 11]), (11 + 10) / 2);
 });
 
+test('weighted CVaR: equal weights give the tail mean; weights count as probability mass, the boundary loss in part', () => {
+  const losses = [5, 1, 9, 3, 7, 2, 8, 4, 6, 10, 0, 0, 0, 0, 0, 0, 0, 0, 0, 11];
+  assert.is(weightedCvar(losses, losses.map(() => 1)), cvar(losses));
+  assert.is(weightedCvar(losses, losses.map(() => 3)), cvar(losses));
+  // Total weight 10 -> the worst 1.0: loss 9 has weight 0.5, loss 7 the next 0.5 of its 2.
+  assert.ok(Math.abs(weightedCvar([9, 7, 1], [0.5, 2, 7.5]) - (0.5 * 9 + 0.5 * 7) / 1) < 1e-12);
+  // A heavy worst loss fills the tail alone.
+  assert.is(weightedCvar([4, 2, 1], [5, 1, 1]), 4);
+});
+
 test('a loop replicate records every round of both arms, scores the held-out populations, and is deterministic', async () => {
   const config = parse(tiny('fineTune: { realismFloor: 0.5 }\n'));
   const spec = planTrials(config)[0]!;
@@ -61,6 +75,29 @@ test('a loop replicate records every round of both arms, scores the held-out pop
   assert.equal(result.curves!.filter((c) => c.name === 'fidelity').map((c) => c.step), [1, 2]);
   const again = await runLoopTrial(config, spec);
   assert.equal(again.metrics, result.metrics);
+});
+
+test('step 4: CMA-ES re-tuning from Compound Bravo stops the drain Bravo lets through, and never returns a protocol worse on validation', async () => {
+  const config = parse(tiny('attacks: [buy-and-vote]\nprotocolSearch: { maxEvaluations: 48, populations: 4, safeguards: none }\n').replace('attacks: [buy-and-vote, borrow-and-vote]\n', '').replace('protocolSearch: { maxEvaluations: 10, populations: 2 }\n', ''));
+  const g1 = PopulationGenerator.fit(loadLoopData(config).train);
+  const world = new LoopWorld(config);
+  const rng = Rng.create(21);
+  const populations = (key: string) => Array.from({ length: 4 }, (_, k) => samplePopulation(g1, config.members, rng.stream(key, k), 100 * k + key.length));
+  const [training, validation] = [populations('training'), populations('validation')];
+  const bravo = presetProtocol('compound-bravo');
+  // Safeguards held off, as in the search (-1 = off).
+  const design = (x: ArrayLike<number>) => designedProtocol(bravo, Array.from(x, (v, i) => (i >= 5 ? -1 : v)));
+  const incumbent = designActionOf(bravo, 10_000_000).map((v, i) => (i >= 5 ? -1 : v));
+  // Bravo's 4 % quorum and 0.25 % threshold: a $30M buyer drains every validation population.
+  assert.ok(validation.every((sample) => world.outcome(design(incumbent), sample).attackLossShare > 0));
+  const tuned = await world.retune(design, training, validation, incumbent, 5);
+  assert.ok(tuned.replaced, 'the search beat Bravo on the validation populations');
+  assert.ok(world.objective(design(tuned.x), validation) < world.objective(design(incumbent), validation) - 0.05);
+  assert.ok(validation.filter((sample) => world.outcome(design(tuned.x), sample).attackLossShare > 0).length <= 1, 'the tuned protocol stops the drain');
+  // A second search from the tuned protocol keeps it unless it does better on validation.
+  const again = await world.retune(design, training, validation, tuned.x, 6);
+  assert.ok(world.objective(design(again.x), validation) <= world.objective(design(tuned.x), validation));
+  if (!again.replaced) assert.equal(again.x, tuned.x);
 });
 
 test('a round whose fine-tuned generator falls below the realism floor is rejected', async () => {
