@@ -219,14 +219,10 @@ export class LoopWorld {
   objective(protocol: Protocol, populations: readonly PopulationSample[]): number {
     const { riskWeight } = this.config.protocolSearch;
     const losses = populations.map((sample) => this.outcome(protocol, sample).loss);
-    if (populations.some((sample) => sample.weight !== undefined)) {
-      const weights = populations.map((sample) => sample.weight ?? 1);
-      const total = weights.reduce((a, b) => a + b, 0);
-      const mean = losses.reduce((a, loss, k) => a + weights[k]! * loss, 0) / total;
-      return (1 - riskWeight) * mean + riskWeight * weightedCvar(losses, weights);
-    }
-    const mean = losses.reduce((a, b) => a + b, 0) / losses.length;
-    return (1 - riskWeight) * mean + riskWeight * cvar(losses);
+    const weights = populations.map((sample) => sample.weight ?? 1);
+    const mean = losses.reduce((a, loss, k) => a + weights[k]! * loss, 0) / weights.reduce((a, b) => a + b, 0);
+    const weighted = populations.some((sample) => sample.weight !== undefined);
+    return (1 - riskWeight) * mean + riskWeight * (weighted ? weightedCvar(losses, weights) : cvar(losses));
   }
 
   /**
