@@ -10,6 +10,7 @@
 import { LineCounter, parseDocument, isNode, type Document } from 'yaml';
 import { z } from 'zod';
 import { ATTACK_STRATEGIES } from '../envs/dao/season.ts';
+import { DESIGN_PARAMETERS } from '../envs/dao/design-env.ts';
 import { PRESETS, presetNames } from '../envs/dao/presets.ts';
 import { formatIssue, protocolSchema } from '../envs/dao/protocol.ts';
 
@@ -200,19 +201,23 @@ const loopConfig = strict({
     riskWeight: z.number().min(0).max(1).default(0.5),
     /** Which safeguards the search may turn on: all (guardian veto, treasury supermajority), all but the guardian, or none. */
     safeguards: z.enum(['all', 'no-guardian', 'none']).default('all'),
+    /** Design parameters the search may not change: held at the baseline preset's own value. */
+    hold: z.array(z.enum(DESIGN_PARAMETERS.map((p) => p.name) as [string, ...string[]])).default([]),
     /**
      * How the mix of G_1 and G_{r+1} populations is scored: `none` = every population counts the same;
      * `importance` = each counts p_1(z) / (p_1(z)/2 + p_{r+1}(z)/2) (multiple importance sampling), so the
      * objective estimates the risk under G_1 while G_{r+1} supplies more of its tail.
      */
     weighting: z.enum(['none', 'importance']).default('none'),
-  }).default({ maxEvaluations: 60, populations: 6, riskWeight: 0.5, safeguards: 'all', weighting: 'none' }),
+  }).default({ maxEvaluations: 60, populations: 6, riskWeight: 0.5, safeguards: 'all', hold: [], weighting: 'none' }),
   heldOut: strict({
     populations: positiveInt(10_000).default(24),
     /** Population effects of the stress grid: every turnout x concentration pair. */
     turnout: z.array(z.number().min(-3).max(3)).min(1).default([-0.7, -0.35, 0]),
     concentration: z.array(z.number().min(-1).max(1)).min(1).default([0, 0.2, 0.4]),
-  }).default({ populations: 24, turnout: [-0.7, -0.35, 0], concentration: [0, 0.2, 0.4] }),
+    /** Also run the protocol search on the held-out populations themselves (the headroom: a bound, tuned on the test set). */
+    oracle: z.boolean().default(true),
+  }).default({ populations: 24, turnout: [-0.7, -0.35, 0], concentration: [0, 0.2, 0.4], oracle: true }),
 });
 
 export const experimentSchema = z.discriminatedUnion('kind', [compareConfig, stressConfig, trainConfig, searchConfig, loopConfig], {

@@ -100,7 +100,7 @@ export function reportSpecFor(config: ExperimentConfig): ReportSpec {
         title: config.name,
         primaryMetric: 'cvar10Improvement',
         higherIsBetter: true,
-        metrics: ['heldOutCvar10Final', 'heldOutCvar10G1', 'heldOutCvar10Baseline', 'heldOutWelfareFinal', 'heldOutWelfareG1', 'welfareGapRelative', 'fidelityG1', 'fidelityFinal', 'roundsAccepted'],
+        metrics: ['heldOutCvar10Final', 'heldOutCvar10G1', 'heldOutCvar10Baseline', 'heldOutCvar10Oracle', 'cvar10Headroom', 'heldOutWelfareFinal', 'heldOutWelfareG1', 'welfareGapRelative', 'fidelityG1', 'fidelityFinal', 'roundsAccepted'],
       };
   }
 }

@@ -17,7 +17,8 @@
  * the incumbent (at first the baseline preset's own parameters) and its best point replaces the incumbent
  * only if it also scores better on fresh validation populations from the same mix. At the end both arms'
  * last protocols and the baseline preset are scored on held-out populations no round trained on: from a
- * generator fitted to held-out members, and from a stress grid of population effects.
+ * generator fitted to held-out members, and from a stress grid of population effects; the same search
+ * run on those populations themselves gives the headroom (how low any designed protocol gets there).
  * Every random draw comes from streams keyed by (trial seed, round, purpose), so a replicate resumed from
  * its round checkpoint continues exactly as an uninterrupted one.
  */
@@ -294,10 +295,13 @@ export async function runLoopTrial(config: LoopConfig, spec: TrialSpec, context:
   const seedOf = (...keys: (string | number)[]) => root.stream(...keys).int(2 ** 31 - 1);
   // Safeguards the search may not use are held off (-1 maps to off for both).
   const disabled = disabledParameters(config);
-  const effective = (x: ArrayLike<number>): number[] => Array.from(x, (value, i) => (disabled.includes(i) ? -1 : value));
+  // Parameters the search may not change stay at the baseline's own values.
+  const baselineAction = designActionOf(baseline, TOTAL_SUPPLY);
+  const held = config.protocolSearch.hold.map((name) => DESIGN_PARAMETERS.findIndex((p) => p.name === name));
+  const effective = (x: ArrayLike<number>): number[] => Array.from(x, (value, i) => (disabled.includes(i) ? -1 : held.includes(i) ? baselineAction[i]! : value));
   const design = (x: ArrayLike<number>): Protocol => designedProtocol(baseline, effective(x));
   // The searches start from the baseline's own parameters (as near as the design space allows).
-  const startAction = effective(designActionOf(baseline, TOTAL_SUPPLY));
+  const startAction = effective(baselineAction);
 
   const samplePopulations = (generator: PopulationGenerator, count: number, ...keys: (string | number)[]): PopulationSample[] =>
     Array.from({ length: count }, (_, k) => samplePopulation(generator, config.members, root.stream(...keys, k), seedOf(...keys, k, 'season')));
@@ -405,6 +409,22 @@ export async function runLoopTrial(config: LoopConfig, spec: TrialSpec, context:
   const final = score(finalProtocol);
   const g1Score = score(g1Protocol);
   const baselineScore = score(baseline);
+  // The headroom: the same search, run on the held-out populations themselves (from the better arm's
+  // protocol; it keeps its start if it finds nothing better). An optimistic bound (tuned on the test
+  // set): what any protocol in the design space could reach there. When it is no lower than both arms,
+  // no re-tuning could have beaten the G_1-only protocol on these populations.
+  let oracleCvar10 = Number.NaN;
+  if (config.heldOut.oracle) {
+    const start = final.cvar10 <= g1Score.cvar10 ? state.x : ablation.x;
+    const heldOutCvar = (x: ArrayLike<number>) => cvar(heldOut.map((sample) => world.outcome(design(x), sample).loss));
+    const search = await cmaesMinimize(heldOutCvar, start, 0.4, {
+      seed: seedOf('held-out', 'oracle'),
+      maxEvaluations: config.protocolSearch.maxEvaluations,
+      lower: Array(DESIGN_PARAMETERS.length).fill(-1),
+      upper: Array(DESIGN_PARAMETERS.length).fill(1),
+    });
+    oracleCvar10 = Math.min(search.f, Math.min(final.cvar10, g1Score.cvar10));
+  }
   const lastHyper = state.hyper;
   const finalGenerator = new PopulationGenerator({ ...g1.model, hyper: lastHyper });
   return trialResult(spec, start, {
@@ -413,6 +433,9 @@ export async function runLoopTrial(config: LoopConfig, spec: TrialSpec, context:
       heldOutCvar10G1: g1Score.cvar10,
       heldOutCvar10Baseline: baselineScore.cvar10,
       cvar10Improvement: g1Score.cvar10 - final.cvar10,
+      // NaN (stored as NULL) when heldOut.oracle is off.
+      heldOutCvar10Oracle: oracleCvar10,
+      cvar10Headroom: Math.min(final.cvar10, g1Score.cvar10) - oracleCvar10,
       heldOutMeanLossFinal: final.mean,
       heldOutMeanLossG1: g1Score.mean,
       heldOutWelfareFinal: final.welfare,

@@ -70,6 +70,9 @@ test('a loop replicate records every round of both arms, scores the held-out pop
   assert.ok((adaptive[1]!.klToG1 as number) > 0);
   for (const metric of ['heldOutCvar10Final', 'heldOutCvar10G1', 'heldOutCvar10Baseline', 'fidelityG1', 'fidelityFinal', 'welfareGap']) assert.type(result.metrics[metric], 'number', metric);
   assert.is(result.metrics.cvar10Improvement, result.metrics.heldOutCvar10G1! - result.metrics.heldOutCvar10Final!);
+  // The headroom search on the held-out populations never ends above the better arm.
+  assert.ok(result.metrics.heldOutCvar10Oracle! <= Math.min(result.metrics.heldOutCvar10G1!, result.metrics.heldOutCvar10Final!));
+  assert.ok(result.metrics.cvar10Headroom! >= 0);
   assert.is(result.metrics.roundsAccepted, 2);
   assert.equal(result.artifacts!.map((a) => a.name), ['generator-final.json', 'protocol-final.json', 'protocol-g1.json']);
   assert.equal(result.curves!.filter((c) => c.name === 'fidelity').map((c) => c.step), [1, 2]);
@@ -98,6 +101,24 @@ test('step 4: CMA-ES re-tuning from Compound Bravo stops the drain Bravo lets th
   const again = await world.retune(design, training, validation, tuned.x, 6);
   assert.ok(world.objective(design(again.x), validation) <= world.objective(design(tuned.x), validation));
   if (!again.replaced) assert.equal(again.x, tuned.x);
+});
+
+test('held design parameters stay at the baseline preset\'s values in every round; a bad name is a config error', async () => {
+  const configWith = (hold: string) =>
+    parse(tiny(`protocolSearch: { maxEvaluations: 10, populations: 2, safeguards: none, hold: [${hold}] }\nheldOut: { populations: 3, turnout: [-0.7], concentration: [0.3], oracle: false }\n`).replace('protocolSearch: { maxEvaluations: 10, populations: 2 }\n', '').replace('heldOut: { populations: 3, turnout: [-0.7], concentration: [0.3] }\n', ''));
+  // Free, the search moves the threshold or the quorum away from Bravo's in some round.
+  const free = await runLoopTrial(configWith(''), planTrials(configWith(''))[0]!);
+  assert.ok(free.episodes!.some((r) => Math.abs((r['protocol.proposalThreshold'] as number) - 0.0025) > 1e-6 || Math.abs((r['protocol.quorum'] as number) - 0.04) > 1e-6));
+  const config = configWith('proposalThreshold, quorum');
+  const result = await runLoopTrial(config, planTrials(config)[0]!);
+  for (const round of result.episodes!) {
+    // Compound Bravo: 25,000 of 10M COMP to propose, a quorum of 400,000 (4 %).
+    assert.ok(Math.abs((round['protocol.proposalThreshold'] as number) - 0.0025) < 1e-12, `threshold in ${round.arm} ${round.round}`);
+    assert.ok(Math.abs((round['protocol.quorum'] as number) - 0.04) < 1e-12, `quorum in ${round.arm} ${round.round}`);
+    assert.is(round['protocol.guardianVeto'], 0);
+  }
+  assert.ok(Number.isNaN(result.metrics.heldOutCvar10Oracle));
+  assert.throws(() => parse(tiny('protocolSearch: { hold: [quorom] }\n').replace('protocolSearch: { maxEvaluations: 10, populations: 2 }\n', '')), /protocolSearch\.hold\[0\].*quorum, proposalThreshold/);
 });
 
 test('a round whose fine-tuned generator falls below the realism floor is rejected', async () => {
