@@ -178,6 +178,12 @@ const loopConfig = strict({
   rounds: positiveInt(50).default(3),
   populationsPerRound: z.number().int().min(4).max(10_000).default(24),
   members: z.number().int().min(200).max(100_000).default(1000),
+  /**
+   * Seasons a population's loss is averaged over (its expected loss). Most of one season's outcome is the
+   * season's own draws (who votes, when grants arrive), not the population; more seasons leave the loss
+   * that belongs to the population.
+   */
+  seasonsPerPopulation: z.number().int().min(1).max(100).default(1),
   baseline: z.enum(presetNames() as [string, ...string[]]).default('compound-bravo'),
   attacks: z.array(z.enum(ATTACK_STRATEGIES)).min(1, 'give at least one attack').default(['buy-and-vote', 'borrow-and-vote', 'bribe']),
   attackBudgetUsd: z.number().min(0).default(20_000_000),

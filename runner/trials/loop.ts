@@ -164,7 +164,8 @@ export class LoopWorld {
     return population;
   }
 
-  season(protocol: Protocol, sample: PopulationSample, attack: AttackStrategy, overrides: { attackShare?: number; attackDay?: number; guardian?: GuardianConfig } = {}): SeasonResult {
+  /** One season; `replicate` picks its random draws (0: the population's first season). */
+  season(protocol: Protocol, sample: PopulationSample, attack: AttackStrategy, overrides: { attackShare?: number; attackDay?: number; guardian?: GuardianConfig } = {}, replicate = 0): SeasonResult {
     const { season } = this.config;
     return runSeason(
       {
@@ -183,25 +184,38 @@ export class LoopWorld {
         delayCostPerDay: season.delayCostPerDay,
         guardian: overrides.guardian,
       },
-      Rng.create(sample.seasonSeed).stream('season'),
+      replicate === 0 ? Rng.create(sample.seasonSeed).stream('season') : Rng.create(sample.seasonSeed).stream('season', replicate),
     );
   }
 
   /**
-   * A season's loss, welfare and drained share. Under a guardian veto they are expectations over the
-   * guardian's coin (detection d: d x the season where it catches the drain + (1 - d) x the one where it
-   * misses; both seasons draw the same numbers), so a population is not scored by the coin's luck.
+   * A population's loss, welfare and drained share: the mean over `seasonsPerPopulation` seasons. Under a
+   * guardian veto each season's are expectations over the guardian's coin (detection d: d x the season
+   * where it catches the drain + (1 - d) x the one where it misses; both draw the same numbers), so a
+   * population is not scored by the coin's luck.
    */
   private scored(protocol: Protocol, sample: PopulationSample, attack: AttackStrategy, overrides: { attackShare?: number; attackDay?: number } = {}) {
     const treasury = this.config.season.treasuryUsd;
     // Welfare: the net value honest proposals delivered (executed grants' value - cost - delay cost;
     // bad grants that passed count negative), as a share of the treasury.
     const score = (result: SeasonResult) => ({ loss: -result.score, welfare: result.executedValue / treasury, drained: result.attackLoss / treasury });
-    if (!protocol.guardianVeto || attack === 'none') return score(this.season(protocol, sample, attack, overrides));
-    const d = DEFAULT_GUARDIAN.detection;
-    const caught = score(this.season(protocol, sample, attack, { ...overrides, guardian: { ...DEFAULT_GUARDIAN, detection: 1 } }));
-    const missed = score(this.season(protocol, sample, attack, { ...overrides, guardian: { ...DEFAULT_GUARDIAN, detection: 0 } }));
-    return { loss: d * caught.loss + (1 - d) * missed.loss, welfare: d * caught.welfare + (1 - d) * missed.welfare, drained: d * caught.drained + (1 - d) * missed.drained };
+    const one = (replicate: number) => {
+      if (!protocol.guardianVeto || attack === 'none') return score(this.season(protocol, sample, attack, overrides, replicate));
+      const d = DEFAULT_GUARDIAN.detection;
+      const caught = score(this.season(protocol, sample, attack, { ...overrides, guardian: { ...DEFAULT_GUARDIAN, detection: 1 } }, replicate));
+      const missed = score(this.season(protocol, sample, attack, { ...overrides, guardian: { ...DEFAULT_GUARDIAN, detection: 0 } }, replicate));
+      return { loss: d * caught.loss + (1 - d) * missed.loss, welfare: d * caught.welfare + (1 - d) * missed.welfare, drained: d * caught.drained + (1 - d) * missed.drained };
+    };
+    const seasons = this.config.seasonsPerPopulation;
+    if (seasons === 1) return one(0);
+    const total = { loss: 0, welfare: 0, drained: 0 };
+    for (let replicate = 0; replicate < seasons; replicate++) {
+      const result = one(replicate);
+      total.loss += result.loss / seasons;
+      total.welfare += result.welfare / seasons;
+      total.drained += result.drained / seasons;
+    }
+    return total;
   }
 
   /** The worst of the scripted attacks on this population under `protocol`. */

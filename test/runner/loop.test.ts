@@ -121,6 +121,24 @@ test('held design parameters stay at the baseline preset\'s values in every roun
   assert.throws(() => parse(tiny('protocolSearch: { hold: [quorom] }\n').replace('protocolSearch: { maxEvaluations: 10, populations: 2 }\n', '')), /protocolSearch\.hold\[0\].*quorum, proposalThreshold/);
 });
 
+test('a population\'s loss is its mean over seasonsPerPopulation seasons, each with its own draws', () => {
+  const config = parse(tiny('attacks: [buy-and-vote]\nseasonsPerPopulation: 3\n').replace('attacks: [buy-and-vote, borrow-and-vote]\n', ''));
+  const world = new LoopWorld(config);
+  const g1 = PopulationGenerator.fit(loadLoopData(config).train);
+  const sample = samplePopulation(g1, config.members, Rng.create(8).stream('population'), 12345);
+  const bravo = presetProtocol('compound-bravo');
+  const seasons = [0, 1, 2].map((replicate) => world.season(bravo, sample, 'buy-and-vote', {}, replicate));
+  // The replicates are different seasons (arrivals, who votes), not copies of one.
+  assert.ok(new Set(seasons.map((s) => s.score)).size > 1);
+  const outcome = world.outcome(bravo, sample);
+  const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / values.length;
+  assert.ok(Math.abs(outcome.loss - mean(seasons.map((s) => -s.score))) < 1e-12);
+  assert.ok(Math.abs(outcome.attackLossShare - mean(seasons.map((s) => s.attackLoss / config.season.treasuryUsd))) < 1e-12);
+  // One season per population is the first replicate alone.
+  const single = new LoopWorld({ ...config, seasonsPerPopulation: 1 });
+  assert.is(single.outcome(bravo, sample).loss, -seasons[0]!.score);
+});
+
 test('a round whose fine-tuned generator falls below the realism floor is rejected', async () => {
   const config = parse(tiny('fineTune: { realismFloor: 0.999 }\n'));
   const result = await runLoopTrial(config, planTrials(config)[0]!);
