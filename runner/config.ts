@@ -175,6 +175,11 @@ const loopConfig = strict({
   data: z.string().min(1).default('default'),
   /** Share of members held out of G_1's fit; the separate held-out generator is fitted to them. */
   holdoutShare: z.number().min(0.1).max(0.5).default(0.3),
+  /**
+   * per-seed: each replicate draws its own split of the real members (the intervals across seeds then cover
+   * which members were held out too); fixed: one split for the whole run, from the config seed.
+   */
+  holdoutSplit: z.enum(['per-seed', 'fixed']).default('per-seed'),
   rounds: positiveInt(50).default(3),
   populationsPerRound: z.number().int().min(4).max(10_000).default(24),
   members: z.number().int().min(200).max(100_000).default(1000),

@@ -77,10 +77,11 @@ function defaultFeatures(members: number): Table {
   return table;
 }
 
-/** Real member features (the four the mapping reads), split by member into G_1's part and a holdout. */
-export function loadLoopData(config: LoopConfig): RealData {
-  const cacheKey = `${config.data}|${config.holdoutShare}|${config.seed}`;
-  const cached = dataCache.get(cacheKey);
+const tableCache = new Map<string, Table>();
+
+/** The real member features (the four the mapping reads). */
+function loopTable(config: LoopConfig): Table {
+  const cached = tableCache.get(config.data);
   if (cached) return cached;
   let table: Table;
   if (config.data === 'default') table = defaultFeatures(6000);
@@ -93,9 +94,22 @@ export function loadLoopData(config: LoopConfig): RealData {
     }
   }
   const picked: Table = Object.fromEntries(FEATURES.map((f) => [f, table[f]!]));
+  tableCache.set(config.data, picked);
+  return picked;
+}
+
+/**
+ * Real member features split by member into G_1's part and a holdout, by `splitSeed` (a replicate's own
+ * seed when `holdoutSplit` is per-seed, so the intervals across seeds also cover which members were held out).
+ */
+export function loadLoopData(config: LoopConfig, splitSeed = config.seed): RealData {
+  const cacheKey = `${config.data}|${config.holdoutShare}|${splitSeed}`;
+  const cached = dataCache.get(cacheKey);
+  if (cached) return cached;
+  const picked = loopTable(config);
   const n = picked.participation!.length;
   const order = Array.from({ length: n }, (_, i) => i);
-  Rng.create(config.seed).stream('loop-data-split').shuffle(order);
+  Rng.create(splitSeed).stream('loop-data-split').shuffle(order);
   const cut = Math.round(n * (1 - config.holdoutShare));
   const pick = (indices: number[]): Table => Object.fromEntries(FEATURES.map((f) => [f, Float64Array.from(indices, (i) => picked[f]![i]!)]));
   const data = { train: pick(order.slice(0, cut)), holdout: pick(order.slice(cut)) };
@@ -299,7 +313,7 @@ function saveCheckpoint(path: string | undefined, state: LoopState): void {
 
 export async function runLoopTrial(config: LoopConfig, spec: TrialSpec, context: LoopContext = {}): Promise<TrialResult> {
   const start = performance.now();
-  const data = loadLoopData(config);
+  const data = loadLoopData(config, config.holdoutSplit === 'fixed' ? config.seed : spec.seed);
   const g1 = PopulationGenerator.fit(data.train);
   const separate = PopulationGenerator.fit(data.holdout);
   const world = new LoopWorld(config);

@@ -121,6 +121,19 @@ test('held design parameters stay at the baseline preset\'s values in every roun
   assert.throws(() => parse(tiny('protocolSearch: { hold: [quorom] }\n').replace('protocolSearch: { maxEvaluations: 10, populations: 2 }\n', '')), /protocolSearch\.hold\[0\].*quorum, proposalThreshold/);
 });
 
+test('each replicate holds out its own members (per-seed split), a partition of the real members', () => {
+  const config = parse(tiny());
+  assert.is(config.holdoutSplit, 'per-seed');
+  const [a, b] = [loadLoopData(config, 1), loadLoopData(config, 2)];
+  const sorted = (values: Float64Array[]) => values.flatMap((v) => Array.from(v)).sort((x, y) => x - y);
+  // Each split is a partition of the same members: together they are the whole table.
+  assert.equal(sorted([a.train.logVotingPower!, a.holdout.logVotingPower!]), sorted([b.train.logVotingPower!, b.holdout.logVotingPower!]));
+  const total = a.train.participation!.length + a.holdout.participation!.length;
+  assert.ok(Math.abs(a.holdout.participation!.length - 0.3 * total) <= 1);
+  assert.not.equal(Array.from(a.holdout.logVotingPower!), Array.from(b.holdout.logVotingPower!));
+  assert.equal(Array.from(loadLoopData(config, 1).holdout.meanTiming!), Array.from(a.holdout.meanTiming!));
+});
+
 test('a population\'s loss is its mean over seasonsPerPopulation seasons, each with its own draws', () => {
   const config = parse(tiny('attacks: [buy-and-vote]\nseasonsPerPopulation: 3\n').replace('attacks: [buy-and-vote, borrow-and-vote]\n', ''));
   const world = new LoopWorld(config);
