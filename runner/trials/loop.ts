@@ -164,6 +164,25 @@ interface Outcome {
   welfare: number;
   attackLossShare: number;
   worstAttack: AttackStrategy;
+  /** The worst attack's loss in each of the population's seasons (absent when a CEM search set the loss). */
+  seasonLosses?: number[];
+}
+
+/**
+ * The share of the variance of one season's loss that lies between populations (the intraclass
+ * correlation ICC(1), from the one-way ANOVA mean squares: (MSB - MSW) / (MSB + (n - 1) MSW), clamped at 0),
+ * for k populations with n seasons each. Near 0: a season's outcome is its own draws, not its population.
+ */
+export function betweenPopulationShare(groups: readonly (readonly number[])[]): number {
+  const k = groups.length;
+  const n = groups[0]?.length ?? 0;
+  if (k < 2 || n < 2 || groups.some((g) => g.length !== n)) return Number.NaN;
+  const means = groups.map((g) => g.reduce((a, b) => a + b, 0) / n);
+  const grand = means.reduce((a, b) => a + b, 0) / k;
+  const msb = (n * means.reduce((a, m) => a + (m - grand) ** 2, 0)) / (k - 1);
+  const msw = groups.reduce((a, g, i) => a + g.reduce((b, x) => b + (x - means[i]!) ** 2, 0), 0) / (k * (n - 1));
+  if (msb + (n - 1) * msw === 0) return Number.NaN;
+  return Math.max(0, (msb - msw) / (msb + (n - 1) * msw));
 }
 
 export class LoopWorld {
@@ -223,9 +242,10 @@ export class LoopWorld {
       return { loss: d * caught.loss + (1 - d) * missed.loss, welfare: d * caught.welfare + (1 - d) * missed.welfare, drained: d * caught.drained + (1 - d) * missed.drained };
     };
     const seasons = this.config.seasonsPerPopulation;
-    const total = { loss: 0, welfare: 0, drained: 0 };
+    const total = { loss: 0, welfare: 0, drained: 0, losses: [] as number[] };
     for (let replicate = 0; replicate < seasons; replicate++) {
       const result = one(replicate);
+      total.losses.push(result.loss);
       total.loss += result.loss / seasons;
       total.welfare += result.welfare / seasons;
       total.drained += result.drained / seasons;
@@ -240,7 +260,7 @@ export class LoopWorld {
     for (const attack of this.config.attacks) {
       const result = this.scored(protocol, sample, attack);
       welfare += result.welfare;
-      if (worst === undefined || result.loss > worst.loss) worst = { loss: result.loss, welfare: 0, attackLossShare: result.drained, worstAttack: attack };
+      if (worst === undefined || result.loss > worst.loss) worst = { loss: result.loss, welfare: 0, attackLossShare: result.drained, worstAttack: attack, seasonLosses: result.losses };
     }
     return { ...worst!, welfare: welfare / this.config.attacks.length };
   }
@@ -279,7 +299,7 @@ export class LoopWorld {
     const decode = (x: ArrayLike<number>) => ({ attackShare: 0.05 + 0.95 * Math.min(1, Math.max(0, (x[0]! + 1) / 2)), attackDay: Math.min(1, Math.max(0, (x[1]! + 1) / 2)) * days * 0.5 });
     const search = await cemMinimize((x: Float64Array) => this.scored(protocol, sample, scripted.worstAttack, decode(x)).loss, [0, 0], 0.5, { seed, popsize: 8, maxEvaluations: 24, lower: [-1, -1], upper: [1, 1] });
     const loss = -search.f;
-    return loss > scripted.loss ? { ...scripted, loss } : scripted;
+    return loss > scripted.loss ? { ...scripted, loss, seasonLosses: undefined } : scripted;
   }
 }
 
@@ -392,6 +412,8 @@ export async function runLoopTrial(config: LoopConfig, spec: TrialSpec, context:
         lossWorst: Math.max(...losses),
         welfare,
         attackSuccessShare: outcomes.filter((o) => o.attackLossShare > 0).length / outcomes.length,
+        // With several seasons per population: how much of a season's loss is the population's (ICC).
+        lossBetweenPopulationShare: config.seasonsPerPopulation > 1 && outcomes.every((o) => o.seasonLosses) ? betweenPopulationShare(outcomes.map((o) => o.seasonLosses!)) : null,
         fidelity: adaptive ? fidelity : null,
         accepted: adaptive ? accepted : null,
         effectiveSampleSize: adaptive ? effectiveSampleSize : null,

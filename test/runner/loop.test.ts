@@ -9,7 +9,7 @@ import { InProcessExecutor } from '../../runner/executors.ts';
 import { planTrials } from '../../runner/plan.ts';
 import { resumeRun, runExperiment } from '../../runner/run.ts';
 import { Store } from '../../runner/store.ts';
-import { cvar, loadLoopData, LoopWorld, runLoopTrial, samplePopulation, weightedCvar } from '../../runner/trials/loop.ts';
+import { betweenPopulationShare, cvar, loadLoopData, LoopWorld, runLoopTrial, samplePopulation, weightedCvar } from '../../runner/trials/loop.ts';
 import { designActionOf, designedProtocol } from '../../envs/dao/design-env.ts';
 import { presetProtocol } from '../../envs/dao/presets.ts';
 import { PopulationGenerator } from '../../generators/population-generator.ts';
@@ -76,6 +76,7 @@ test('a loop replicate records every round of both arms, scores the held-out pop
   assert.is(result.metrics.roundsAccepted, 2);
   assert.equal(result.artifacts!.map((a) => a.name), ['generator-final.json', 'protocol-final.json', 'protocol-g1.json']);
   assert.equal(result.curves!.filter((c) => c.name === 'fidelity').map((c) => c.step), [1, 2]);
+  assert.ok(rounds.every((r) => r.lossBetweenPopulationShare === null), 'one season per population: no variance split');
   const again = await runLoopTrial(config, spec);
   assert.equal(again.metrics, result.metrics);
 });
@@ -150,6 +151,22 @@ test('a population\'s loss is its mean over seasonsPerPopulation seasons, each w
   // One season per population is the first replicate alone.
   const single = new LoopWorld({ ...config, seasonsPerPopulation: 1 });
   assert.is(single.outcome(bravo, sample).loss, -seasons[0]!.score);
+});
+
+test('between-population share of the loss variance: ICC(1) from the one-way ANOVA mean squares', async () => {
+  // Group means 2 and 6 (grand 4): MSB = 2 x (4 + 4) / 1 = 16, MSW = 4 / 2 = 2, ICC = (16 - 2) / (16 + 2) = 7/9.
+  assert.ok(Math.abs(betweenPopulationShare([[1, 3], [5, 7]]) - 7 / 9) < 1e-12);
+  // All the spread between populations: 1; all within (equal means): 0 (the estimate, clamped).
+  assert.is(betweenPopulationShare([[1, 1, 1], [4, 4, 4]]), 1);
+  assert.is(betweenPopulationShare([[0, 1, 0, 1], [1, 0, 1, 0]]), 0);
+  assert.ok(Number.isNaN(betweenPopulationShare([[1, 2]])));
+  // Recorded per round when populations are scored over several seasons.
+  const config = parse(tiny('seasonsPerPopulation: 2\nheldOut: { populations: 3, turnout: [-0.7], concentration: [0.3], oracle: false }\n').replace('heldOut: { populations: 3, turnout: [-0.7], concentration: [0.3] }\n', ''));
+  const result = await runLoopTrial(config, planTrials(config)[0]!);
+  for (const round of result.episodes!) {
+    const share = round.lossBetweenPopulationShare as number;
+    assert.ok(share >= 0 && share <= 1, `${round.arm} ${round.round}: ${share}`);
+  }
 });
 
 test('a round whose fine-tuned generator falls below the realism floor is rejected', async () => {
