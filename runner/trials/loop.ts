@@ -310,6 +310,11 @@ export class LoopWorld {
  */
 function disabledParameters(config: LoopConfig): number[] {
   const names = config.protocolSearch.safeguards === 'none' ? ['guardianVeto', 'treasurySupermajority'] : config.protocolSearch.safeguards === 'no-guardian' ? ['guardianVeto'] : [];
+  return designIndices(names);
+}
+
+/** Positions of named design parameters in the action. */
+function designIndices(names: readonly string[]): number[] {
   return names.map((name) => DESIGN_PARAMETERS.findIndex((p) => p.name === name));
 }
 
@@ -345,7 +350,7 @@ export async function runLoopTrial(config: LoopConfig, spec: TrialSpec, context:
   const disabled = disabledParameters(config);
   // Parameters the search may not change stay at the baseline's own values.
   const baselineAction = designActionOf(baseline, TOTAL_SUPPLY);
-  const held = config.protocolSearch.hold.map((name) => DESIGN_PARAMETERS.findIndex((p) => p.name === name));
+  const held = designIndices(config.protocolSearch.hold);
   const effective = (x: ArrayLike<number>): number[] => Array.from(x, (value, i) => (disabled.includes(i) ? -1 : held.includes(i) ? baselineAction[i]! : value));
   const design = (x: ArrayLike<number>): Protocol => designedProtocol(baseline, effective(x));
   // The searches start from the baseline's own parameters (as near as the design space allows).
