@@ -206,6 +206,11 @@ const loopConfig = strict({
   }).default({ temperature: 1, klWeight: 0.25, realismFloor: 0.8, adversary: 'loss', reference: 'compound-bravo' }),
   protocolSearch: strict({
     maxEvaluations: z.number().int().min(10).max(100_000).default(60),
+    /**
+     * CMA-ES's initial step size, in design-action units (each parameter spans [-1, 1]). Small steps stay
+     * near the incumbent; a proposal threshold above what the attacker can buy is a cliff far from it.
+     */
+    initialStep: z.number().gt(0).max(2).default(0.8),
     /** Populations from each of G_1 and G_{r+1} that candidates are scored on. */
     populations: positiveInt(1000).default(6),
     /** Objective = (1 - riskWeight) x mean loss + riskWeight x CVaR-10 % loss. */
@@ -220,7 +225,7 @@ const loopConfig = strict({
      * objective estimates the risk under G_1 while G_{r+1} supplies more of its tail.
      */
     weighting: z.enum(['none', 'importance']).default('none'),
-  }).default({ maxEvaluations: 60, populations: 6, riskWeight: 0.5, safeguards: 'all', hold: [], weighting: 'none' }),
+  }).default({ maxEvaluations: 60, initialStep: 0.8, populations: 6, riskWeight: 0.5, safeguards: 'all', hold: [], weighting: 'none' }),
   heldOut: strict({
     populations: positiveInt(10_000).default(24),
     /** Population effects of the stress grid: every turnout x concentration pair. */

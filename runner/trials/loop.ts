@@ -282,7 +282,7 @@ export class LoopWorld {
    * populations from the same mix.
    */
   async retune(design: (x: ArrayLike<number>) => Protocol, training: readonly PopulationSample[], validation: readonly PopulationSample[], incumbent: readonly number[], seed: number): Promise<{ x: number[]; replaced: boolean }> {
-    const search = await cmaesMinimize((x: Float64Array) => this.objective(design(x), training), incumbent, 0.4, {
+    const search = await cmaesMinimize((x: Float64Array) => this.objective(design(x), training), incumbent, this.config.protocolSearch.initialStep, {
       seed,
       maxEvaluations: this.config.protocolSearch.maxEvaluations,
       ...DESIGN_BOX,
@@ -472,7 +472,7 @@ export async function runLoopTrial(config: LoopConfig, spec: TrialSpec, context:
   if (config.heldOut.oracle) {
     const start = final.cvar10 <= g1Score.cvar10 ? state.x : ablation.x;
     const heldOutCvar = (x: ArrayLike<number>) => cvar(heldOut.map((sample) => world.outcome(design(x), sample).loss));
-    const search = await cmaesMinimize(heldOutCvar, start, 0.4, {
+    const search = await cmaesMinimize(heldOutCvar, start, config.protocolSearch.initialStep, {
       seed: seedOf('held-out', 'oracle'),
       maxEvaluations: config.protocolSearch.maxEvaluations,
       ...DESIGN_BOX,
