@@ -104,6 +104,8 @@ export function reportSpecFor(config: ExperimentConfig): ReportSpec {
           'heldOutCvar10Final',
           'heldOutCvar10G1',
           'heldOutCvar10Baseline',
+          'cvar10ImprovementSeparate',
+          'cvar10ImprovementGrid',
           // The held-out bound, when the config runs it.
           ...(config.heldOut.oracle ? ['heldOutCvar10Oracle', 'cvar10Headroom'] : []),
           'heldOutWelfareFinal',

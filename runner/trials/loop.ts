@@ -456,10 +456,18 @@ export async function runLoopTrial(config: LoopConfig, spec: TrialSpec, context:
       }),
     ),
   ];
+  const separateCount = config.heldOut.populations;
   const score = (protocol: Protocol) => {
     const outcomes = heldOut.map((sample) => world.outcome(protocol, sample));
     const losses = outcomes.map((o) => o.loss);
-    return { cvar10: cvar(losses), mean: losses.reduce((a, b) => a + b, 0) / losses.length, welfare: outcomes.reduce((a, o) => a + o.welfare, 0) / outcomes.length };
+    return {
+      cvar10: cvar(losses),
+      // The two kinds of held-out population apart: from the separate fit, and from the stress grid.
+      cvar10Separate: cvar(losses.slice(0, separateCount)),
+      cvar10Grid: cvar(losses.slice(separateCount)),
+      mean: losses.reduce((a, b) => a + b, 0) / losses.length,
+      welfare: outcomes.reduce((a, o) => a + o.welfare, 0) / outcomes.length,
+    };
   };
   const final = score(finalProtocol);
   const g1Score = score(g1Protocol);
@@ -487,6 +495,8 @@ export async function runLoopTrial(config: LoopConfig, spec: TrialSpec, context:
       heldOutCvar10G1: g1Score.cvar10,
       heldOutCvar10Baseline: baselineScore.cvar10,
       cvar10Improvement: g1Score.cvar10 - final.cvar10,
+      cvar10ImprovementSeparate: g1Score.cvar10Separate - final.cvar10Separate,
+      cvar10ImprovementGrid: g1Score.cvar10Grid - final.cvar10Grid,
       // NaN (stored as NULL) when heldOut.oracle is off.
       heldOutCvar10Oracle: oracleCvar10,
       cvar10Headroom: Math.min(final.cvar10, g1Score.cvar10) - oracleCvar10,

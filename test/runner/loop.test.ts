@@ -70,6 +70,10 @@ test('a loop replicate records every round of both arms, scores the held-out pop
   assert.ok((adaptive[1]!.klToG1 as number) > 0);
   for (const metric of ['heldOutCvar10Final', 'heldOutCvar10G1', 'heldOutCvar10Baseline', 'fidelityG1', 'fidelityFinal', 'welfareGap']) assert.type(result.metrics[metric], 'number', metric);
   assert.is(result.metrics.cvar10Improvement, result.metrics.heldOutCvar10G1! - result.metrics.heldOutCvar10Final!);
+  // Apart: 3 populations from the separate fit (CVaR-10 % = the worst) and 1 from the grid; together the worst of 4.
+  const [separate, grid] = [result.metrics.cvar10ImprovementSeparate!, result.metrics.cvar10ImprovementGrid!];
+  assert.ok(Number.isFinite(separate) && Number.isFinite(grid));
+  if (separate === 0 && grid === 0) assert.is(result.metrics.cvar10Improvement, 0);
   // The headroom search on the held-out populations never ends above the better arm.
   assert.ok(result.metrics.heldOutCvar10Oracle! <= Math.min(result.metrics.heldOutCvar10G1!, result.metrics.heldOutCvar10Final!));
   assert.ok(result.metrics.cvar10Headroom! >= 0);
