@@ -83,6 +83,8 @@ const season = strict({
   attackSignal: z.number().min(-5).max(5).default(-0.3),
   attackAttention: z.number().min(0).max(1).default(0.5),
   delayCostPerDay: z.number().min(0).max(1).default(0.005),
+  /** The `coalition` attack: how many of the population's largest holders collude. */
+  coalitionSize: z.number().int().min(1).max(1000).default(3),
 });
 
 /** What a stress test may sweep, and the valid range of each. */

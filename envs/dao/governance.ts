@@ -66,6 +66,11 @@ export interface Proposal {
   paidTokens: number;
   streamKey: string;
   patch: Partial<ProtocolInput> | undefined;
+  /**
+   * Members whose voting power backs an attacker's proposal (an insider coalition, as in Compound 289):
+   * their power counts toward the proposal threshold, and they vote For through `sponsorsVote`.
+   */
+  sponsors: Int32Array | undefined;
 }
 
 interface HonestSchedule {
@@ -75,7 +80,7 @@ interface HonestSchedule {
   support: Int8Array;
   block: Float64Array;
   cursor: number;
-  /** Members who took a bribe on this proposal (their scheduled vote is replaced by For). */
+  /** Members who took a bribe on this proposal or sponsor it (their scheduled vote is replaced by For). */
   bribed: Uint8Array;
   /** Members whose vote has been counted. */
   cast: Uint8Array;
@@ -234,10 +239,17 @@ export class GovernanceSimulation {
     /** Names the random stream of this proposal's honest votes (default: its id), so that adding or
      * removing other proposals leaves its votes unchanged (common random numbers across variants). */
     streamKey?: string;
+    /** For attacker proposals: members who back it (their power counts toward the threshold; they vote For). */
+    sponsors?: ArrayLike<number>;
   }): Proposal {
+    const sponsors = options.sponsors === undefined ? undefined : Int32Array.from(options.sponsors);
+    if (sponsors !== undefined && (options.proposer !== 'attacker' || sponsors.some((i) => !(i >= 0 && i < this.memberPower.length)))) {
+      throw new RangeError(`sponsors: member indices in [0, ${this.memberPower.length}) backing an attacker's proposal`);
+    }
     if (options.proposer === 'attacker') {
       const needed = this.protocol.proposalThreshold * this.tokenSupply();
-      if (this.attackerTokens() < needed) throw new RangeError(`proposal threshold: the attacker holds ${this.attackerTokens()} tokens, needs ${needed}`);
+      const held = this.attackerTokens() + this.sponsorPower(sponsors);
+      if (held < needed) throw new RangeError(`proposal threshold: the attacker holds ${held} tokens, needs ${needed}`);
     }
     const kind = options.kind;
     const treasuryUsd = this.ledger.balance(TREASURY, 'usd');
@@ -272,6 +284,7 @@ export class GovernanceSimulation {
       paidTokens: 0,
       streamKey: options.streamKey ?? `proposal-${this.proposals.length}`,
       patch: options.patch,
+      sponsors,
     };
     if (kind === 'parameter' && options.patch !== undefined) parseProtocol({ ...this.protocol, ...options.patch });
     this.proposals.push(proposal);
@@ -434,6 +447,27 @@ export class GovernanceSimulation {
     this.addVote(proposal, support, weight);
     this.checkEmergencyCommit(proposal);
     return weight;
+  }
+
+  /**
+   * A proposal's sponsors vote For with their own weight, in place of the votes their judgement would have
+   * cast (those are skipped); members who already voted keep their vote. Returns the weight added.
+   */
+  sponsorsVote(proposal: Proposal): number {
+    if (proposal.state !== 'active' || proposal.sponsors === undefined) return 0;
+    const schedule = this.schedules.get(proposal.id);
+    if (schedule === undefined) return 0;
+    let added = 0;
+    for (const i of proposal.sponsors) {
+      const power = this.memberPower[i]!;
+      if (power <= 0 || schedule.bribed[i] || schedule.cast[i]) continue;
+      schedule.bribed[i] = 1;
+      const weight = this.memberWeight(power, i);
+      this.addVote(proposal, FOR, weight);
+      added += weight;
+    }
+    this.checkEmergencyCommit(proposal);
+    return added;
   }
 
   /**
@@ -605,9 +639,16 @@ export class GovernanceSimulation {
     }
   }
 
+  /** Voting power of a proposal's sponsors now (0 without sponsors). */
+  private sponsorPower(sponsors: Int32Array | undefined): number {
+    let total = 0;
+    if (sponsors !== undefined) for (const i of sponsors) total += this.memberPower[i]!;
+    return total;
+  }
+
   private cancelIfBelowThreshold(proposal: Proposal): boolean {
     if (proposal.proposer !== 'attacker' || this.protocol.proposalThreshold === 0) return false;
-    if (this.attackerTokens() < this.protocol.proposalThreshold * this.tokenSupply()) {
+    if (this.attackerTokens() + this.sponsorPower(proposal.sponsors) < this.protocol.proposalThreshold * this.tokenSupply()) {
       proposal.state = 'cancelled';
       return true;
     }

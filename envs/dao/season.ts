@@ -12,7 +12,11 @@ import type { Protocol } from './protocol.ts';
 import { BLOCKS_PER_DAY } from './protocol.ts';
 import { FOR } from './tally.ts';
 
-export const ATTACK_STRATEGIES = ['none', 'buy-and-vote', 'flash-loan', 'bribe', 'late-vote', 'borrow-and-vote'] as const;
+/**
+ * Scripted strategies. `coalition` is an insider attack (Compound 289): the population's largest holders
+ * (`coalitionSize` of them, by voting power) back a drain to themselves and vote For; no tokens are bought.
+ */
+export const ATTACK_STRATEGIES = ['none', 'buy-and-vote', 'flash-loan', 'bribe', 'late-vote', 'borrow-and-vote', 'coalition'] as const;
 export type AttackStrategy = (typeof ATTACK_STRATEGIES)[number];
 
 export interface SeasonConfig {
@@ -39,6 +43,8 @@ export interface SeasonConfig {
   delayCostPerDay: number;
   /** The guardian's detection and false-veto probabilities (default: the simulator's). */
   guardian?: GuardianConfig;
+  /** The `coalition` strategy: how many of the largest holders collude (default 3). */
+  coalitionSize?: number;
 }
 
 export interface SeasonResult {
@@ -136,6 +142,14 @@ export function runSeason(config: SeasonConfig, rng: Rng): SeasonResult {
   };
 }
 
+/** Indices of the `count` members with the most voting power (ties: lower index first). */
+export function largestHolders(power: ArrayLike<number>, count: number): number[] {
+  if (!Number.isInteger(count) || count < 1) throw new RangeError(`coalitionSize must be a positive integer, got ${count}`);
+  return Array.from({ length: power.length }, (_, i) => i)
+    .sort((a, b) => power[b]! - power[a]! || a - b)
+    .slice(0, count);
+}
+
 function proposerTable(sim: GovernanceSimulation): AliasTable {
   const { participation } = sim.population;
   return new AliasTable(Float64Array.from(sim.memberPower, (power, i) => power * participation[i]!));
@@ -167,7 +181,8 @@ class ScriptedAttacker {
       try {
         // Drains come disguised as ordinary proposals (Compound 289's was pitched as an investment):
         // members see a mildly negative signal and fewer of them pay attention.
-        this.proposal = sim.propose({ kind: 'drain', proposer: 'attacker', requestedShare: config.attackShare, signal: config.attackSignal, attention: config.attackAttention, streamKey: 'attack' });
+        const sponsors = config.attack === 'coalition' ? largestHolders(sim.memberPower, config.coalitionSize ?? 3) : undefined;
+        this.proposal = sim.propose({ kind: 'drain', proposer: 'attacker', requestedShare: config.attackShare, signal: config.attackSignal, attention: config.attackAttention, streamKey: 'attack', sponsors });
       } catch {
         this.proposal = undefined; // below the proposal threshold: no attack this season
       }
@@ -192,6 +207,9 @@ class ScriptedAttacker {
         });
         break;
       }
+      case 'coalition':
+        sim.sponsorsVote(proposal);
+        break;
       case 'bribe':
         if (sim.block - proposal.startBlock >= config.protocol.votingPeriod / 2) sim.bribe(proposal, 0.3 * market.price(), sim.ledger.balance(ATTACKER, 'usd'));
         break;

@@ -217,6 +217,7 @@ export class LoopWorld {
         attackSignal: season.attackSignal,
         attackAttention: season.attackAttention,
         delayCostPerDay: season.delayCostPerDay,
+        coalitionSize: season.coalitionSize,
         guardian: overrides.guardian,
       },
       replicate === 0 ? Rng.create(sample.seasonSeed).stream('season') : Rng.create(sample.seasonSeed).stream('season', replicate),

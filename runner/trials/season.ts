@@ -81,6 +81,7 @@ export async function runSeasonTrial(config: SeasonExperimentConfig, spec: Trial
       attackSignal: season.attackSignal,
       attackAttention: season.attackAttention,
       delayCostPerDay: season.delayCostPerDay,
+      coalitionSize: season.coalitionSize,
     },
     rng.stream('season'),
   );

@@ -22,7 +22,7 @@ const BAD: Array<[string, string]> = [
   [`${HEAD}variants:\n  - name: a\n    protocol: {quorum: {kind: expression, expression: "import(1)"}}\n`, "bad.yaml:5: variants[0].protocol.quorum.expression: function 'import' is not allowed in quorum expression 'import(1)'; allowed functions: min, max, abs, sqrt, cbrt, floor, ceil, round, log, log10, log2, exp, pow, sign"],
   [`${HEAD}variants:\n  - name: a\n    protocol: {quorom: 1}\n`, "bad.yaml:5: variants[0].protocol.quorom: unknown field; valid fields: name, votingPower, snapshot, quorum, quorumCounts, majority, votingDelay, votingPeriod, lateQuorumExtension, timelock, gracePeriod, proposalThreshold, guardianVeto, ragequit, emergencyCommit, treasurySupermajority"],
   [`${HEAD}variants: [{name: a}, {name: a}]\n`, "bad.yaml:3: variants[1].name: duplicate name 'a'; names must be unique"],
-  [`${HEAD}variants: [{name: a}]\nattacks: [nuke]\n`, "bad.yaml:4: attacks[0]: must be one of: none, buy-and-vote, flash-loan, bribe, late-vote, borrow-and-vote, got 'nuke'"],
+  [`${HEAD}variants: [{name: a}]\nattacks: [nuke]\n`, "bad.yaml:4: attacks[0]: must be one of: none, buy-and-vote, flash-loan, bribe, late-vote, borrow-and-vote, coalition, got 'nuke'"],
   [`${HEAD}variants: [{name: a}]\nreport: {baseline: b}\n`, "bad.yaml:4: report.baseline: 'b' is not a variant; valid: a"],
   ['name: t\nkind: stress\nvariants: [{name: a}]\nstress: {stressor: attackBudgetUsd, values: [3, 1]}\n', 'bad.yaml:4: stress.values[1]: values must increase, got 1 after 3'],
   ['name: t\nkind: stress\nvariants: [{name: a}]\nstress: {stressor: whales, values: [1, 2]}\n', "bad.yaml:4: stress.stressor: must be one of: attackBudgetUsd, turnoutScale, balanceTail, delegationShare, lateShare, attackShare, got 'whales'"],

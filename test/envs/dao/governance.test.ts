@@ -61,6 +61,34 @@ test('lifecycle: active -> succeeded -> queued -> executed after the timelock; d
   assert.is(weak.state, 'defeated', '30 For < 4 % of 1000 = 40');
 });
 
+test('an insider coalition (sponsors): its power meets the threshold, its members vote For once in place of their own judgement; Compound 289\'s count', () => {
+  // Compound 289's votes: a coalition of 300,000 + 250,000 + 132,191 For, opponents 633,636 Against, of 10M.
+  // Every member's own judgement is Against (alignment -10): only sponsorship makes the coalition vote For.
+  const coalition = [300_000, 250_000, 132_191];
+  const opponents = [200_000, 150_000, 100_000, 90_000, 50_000, 43_636];
+  const population = fixedPopulation([...coalition, ...opponents].map((v) => -v), 10_000_000);
+  const threshold = { ...base, proposalThreshold: 0.0025 };
+  const sim = simulation(threshold, population, { treasury: { usd: 1_000_000, token: 0 } });
+  // The attacker holds no tokens: alone it cannot propose under a 0.25 % threshold.
+  assert.throws(() => sim.propose({ kind: 'drain', proposer: 'attacker', requestedShare: 0.05 }), /proposal threshold/);
+  assert.throws(() => sim.propose({ kind: 'drain', proposer: 'attacker', requestedShare: 0.05, sponsors: [99] }), /sponsors/);
+  const drain = sim.propose({ kind: 'drain', proposer: 'attacker', requestedShare: 0.05, sponsors: [0, 1, 2] });
+  assert.is(drain.state, 'active');
+  assert.is(sim.sponsorsVote(drain), 682_191);
+  assert.is(sim.sponsorsVote(drain), 0, 'sponsors vote once');
+  sim.advance(1001);
+  assert.is(drain.forVotes, 682_191);
+  assert.is(drain.againstVotes, 633_636);
+  assert.is(drain.state, 'executed');
+  assert.is(sim.ledger.balance(ATTACKER, 'usd'), 50_000);
+  // The fix adopted after 289: a 60 % supermajority for treasury moves defeats it (51.8 % For).
+  const fixed = simulation({ ...threshold, treasurySupermajority: 0.6 }, population);
+  const again = fixed.propose({ kind: 'drain', proposer: 'attacker', requestedShare: 0.05, sponsors: [0, 1, 2] });
+  fixed.sponsorsVote(again);
+  fixed.advance(1001);
+  assert.is(again.state, 'defeated');
+});
+
 test('For-only (Bravo) vs For + Abstain (OZ) quorum counting', () => {
   const population = fixedPopulation([30, -15], 1000);
   population.alignment[1] = 0; // a neutral member: abstains

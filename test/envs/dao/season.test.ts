@@ -4,7 +4,7 @@ import { Rng } from '../../../lib/rng.ts';
 import { DEFAULT_MARKET } from '../../../envs/dao/market.ts';
 import { defaultPopulation } from '../../../envs/dao/population.ts';
 import { presetProtocol } from '../../../envs/dao/presets.ts';
-import { runSeason, type SeasonConfig } from '../../../envs/dao/season.ts';
+import { largestHolders, runSeason, type SeasonConfig } from '../../../envs/dao/season.ts';
 
 const base = (seed: number): SeasonConfig => ({
   // A 4 % quorum with a guardian and a 2-day timelock: a $30M vote buyer passes the drain vote.
@@ -39,6 +39,26 @@ test("the guardian's detection decides the drain with the same draws: caught at 
     }
   }
   assert.ok(compared >= 3, `the drain vote passed in ${compared} of 6 seasons`);
+});
+
+test('coalition: the largest holders back a drain to themselves without buying; a guardian that catches it stops it', () => {
+  assert.equal(largestHolders([5, 9, 1, 9, 7], 3), [1, 3, 4]);
+  assert.throws(() => largestHolders([1], 0), /coalitionSize/);
+  let drained = 0;
+  for (let seed = 0; seed < 6; seed++) {
+    const config: SeasonConfig = { ...base(seed), protocol: presetProtocol('compound-bravo'), attack: 'coalition', coalitionSize: 3 };
+    const result = runSeason(config, Rng.create(seed).stream('season'));
+    if (result.attackSucceeded) {
+      drained++;
+      assert.ok(Math.abs(result.attackLoss - 0.3 * 50e6) < 1e-6 * 50e6);
+      // Nothing bought or borrowed: the attacker's gain is exactly the drain.
+      assert.ok(Math.abs(result.attackerProfit - result.attackLoss) < 1e-6 * 50e6, `profit ${result.attackerProfit}`);
+    }
+    const caught = runSeason({ ...config, protocol: presetProtocol('compound-bravo', { guardianVeto: true }), guardian: { detection: 1, falseVeto: 0 } }, Rng.create(seed).stream('season'));
+    assert.is(caught.attackLoss, 0);
+  }
+  // The three largest of 600 default members hold enough to carry Bravo's vote in most seasons.
+  assert.ok(drained >= 4, `drained in ${drained} of 6 seasons`);
 });
 
 test.run();
