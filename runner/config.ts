@@ -9,7 +9,7 @@
  */
 import { LineCounter, parseDocument, isNode, type Document } from 'yaml';
 import { z } from 'zod';
-import { ATTACK_STRATEGIES } from '../envs/dao/season.ts';
+import { ATTACK_STRATEGIES, DEFAULT_COALITION_SIZE } from '../envs/dao/season.ts';
 import { DESIGN_PARAMETERS } from '../envs/dao/design-env.ts';
 import { PRESETS, presetNames } from '../envs/dao/presets.ts';
 import { formatIssue, protocolSchema } from '../envs/dao/protocol.ts';
@@ -84,7 +84,7 @@ const season = strict({
   attackAttention: z.number().min(0).max(1).default(0.5),
   delayCostPerDay: z.number().min(0).max(1).default(0.005),
   /** The `coalition` attack: how many of the population's largest holders collude. */
-  coalitionSize: z.number().int().min(1).max(1000).default(3),
+  coalitionSize: z.number().int().min(1).max(1000).default(DEFAULT_COALITION_SIZE),
 });
 
 /** What a stress test may sweep, and the valid range of each. */

@@ -18,6 +18,8 @@ import { FOR } from './tally.ts';
  */
 export const ATTACK_STRATEGIES = ['none', 'buy-and-vote', 'flash-loan', 'bribe', 'late-vote', 'borrow-and-vote', 'coalition'] as const;
 export type AttackStrategy = (typeof ATTACK_STRATEGIES)[number];
+/** How many of the largest holders collude in the `coalition` strategy unless told. */
+export const DEFAULT_COALITION_SIZE = 3;
 
 export interface SeasonConfig {
   protocol: Protocol;
@@ -43,7 +45,7 @@ export interface SeasonConfig {
   delayCostPerDay: number;
   /** The guardian's detection and false-veto probabilities (default: the simulator's). */
   guardian?: GuardianConfig;
-  /** The `coalition` strategy: how many of the largest holders collude (default 3). */
+  /** The `coalition` strategy: how many of the largest holders collude (default DEFAULT_COALITION_SIZE). */
   coalitionSize?: number;
 }
 
@@ -181,7 +183,7 @@ class ScriptedAttacker {
       try {
         // Drains come disguised as ordinary proposals (Compound 289's was pitched as an investment):
         // members see a mildly negative signal and fewer of them pay attention.
-        const sponsors = config.attack === 'coalition' ? largestHolders(sim.memberPower, config.coalitionSize ?? 3) : undefined;
+        const sponsors = config.attack === 'coalition' ? largestHolders(sim.memberPower, config.coalitionSize ?? DEFAULT_COALITION_SIZE) : undefined;
         this.proposal = sim.propose({ kind: 'drain', proposer: 'attacker', requestedShare: config.attackShare, signal: config.attackSignal, attention: config.attackAttention, streamKey: 'attack', sponsors });
       } catch {
         this.proposal = undefined; // below the proposal threshold: no attack this season
