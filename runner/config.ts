@@ -235,6 +235,11 @@ const loopConfig = strict({
     concentration: z.array(z.number().min(-1).max(1)).min(1).default([0, 0.2, 0.4]),
     /** Also run the protocol search on the held-out populations themselves (the headroom: a bound, tuned on the test set). */
     oracle: z.boolean().default(true),
+    /**
+     * Seasons each held-out population is scored over (its mean loss; default: seasonsPerPopulation). One
+     * season's drain is mostly that season's luck, so more seasons leave less noise in the comparison.
+     */
+    seasons: z.number().int().min(1).max(100).optional(),
   }).default({ populations: 24, turnout: [-0.7, -0.35, 0], concentration: [0, 0.2, 0.4], oracle: true }),
 });
 

@@ -458,8 +458,11 @@ export async function runLoopTrial(config: LoopConfig, spec: TrialSpec, context:
     ),
   ];
   const separateCount = config.heldOut.populations;
+  // The held-out judge: the same world, scoring each population over heldOut.seasons seasons.
+  const heldOutSeasons = config.heldOut.seasons ?? config.seasonsPerPopulation;
+  const judge = heldOutSeasons === config.seasonsPerPopulation ? world : new LoopWorld({ ...config, seasonsPerPopulation: heldOutSeasons });
   const score = (protocol: Protocol) => {
-    const outcomes = heldOut.map((sample) => world.outcome(protocol, sample));
+    const outcomes = heldOut.map((sample) => judge.outcome(protocol, sample));
     const losses = outcomes.map((o) => o.loss);
     return {
       cvar10: cvar(losses),
@@ -480,7 +483,7 @@ export async function runLoopTrial(config: LoopConfig, spec: TrialSpec, context:
   let oracleCvar10 = Number.NaN;
   if (config.heldOut.oracle) {
     const start = final.cvar10 <= g1Score.cvar10 ? state.x : ablation.x;
-    const heldOutCvar = (x: ArrayLike<number>) => cvar(heldOut.map((sample) => world.outcome(design(x), sample).loss));
+    const heldOutCvar = (x: ArrayLike<number>) => cvar(heldOut.map((sample) => judge.outcome(design(x), sample).loss));
     const search = await cmaesMinimize(heldOutCvar, start, config.protocolSearch.initialStep, {
       seed: seedOf('held-out', 'oracle'),
       maxEvaluations: config.protocolSearch.maxEvaluations,

@@ -186,6 +186,24 @@ test('a population\'s loss is its mean over seasonsPerPopulation seasons, each w
   assert.is(single.outcome(bravo, sample).loss, -seasons[0]!.score);
 });
 
+test('heldOut.seasons scores held-out populations over more seasons without touching the rounds; 0 is a config error', async () => {
+  const configWith = (seasons: string) =>
+    parse(tiny(`heldOut: { populations: 3, turnout: [-0.7], concentration: [0.3], oracle: false${seasons} }\n`).replace('heldOut: { populations: 3, turnout: [-0.7], concentration: [0.3] }\n', ''));
+  const one = configWith('');
+  const spec = planTrials(one)[0]!;
+  const base = await runLoopTrial(one, spec);
+  // The default is seasonsPerPopulation (1): saying so changes nothing.
+  assert.equal((await runLoopTrial(configWith(', seasons: 1'), spec)).metrics, base.metrics);
+  const four = await runLoopTrial(configWith(', seasons: 4'), spec);
+  // Training is untouched: every round of both arms, and so both final protocols, are the same.
+  assert.equal(four.episodes, base.episodes);
+  assert.equal(four.artifacts, base.artifacts);
+  // The held-out scores are not: 4 populations, each now its mean loss over 4 seasons (the first is the same season).
+  const changed = ['heldOutCvar10Baseline', 'heldOutMeanLossG1', 'heldOutWelfareBaseline'].filter((m) => four.metrics[m] !== base.metrics[m]);
+  assert.ok(changed.length > 0, 'held-out scores over 4 seasons differ from 1');
+  assert.throws(() => configWith(', seasons: 0'), /heldOut\.seasons/);
+});
+
 test('between-population share of the loss variance: ICC(1) from the one-way ANOVA mean squares', async () => {
   // Group means 2 and 6 (grand 4): MSB = 2 x (4 + 4) / 1 = 16, MSW = 4 / 2 = 2, ICC = (16 - 2) / (16 + 2) = 7/9.
   assert.ok(Math.abs(betweenPopulationShare([[1, 3], [5, 7]]) - 7 / 9) < 1e-12);
