@@ -205,20 +205,15 @@ export class LoopWorld {
     const { season } = this.config;
     return runSeason(
       {
+        // The config's season fields are SeasonConfig's own; the attack search may override share and day.
+        ...season,
         protocol,
         population: this.population(sample),
         market: DEFAULT_MARKET,
-        treasuryUsd: season.treasuryUsd,
-        days: season.days,
-        proposalsPerMonth: season.proposalsPerMonth,
         attack,
         attackBudgetUsd: this.config.attackBudgetUsd,
         attackShare: overrides.attackShare ?? season.attackShare,
         attackDay: overrides.attackDay ?? season.attackDay,
-        attackSignal: season.attackSignal,
-        attackAttention: season.attackAttention,
-        delayCostPerDay: season.delayCostPerDay,
-        coalitionSize: season.coalitionSize,
         guardian: overrides.guardian,
       },
       replicate === 0 ? Rng.create(sample.seasonSeed).stream('season') : Rng.create(sample.seasonSeed).stream('season', replicate),

@@ -68,20 +68,14 @@ export async function runSeasonTrial(config: SeasonExperimentConfig, spec: Trial
   const season = config.season;
   const result = runSeason(
     {
+      // The config's season fields are SeasonConfig's own (treasury, days, attack timing and signal...).
+      ...season,
       protocol,
       population,
       market,
-      treasuryUsd: season.treasuryUsd,
-      days: season.days,
-      proposalsPerMonth: season.proposalsPerMonth,
       attack,
       attackBudgetUsd: budget,
       attackShare,
-      attackDay: season.attackDay,
-      attackSignal: season.attackSignal,
-      attackAttention: season.attackAttention,
-      delayCostPerDay: season.delayCostPerDay,
-      coalitionSize: season.coalitionSize,
     },
     rng.stream('season'),
   );
