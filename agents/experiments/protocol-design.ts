@@ -1,5 +1,5 @@
 /**
- * The issue-4 design experiment: CMA-ES over dao/ProtocolDesign-v0's seven parameters, each candidate
+ * The issue-4 design experiment: CMA-ES over dao/ProtocolDesign-v0's eight parameters, each candidate
  * scored on the same training seeds and scripted attackers (common random numbers), evaluated in
  * parallel on worker threads; the best design and the Compound Bravo preset are then scored on held-out
  * seeds they were never tuned on.

@@ -1,6 +1,6 @@
 /**
  * dao/ProtocolDesign-v0: the agent is a protocol designer. One step = one governance season: the
- * action (a Box in [-1, 1]^7, see DESIGN_PARAMETERS) sets the protocol's parameters, the season runs
+ * action (a Box in [-1, 1]^8, see DESIGN_PARAMETERS) sets the protocol's parameters, the season runs
  * honest grant proposals and a scripted attacker under them, and the reward is
  *   (net value of executed honest proposals - net value of good proposals that failed - treasury lost
  *    to the attack) / treasury,
@@ -16,8 +16,14 @@ import { gini, topShare } from './population.ts';
 import { BLOCKS_PER_DAY, parseProtocol, type Protocol } from './protocol.ts';
 import { ATTACK_STRATEGIES, runSeason, type AttackStrategy, type SeasonResult } from './season.ts';
 
-/** Each action dimension maps linearly from [-1, 1] onto [low, high]. */
-export const DESIGN_PARAMETERS = [
+/** From this per-account cap up (the top of its range), the designed protocol has no vote cap. */
+export const VOTE_CAP_OFF = 0.3;
+
+/**
+ * Each action dimension maps from [-1, 1] onto [low, high]: linearly, or geometrically where `log` is set
+ * (the vote cap, whose useful values span more than a decade).
+ */
+export const DESIGN_PARAMETERS: readonly { name: string; low: number; high: number; log?: boolean; unit: string }[] = [
   { name: 'quorum', low: 0, high: 0.3, unit: 'share of supply (For + Abstain... per the preset counting)' },
   { name: 'proposalThreshold', low: 0, high: 0.05, unit: 'share of supply' },
   { name: 'votingPeriodDays', low: 1, high: 14, unit: 'days' },
@@ -25,14 +31,16 @@ export const DESIGN_PARAMETERS = [
   { name: 'lateQuorumExtensionDays', low: 0, high: 3, unit: 'days' },
   { name: 'treasurySupermajority', low: 0.5, high: 0.9, unit: 'For share for treasury moves; 0.5 = off' },
   { name: 'guardianVeto', low: 0, high: 1, unit: 'on when > 0.5' },
-] as const;
+  { name: 'voteCap', low: 0.01, high: VOTE_CAP_OFF, log: true, unit: `share of supply one account's votes count at most; off from ${VOTE_CAP_OFF * 100} %` },
+];
 
 /** The value of design parameter i for an action component a in [-1, 1] (clipped). */
 export function designValue(i: number, a: number): number {
   const clipped = Math.max(-1, Math.min(1, Number(a)));
   if (Number.isNaN(clipped)) throw new RangeError(`ProtocolDesign action[${i}] is NaN`);
-  const { low, high } = DESIGN_PARAMETERS[i]!;
-  return low + ((clipped + 1) / 2) * (high - low);
+  const { low, high, log } = DESIGN_PARAMETERS[i]!;
+  const u = (clipped + 1) / 2;
+  return log ? low * (high / low) ** u : low + u * (high - low);
 }
 
 /** The parameter values an action selects, by name. */
@@ -40,7 +48,7 @@ export function designValues(action: ArrayLike<number>): Record<string, number> 
   return Object.fromEntries(DESIGN_PARAMETERS.map((p, i) => [p.name, designValue(i, action[i]!)]));
 }
 
-/** `base` with the seven designed parameters an action in [-1, 1]^7 selects. */
+/** `base` with the eight designed parameters an action in [-1, 1]^8 selects. */
 export function designedProtocol(base: Protocol, action: ArrayLike<number>): Protocol {
   if (action.length !== DESIGN_PARAMETERS.length) throw new RangeError(`ProtocolDesign action needs ${DESIGN_PARAMETERS.length} values, got ${action.length}`);
   const value = (i: number) => designValue(i, action[i]!);
@@ -56,11 +64,12 @@ export function designedProtocol(base: Protocol, action: ArrayLike<number>): Pro
     lateQuorumExtension: Math.round(value(4) * BLOCKS_PER_DAY),
     treasurySupermajority: supermajority > 0.51 ? supermajority : null,
     guardianVeto: value(6) > 0.5,
+    voteCap: value(7) < VOTE_CAP_OFF * (1 - 1e-9) ? value(7) : null,
   });
 }
 
 /**
- * The action in [-1, 1]^7 that selects `protocol`'s own parameters (as near as the design space
+ * The action in [-1, 1]^8 that selects `protocol`'s own parameters (as near as the design space
  * allows: an absolute quorum becomes its share of `supply`; parameters outside a range are clipped),
  * so that a search can start from a real protocol.
  */
@@ -74,10 +83,12 @@ export function designActionOf(protocol: Protocol, supply: number): number[] {
     protocol.lateQuorumExtension / BLOCKS_PER_DAY,
     protocol.treasurySupermajority ?? 0.5,
     protocol.guardianVeto ? 1 : 0,
+    protocol.voteCap ?? VOTE_CAP_OFF,
   ];
   return values.map((value, i) => {
-    const { low, high } = DESIGN_PARAMETERS[i]!;
-    return Math.max(-1, Math.min(1, ((value - low) / (high - low)) * 2 - 1));
+    const { low, high, log } = DESIGN_PARAMETERS[i]!;
+    const u = log ? Math.log(Math.max(value, low) / low) / Math.log(high / low) : (value - low) / (high - low);
+    return Math.max(-1, Math.min(1, u * 2 - 1));
   });
 }
 

@@ -208,8 +208,11 @@ export class GovernanceSimulation {
     }
   }
 
-  private memberWeight(power: number, member: number): number {
+  /** A member's votes from its power: through the vote cap (unless `capped` is false) and the voting-power rule. */
+  private memberWeight(power: number, member: number, capped = true): number {
     const vp = this.protocol.votingPower;
+    const cap = this.protocol.voteCap;
+    if (capped && cap !== null && power > cap * this.memberSupply) power = cap * this.memberSupply;
     if (vp.kind === 'quadratic') return Math.sqrt(power);
     if (vp.kind === 'lock') return power * lockMultiplier(Math.min(this.population.lock[member]!, vp.multipliers.length - 1), vp.multipliers);
     return power;
@@ -452,6 +455,7 @@ export class GovernanceSimulation {
   /**
    * A proposal's sponsors vote For with their own weight, in place of the votes their judgement would have
    * cast (those are skipped); members who already voted keep their vote. Returns the weight added.
+   * Colluding sponsors split their holdings like the attacker, so a vote cap does not bind them.
    */
   sponsorsVote(proposal: Proposal): number {
     if (proposal.state !== 'active' || proposal.sponsors === undefined) return 0;
@@ -462,7 +466,7 @@ export class GovernanceSimulation {
       const power = this.memberPower[i]!;
       if (power <= 0 || schedule.bribed[i] || schedule.cast[i]) continue;
       schedule.bribed[i] = 1;
-      const weight = this.memberWeight(power, i);
+      const weight = this.memberWeight(power, i, false);
       this.addVote(proposal, FOR, weight);
       added += weight;
     }

@@ -89,6 +89,12 @@ export const protocolSchema = z
     emergencyCommit: z.object({ afterBlocks: blocks, fraction: z.number().gt(0).max(1) }).strict().nullable().default(null),
     /** Optional stricter majority for proposals that move treasury funds (a supermajority fraction). */
     treasurySupermajority: z.number().gt(0.5).max(1).nullable().default(null),
+    /**
+     * Per-account vote cap: one member's votes count for at most this share of the members' token supply
+     * (null = no cap). A buyer spreads bought tokens over fresh addresses at no cost (a sybil split), so the
+     * cap binds members' own holdings and delegations, not an attacker's purchases.
+     */
+    voteCap: z.number().gt(0).max(1).nullable().default(null),
   })
   .strict()
   .superRefine((protocol, ctx) => {

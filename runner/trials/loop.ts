@@ -8,7 +8,7 @@
  *      adversary the generator sees loss(P_r) - loss(reference preset) instead (PAIRED);
  *   3. fine-tune the generator toward high-loss populations (reward-weighted, pulled toward G_1); the
  *      update is rejected when G_{r+1}'s quality score against the real data falls below the floor;
- *   4. re-tune the protocol by CMA-ES over dao/ProtocolDesign-v0's seven parameters on populations from
+ *   4. re-tune the protocol by CMA-ES over dao/ProtocolDesign-v0's eight parameters on populations from
  *      G_1 and G_{r+1} (objective: mean and CVaR-10 % loss, weighted; optionally importance-weighted so it
  *      estimates the risk under G_1 with G_{r+1} supplying its tail);
  *   5. record the round: losses (mean, CVaR-10 %, worst), fidelity, the generator, the protocol, welfare.
@@ -302,7 +302,7 @@ export class LoopWorld {
 
 /**
  * Design parameters held off: `safeguards: none` = no guardian and no treasury supermajority, so attacks
- * must be resisted by quorum, threshold and timing (whose right setting depends on the population);
+ * must be resisted by quorum, threshold, timing and the vote cap (whose right setting depends on the population);
  * `no-guardian` = no guardian only.
  */
 function disabledParameters(config: LoopConfig): number[] {

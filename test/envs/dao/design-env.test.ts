@@ -4,7 +4,7 @@ import '../../../envs/index.ts';
 import { Rng } from '../../../lib/rng.ts';
 import { checkEnv } from '../../../envs/core/checker.ts';
 import { make } from '../../../envs/core/registration.ts';
-import { DESIGN_PARAMETERS, ProtocolDesignEnv } from '../../../envs/dao/design-env.ts';
+import { DESIGN_PARAMETERS, designActionOf, designedProtocol, ProtocolDesignEnv } from '../../../envs/dao/design-env.ts';
 import { presetProtocol } from '../../../envs/dao/presets.ts';
 import { EnvConfigError } from '../../../envs/dao/config.ts';
 
@@ -18,15 +18,26 @@ test('ProtocolDesign-v0 passes checkEnv and is a one-step episode', () => {
   assert.is(result.reward, result.info.score);
 });
 
-test('actions map linearly onto the parameter ranges', () => {
+test('actions map onto the parameter ranges (the vote cap geometrically, off at the top)', () => {
   const env = new ProtocolDesignEnv({ members: 500 });
-  const low = env.protocolFor(new Float32Array(7).fill(-1));
+  const low = env.protocolFor(new Float32Array(8).fill(-1));
   assert.equal(low.quorum, { kind: 'fraction', fraction: 0 });
-  assert.equal([low.proposalThreshold, low.votingPeriod, low.timelock, low.lateQuorumExtension, low.treasurySupermajority, low.guardianVeto], [0, 7200, 0, 0, null, false]);
-  const high = env.protocolFor(new Float32Array(7).fill(1));
+  assert.equal([low.proposalThreshold, low.votingPeriod, low.timelock, low.lateQuorumExtension, low.treasurySupermajority, low.guardianVeto, low.voteCap], [0, 7200, 0, 0, null, false, 0.01]);
+  const high = env.protocolFor(new Float32Array(8).fill(1));
   assert.equal(high.quorum, { kind: 'fraction', fraction: 0.3 });
-  assert.equal([high.proposalThreshold, high.votingPeriod, high.timelock, high.lateQuorumExtension, high.treasurySupermajority, high.guardianVeto], [0.05, 14 * 7200, 14 * 7200, 3 * 7200, 0.9, true]);
-  assert.throws(() => env.protocolFor([0, 0]), /needs 7 values/);
+  assert.equal([high.proposalThreshold, high.votingPeriod, high.timelock, high.lateQuorumExtension, high.treasurySupermajority, high.guardianVeto, high.voteCap], [0.05, 14 * 7200, 14 * 7200, 3 * 7200, 0.9, true, null]);
+  // The cap's midpoint is the geometric mean of 1 % and 30 %.
+  assert.ok(Math.abs(env.protocolFor(new Float32Array(8)).voteCap! - Math.sqrt(0.01 * 0.3)) < 1e-12);
+  assert.throws(() => env.protocolFor([0, 0]), /needs 8 values/);
+});
+
+test('designActionOf inverts designedProtocol, a vote cap included; no cap maps to the top', () => {
+  const bravo = presetProtocol('compound-bravo');
+  const capped = designedProtocol(bravo, designActionOf({ ...bravo, voteCap: 0.04 }, 10_000_000));
+  assert.ok(Math.abs(capped.voteCap! - 0.04) < 1e-12);
+  assert.ok(capped.quorum.kind === 'fraction' && Math.abs(capped.quorum.fraction - 0.04) < 1e-12);
+  assert.is(designActionOf(bravo, 10_000_000)[7], 1);
+  assert.is(designedProtocol(bravo, designActionOf(bravo, 10_000_000)).voteCap, null);
 });
 
 test('seasons use common random numbers: honest outcomes do not depend on the attack', () => {

@@ -89,6 +89,26 @@ test('an insider coalition (sponsors): its power meets the threshold, its member
   assert.is(again.state, 'defeated');
 });
 
+test('a vote cap binds members\' own votes, not an attacker\'s bought tokens (split over fresh addresses) nor colluding sponsors', () => {
+  // Supply 1,000; cap 10 % = 100 votes per member. A fooled whale (300, For) counts 100; opponents 100 and 40.
+  const capped = { ...base, voteCap: 0.1 };
+  const fooled = simulation(capped, fixedPopulation([300, 50, -120, -40], 1000));
+  const grant = fooled.propose({ kind: 'grant', proposer: 'honest', requestedUsd: 10 });
+  fooled.advance(1001);
+  assert.equal([grant.forVotes, grant.againstVotes, grant.state], [150, 140, 'executed']);
+  const uncapped = simulation(base, fixedPopulation([300, 50, -120, -40], 1000));
+  const same = uncapped.propose({ kind: 'grant', proposer: 'honest', requestedUsd: 10 });
+  uncapped.advance(1001);
+  assert.equal([same.forVotes, same.againstVotes], [350, 160]);
+  // The attacker's 250 bought tokens count in full; sponsors (all judging Against) vote For with their whole power.
+  const attacked = simulation(capped, fixedPopulation([-300, -50, -120], 1000), { attackerTokens: 250 });
+  const drain = attacked.propose({ kind: 'parameter', proposer: 'attacker', signal: 0, sponsors: [0] });
+  assert.is(attacked.attackerVote(drain), 250);
+  assert.is(attacked.sponsorsVote(drain), 300);
+  attacked.advance(1001);
+  assert.equal([drain.forVotes, drain.againstVotes], [550, 50 + 100]);
+});
+
 test('For-only (Bravo) vs For + Abstain (OZ) quorum counting', () => {
   const population = fixedPopulation([30, -15], 1000);
   population.alignment[1] = 0; // a neutral member: abstains
