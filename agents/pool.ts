@@ -1,11 +1,22 @@
 /**
  * A pool of worker threads that evaluate candidates in parallel (black-box search, evaluation of many
  * seeds). Each worker imports `module` and calls its exported `createEvaluator(context)` once; the
- * returned function scores one task at a time. Results come back in task order; a worker error rejects
- * the batch with the worker's message. One tfjs backend per worker when evaluators use it.
+ * returned function scores one task at a time. Results come back in task order; an evaluator error rejects
+ * that task with the worker's message. A worker that dies (out of memory, process.exit, a native crash)
+ * rejects only the task it was running, with a WorkerExitError, and is replaced, so the other tasks go on.
+ * Workers that die before finishing any task (a module that fails to load) fail the pool instead of being
+ * replaced forever. One tfjs backend per worker when evaluators use it.
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
+
+/** A task's worker thread died while running it; the same task may well succeed on a fresh worker. */
+export class WorkerExitError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'WorkerExitError';
+  }
+}
 
 interface Pending {
   resolve: (value: unknown) => void;
@@ -20,34 +31,68 @@ export class WorkerPool<Task = unknown, Result = unknown> {
   private readonly assigned = new Map<Worker, number>();
   private nextId = 0;
   private failure: Error | undefined;
+  private readonly entry: URL;
+  private readonly workerData: { module: string; context: unknown };
+  private completed = 0;
+  private deaths = 0;
+  private closing = false;
 
   constructor(
     module: string | URL,
     context: unknown,
     readonly size = Math.max(1, availableParallelism()),
   ) {
-    const entry = new URL(import.meta.url.endsWith('.ts') ? './pool-worker.mjs' : './pool-worker-entry.js', import.meta.url);
+    this.entry = new URL(import.meta.url.endsWith('.ts') ? './pool-worker.mjs' : './pool-worker-entry.js', import.meta.url);
     const moduleUrl = module instanceof URL ? module.href : module.startsWith('file:') ? module : new URL(module, `file://${process.cwd()}/`).href;
-    for (let i = 0; i < size; i++) {
-      const worker = new Worker(entry, { workerData: { module: moduleUrl, context, index: i } });
-      worker.on('message', (message: { id: number; ok: boolean; result?: unknown; error?: string }) => {
-        const call = this.pending.get(message.id);
-        this.pending.delete(message.id);
-        this.assigned.delete(worker);
-        this.idle.push(worker);
-        if (call !== undefined) {
-          if (message.ok) call.resolve(message.result);
-          else call.reject(new Error(message.error));
-        }
-        this.dispatch();
-      });
-      worker.on('error', (error) => this.fail(error));
-      worker.on('exit', (code) => {
-        if (code !== 0 && this.failure === undefined) this.fail(new Error(`pool worker exited with code ${code}`));
-      });
-      this.workers.push(worker);
+    this.workerData = { module: moduleUrl, context };
+    for (let i = 0; i < size; i++) this.spawn(i);
+  }
+
+  private spawn(index: number): void {
+    const worker = new Worker(this.entry, { workerData: { ...this.workerData, index } });
+    let lastError: Error | undefined;
+    worker.on('message', (message: { id: number; ok: boolean; result?: unknown; error?: string }) => {
+      const call = this.pending.get(message.id);
+      this.pending.delete(message.id);
+      this.assigned.delete(worker);
       this.idle.push(worker);
-    }
+      this.completed++;
+      if (call !== undefined) {
+        if (message.ok) call.resolve(message.result);
+        else call.reject(new Error(message.error));
+      }
+      this.dispatch();
+    });
+    worker.on('error', (error) => {
+      lastError = error;
+    });
+    worker.on('exit', (code) => {
+      if (this.closing) return;
+      const at = this.workers.indexOf(worker);
+      if (at >= 0) this.workers.splice(at, 1);
+      const idleAt = this.idle.indexOf(worker);
+      if (idleAt >= 0) this.idle.splice(idleAt, 1);
+      const id = this.assigned.get(worker);
+      this.assigned.delete(worker);
+      const reason = lastError?.message ?? `exit code ${code}`;
+      this.deaths++;
+      // No task has ever finished and as many workers as the pool holds have died: the evaluator cannot start.
+      if (this.completed === 0 && this.deaths >= this.size) {
+        this.fail(new Error(`pool workers died before any task finished (${reason})`));
+        return;
+      }
+      if (id !== undefined) {
+        const call = this.pending.get(id);
+        this.pending.delete(id);
+        call?.reject(new WorkerExitError(`pool worker ${index} died while running a task (${reason}); it was replaced`));
+      }
+      if (this.failure === undefined) {
+        this.spawn(index);
+        this.dispatch();
+      }
+    });
+    this.workers.push(worker);
+    this.idle.push(worker);
   }
 
   private fail(error: Error): void {
@@ -65,13 +110,14 @@ export class WorkerPool<Task = unknown, Result = unknown> {
     }
   }
 
-  run(task: Task): Promise<Result> {
+  /** Scores one task; `retries` more attempts, each on a fresh worker, if its worker dies running it. */
+  run(task: Task, retries = 0): Promise<Result> {
     if (this.failure !== undefined) return Promise.reject(this.failure);
     const id = this.nextId++;
     const promise = new Promise<Result>((resolve, reject) => this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject }));
     this.queue.push({ id, task });
     this.dispatch();
-    return promise;
+    return retries > 0 ? promise.catch((error: Error) => (error instanceof WorkerExitError ? this.run(task, retries - 1) : Promise.reject(error))) : promise;
   }
 
   map(tasks: Task[]): Promise<Result[]> {
@@ -79,6 +125,7 @@ export class WorkerPool<Task = unknown, Result = unknown> {
   }
 
   async close(): Promise<void> {
+    this.closing = true;
     await Promise.all(this.workers.map((w) => w.terminate()));
   }
 }

@@ -1,7 +1,9 @@
 /**
  * Executors turn trial specs into results: in this process, or on worker threads (one per core by
  * default). Results arrive in completion order through `onResult`; `stop()` stops handing out new trials
- * and lets the running ones finish, so a stopped run loses nothing that finished.
+ * and lets the running ones finish, so a stopped run loses nothing that finished. On worker threads, a
+ * trial whose thread died (out of memory, a native crash) runs once more on the fresh thread that replaced
+ * it; a second death, or an error the trial throws, stops the run (finished trials are kept: resume).
  */
 import { availableParallelism } from 'node:os';
 import { WorkerPool } from '../agents/pool.ts';
@@ -57,7 +59,7 @@ export class ThreadExecutor implements Executor {
     let failure: Error | undefined;
     for (const spec of specs) {
       if (this.stopped || failure !== undefined) break;
-      const task: Promise<void> = this.pool.run(spec).then(
+      const task: Promise<void> = this.pool.run(spec, 1).then(
         (result) => {
           inFlight.delete(task);
           if (failure === undefined) onResult(result);

@@ -2,7 +2,10 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { cmaesMinimize, CmaEs } from '../../agents/cmaes.ts';
 import { cemMinimize, randomSearchMinimize } from '../../agents/cem.ts';
-import { WorkerPool } from '../../agents/pool.ts';
+import { WorkerExitError, WorkerPool } from '../../agents/pool.ts';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 const rosenbrock = (x: Float64Array) => {
   let s = 0;
@@ -84,6 +87,41 @@ test('the worker pool evaluates in parallel and returns results in task order', 
     await pool.run([Number.NaN]).then(
       () => assert.unreachable('NaN should be refused'),
       (error: Error) => assert.match(error.message, /NaN input/),
+    );
+  } finally {
+    await pool.close();
+  }
+});
+
+test('a worker that dies fails only its own task and is replaced; a retry runs it on the fresh worker', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'daogym-pool-'));
+  const pool = new WorkerPool<{ x: number; exit?: number; once?: string }, number>(new URL('../helpers/crash-evaluator.ts', import.meta.url), { dir }, 2);
+  try {
+    const settled = await Promise.allSettled([1, 2, 3, 4, 5, 6].map((x) => pool.run(x === 3 ? { x, exit: 3 } : { x })));
+    assert.equal(settled.map((s) => s.status), ['fulfilled', 'fulfilled', 'rejected', 'fulfilled', 'fulfilled', 'fulfilled']);
+    const crash = (settled[2] as PromiseRejectedResult).reason as Error;
+    assert.ok(crash instanceof WorkerExitError && /exit code 3/.test(crash.message), crash.message);
+    assert.equal(settled.filter((s) => s.status === 'fulfilled').map((s) => (s as PromiseFulfilledResult<number>).value), [2, 4, 8, 10, 12]);
+    // A transient crash with one retry: the task succeeds on the replacement worker.
+    assert.is(await pool.run({ x: 7, exit: 4, once: 'seven' }, 1), 14);
+    // A crash that recurs stays an error after its retry.
+    await pool.run({ x: 8, exit: 5 }, 1).then(
+      () => assert.unreachable('a task that always kills its worker must fail'),
+      (error: Error) => assert.ok(error instanceof WorkerExitError && /exit code 5/.test(error.message), error.message),
+    );
+    assert.equal(await pool.map([{ x: 9 }, { x: 10 }]), [18, 20]);
+  } finally {
+    await pool.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a pool whose workers cannot start fails with the reason instead of replacing them forever', async () => {
+  const pool = new WorkerPool<number, number>(new URL('../helpers/no-such-evaluator.ts', import.meta.url), {}, 2);
+  try {
+    await pool.run(1).then(
+      () => assert.unreachable('the module does not exist'),
+      (error: Error) => assert.match(error.message, /died before any task finished .*no-such-evaluator/),
     );
   } finally {
     await pool.close();

@@ -1,0 +1,19 @@
+/**
+ * A pool evaluator for tests that kills its worker thread: task `{ x, exit }` exits with code `exit`;
+ * with `once`, only the first time (a marker file in `context.dir` records it), as a transient crash would.
+ */
+import { existsSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+export function createEvaluator(context: { dir: string }): (task: { x: number; exit?: number; once?: string }) => number {
+  return (task) => {
+    if (task.exit !== undefined) {
+      const marker = task.once === undefined ? undefined : join(context.dir, task.once);
+      if (marker === undefined || !existsSync(marker)) {
+        if (marker !== undefined) writeFileSync(marker, '');
+        process.exit(task.exit);
+      }
+    }
+    return task.x * 2;
+  };
+}
