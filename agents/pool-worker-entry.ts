@@ -5,6 +5,8 @@ const { module, context, index } = workerData as { module: string; context: unkn
 const imported = (await import(module)) as { createEvaluator?: (context: unknown, index: number) => unknown };
 if (typeof imported.createEvaluator !== 'function') throw new Error(`${module} does not export createEvaluator(context)`);
 const evaluator = (await imported.createEvaluator(context, index)) as (task: unknown) => unknown;
+// Tells the pool this worker started: a death from now on is a task's, not the evaluator's failing to load.
+parentPort!.postMessage({ ready: true });
 
 parentPort!.on('message', async (job: { id: number; task: unknown }) => {
   try {

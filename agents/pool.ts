@@ -4,8 +4,9 @@
  * returned function scores one task at a time. Results come back in task order; an evaluator error rejects
  * that task with the worker's message. A worker that dies (out of memory, process.exit, a native crash)
  * rejects only the task it was running, with a WorkerExitError, and is replaced, so the other tasks go on.
- * Workers that die before finishing any task (a module that fails to load) fail the pool instead of being
- * replaced forever. One tfjs backend per worker when evaluators use it.
+ * A worker that dies before its evaluator starts (a module that fails to load) gives its task back to the
+ * queue; as many such deaths in a row as the pool has workers fail the pool with the reason, rather than
+ * replacing workers forever. One tfjs backend per worker when evaluators use it.
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
@@ -33,8 +34,10 @@ export class WorkerPool<Task = unknown, Result = unknown> {
   private failure: Error | undefined;
   private readonly entry: URL;
   private readonly workerData: { module: string; context: unknown };
-  private completed = 0;
-  private deaths = 0;
+  /** Workers that died before their evaluator started, since the last one that started. */
+  private startFailures = 0;
+  /** Tasks handed to a worker and not yet answered, by id (re-queued if the worker could not start). */
+  private readonly jobs = new Map<number, { id: number; task: Task }>();
   private closing = false;
 
   constructor(
@@ -51,12 +54,18 @@ export class WorkerPool<Task = unknown, Result = unknown> {
   private spawn(index: number): void {
     const worker = new Worker(this.entry, { workerData: { ...this.workerData, index } });
     let lastError: Error | undefined;
-    worker.on('message', (message: { id: number; ok: boolean; result?: unknown; error?: string }) => {
+    let ready = false;
+    worker.on('message', (message: { ready?: true; id: number; ok: boolean; result?: unknown; error?: string }) => {
+      if (message.ready) {
+        ready = true;
+        this.startFailures = 0;
+        return;
+      }
       const call = this.pending.get(message.id);
       this.pending.delete(message.id);
+      this.jobs.delete(message.id);
       this.assigned.delete(worker);
       this.idle.push(worker);
-      this.completed++;
       if (call !== undefined) {
         if (message.ok) call.resolve(message.result);
         else call.reject(new Error(message.error));
@@ -75,15 +84,21 @@ export class WorkerPool<Task = unknown, Result = unknown> {
       const id = this.assigned.get(worker);
       this.assigned.delete(worker);
       const reason = lastError?.message ?? `exit code ${code}`;
-      this.deaths++;
-      // No task has ever finished and as many workers as the pool holds have died: the evaluator cannot start.
-      if (this.completed === 0 && this.deaths >= this.size) {
-        this.fail(new Error(`pool workers died before any task finished (${reason})`));
-        return;
-      }
-      if (id !== undefined) {
+      if (!ready) {
+        // The evaluator never started: its task did not run, so it goes back to the queue. As many such
+        // deaths in a row as the pool has workers means the evaluator cannot start at all.
+        if (id !== undefined) {
+          const job = this.jobs.get(id);
+          if (job !== undefined) this.queue.unshift(job);
+        }
+        if (++this.startFailures >= this.size) {
+          this.fail(new Error(`pool workers cannot start: ${reason}`));
+          return;
+        }
+      } else if (id !== undefined) {
         const call = this.pending.get(id);
         this.pending.delete(id);
+        this.jobs.delete(id);
         call?.reject(new WorkerExitError(`pool worker ${index} died while running a task (${reason}); it was replaced`));
       }
       if (this.failure === undefined) {
@@ -106,6 +121,7 @@ export class WorkerPool<Task = unknown, Result = unknown> {
       const worker = this.idle.pop()!;
       const job = this.queue.shift()!;
       this.assigned.set(worker, job.id);
+      this.jobs.set(job.id, job);
       worker.postMessage(job);
     }
   }

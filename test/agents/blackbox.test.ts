@@ -121,7 +121,7 @@ test('a pool whose workers cannot start fails with the reason instead of replaci
   try {
     await pool.run(1).then(
       () => assert.unreachable('the module does not exist'),
-      (error: Error) => assert.match(error.message, /died before any task finished .*no-such-evaluator/),
+      (error: Error) => assert.match(error.message, /^pool workers cannot start: .*no-such-evaluator/),
     );
   } finally {
     await pool.close();
