@@ -29,15 +29,14 @@ export class WorkerPool<Task = unknown, Result = unknown> {
   private readonly idle: Worker[] = [];
   private readonly queue: { id: number; task: Task }[] = [];
   private readonly pending = new Map<number, Pending>();
-  private readonly assigned = new Map<Worker, number>();
+  /** The job each busy worker is running (given back to the queue if the worker could not start). */
+  private readonly assigned = new Map<Worker, { id: number; task: Task }>();
   private nextId = 0;
   private failure: Error | undefined;
   private readonly entry: URL;
   private readonly workerData: { module: string; context: unknown };
   /** Workers that died before their evaluator started, since the last one that started. */
   private startFailures = 0;
-  /** Tasks handed to a worker and not yet answered, by id (re-queued if the worker could not start). */
-  private readonly jobs = new Map<number, { id: number; task: Task }>();
   private closing = false;
 
   constructor(
@@ -63,7 +62,6 @@ export class WorkerPool<Task = unknown, Result = unknown> {
       }
       const call = this.pending.get(message.id);
       this.pending.delete(message.id);
-      this.jobs.delete(message.id);
       this.assigned.delete(worker);
       this.idle.push(worker);
       if (call !== undefined) {
@@ -81,24 +79,20 @@ export class WorkerPool<Task = unknown, Result = unknown> {
       if (at >= 0) this.workers.splice(at, 1);
       const idleAt = this.idle.indexOf(worker);
       if (idleAt >= 0) this.idle.splice(idleAt, 1);
-      const id = this.assigned.get(worker);
+      const job = this.assigned.get(worker);
       this.assigned.delete(worker);
       const reason = lastError?.message ?? `exit code ${code}`;
       if (!ready) {
         // The evaluator never started: its task did not run, so it goes back to the queue. As many such
         // deaths in a row as the pool has workers means the evaluator cannot start at all.
-        if (id !== undefined) {
-          const job = this.jobs.get(id);
-          if (job !== undefined) this.queue.unshift(job);
-        }
+        if (job !== undefined) this.queue.unshift(job);
         if (++this.startFailures >= this.size) {
           this.fail(new Error(`pool workers cannot start: ${reason}`));
           return;
         }
-      } else if (id !== undefined) {
-        const call = this.pending.get(id);
-        this.pending.delete(id);
-        this.jobs.delete(id);
+      } else if (job !== undefined) {
+        const call = this.pending.get(job.id);
+        this.pending.delete(job.id);
         call?.reject(new WorkerExitError(`pool worker ${index} died while running a task (${reason}); it was replaced`));
       }
       if (this.failure === undefined) {
@@ -120,8 +114,7 @@ export class WorkerPool<Task = unknown, Result = unknown> {
     while (this.idle.length > 0 && this.queue.length > 0) {
       const worker = this.idle.pop()!;
       const job = this.queue.shift()!;
-      this.assigned.set(worker, job.id);
-      this.jobs.set(job.id, job);
+      this.assigned.set(worker, job);
       worker.postMessage(job);
     }
   }

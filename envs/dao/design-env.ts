@@ -53,6 +53,7 @@ export function designedProtocol(base: Protocol, action: ArrayLike<number>): Pro
   if (action.length !== DESIGN_PARAMETERS.length) throw new RangeError(`ProtocolDesign action needs ${DESIGN_PARAMETERS.length} values, got ${action.length}`);
   const value = (i: number) => designValue(i, action[i]!);
   const supermajority = value(5);
+  const cap = value(7);
   return parseProtocol({
     ...base,
     name: `designed-from-${base.name}`,
@@ -64,7 +65,7 @@ export function designedProtocol(base: Protocol, action: ArrayLike<number>): Pro
     lateQuorumExtension: Math.round(value(4) * BLOCKS_PER_DAY),
     treasurySupermajority: supermajority > 0.51 ? supermajority : null,
     guardianVeto: value(6) > 0.5,
-    voteCap: value(7) < VOTE_CAP_OFF * (1 - 1e-9) ? value(7) : null,
+    voteCap: cap < VOTE_CAP_OFF * (1 - 1e-9) ? cap : null,
   });
 }
 

@@ -7,13 +7,12 @@ import { join } from 'node:path';
 
 export function createEvaluator(context: { dir: string }): (task: { x: number; exit?: number; once?: string }) => number {
   return (task) => {
-    if (task.exit !== undefined) {
-      const marker = task.once === undefined ? undefined : join(context.dir, task.once);
-      if (marker === undefined || !existsSync(marker)) {
-        if (marker !== undefined) writeFileSync(marker, '');
-        process.exit(task.exit);
-      }
+    if (task.exit === undefined) return task.x * 2;
+    if (task.once !== undefined) {
+      const marker = join(context.dir, task.once);
+      if (existsSync(marker)) return task.x * 2;
+      writeFileSync(marker, '');
     }
-    return task.x * 2;
+    process.exit(task.exit);
   };
 }
