@@ -153,15 +153,30 @@ const trainConfig = strict({
   report: strict({ primaryMetric: z.enum(['profitableShare', 'meanProfitUsd']).default('profitableShare'), baseline: slug.optional() }).default({ primaryMetric: 'profitableShare' }),
 });
 
+/** What a CMA-ES search over dao/ProtocolDesign-v0's parameters may change, and how it starts (search and loop). */
+const designSearchFields = {
+  /**
+   * CMA-ES's initial step size, in design-action units (each parameter spans [-1, 1]). Small steps stay
+   * near the start (the baseline preset's own parameters); a proposal threshold above what the attacker
+   * can buy is a cliff far from it.
+   */
+  initialStep: z.number().gt(0).max(2).default(0.8),
+  /** Which safeguards the search may turn on: all (guardian veto, treasury supermajority), all but the guardian, or none. */
+  safeguards: z.enum(['all', 'no-guardian', 'none']).default('all'),
+  /** Design parameters the search may not change: held at the baseline preset's own value. */
+  hold: z.array(z.enum(DESIGN_PARAMETERS.map((p) => p.name) as [string, ...string[]])).default([]),
+};
+
 const searchConfig = strict({
   kind: z.literal('search'),
   ...common,
-  /** The preset the search starts from and is compared against. */
+  /** The preset the search starts from (its own parameters) and is compared against. */
   baseline: z.enum(presetNames() as [string, ...string[]]).default('compound-bravo'),
   members: z.number().int().min(200).max(1_000_000).default(2000),
   attacks: z.array(z.enum(ATTACK_STRATEGIES)).min(1).default(['buy-and-vote', 'bribe', 'borrow-and-vote']),
   attackBudgetUsd: z.number().min(0).default(30_000_000),
   maxEvaluations: z.number().int().min(10).max(1_000_000).default(200),
+  ...designSearchFields,
   trainSeasons: positiveInt(1000).default(4),
   heldOutSeasons: positiveInt(10_000).default(20),
 });
@@ -208,19 +223,13 @@ const loopConfig = strict({
   }).default({ temperature: 1, klWeight: 0.25, realismFloor: 0.8, adversary: 'loss', reference: 'compound-bravo' }),
   protocolSearch: strict({
     maxEvaluations: z.number().int().min(10).max(100_000).default(60),
-    /**
-     * CMA-ES's initial step size, in design-action units (each parameter spans [-1, 1]). Small steps stay
-     * near the incumbent; a proposal threshold above what the attacker can buy is a cliff far from it.
-     */
-    initialStep: z.number().gt(0).max(2).default(0.8),
+    initialStep: designSearchFields.initialStep,
     /** Populations from each of G_1 and G_{r+1} that candidates are scored on. */
     populations: positiveInt(1000).default(6),
     /** Objective = (1 - riskWeight) x mean loss + riskWeight x CVaR-10 % loss. */
     riskWeight: z.number().min(0).max(1).default(0.5),
-    /** Which safeguards the search may turn on: all (guardian veto, treasury supermajority), all but the guardian, or none. */
-    safeguards: z.enum(['all', 'no-guardian', 'none']).default('all'),
-    /** Design parameters the search may not change: held at the baseline preset's own value. */
-    hold: z.array(z.enum(DESIGN_PARAMETERS.map((p) => p.name) as [string, ...string[]])).default([]),
+    safeguards: designSearchFields.safeguards,
+    hold: designSearchFields.hold,
     /**
      * How the mix of G_1 and G_{r+1} populations is scored: `none` = every population counts the same;
      * `importance` = each counts p_1(z) / (p_1(z)/2 + p_{r+1}(z)/2) (multiple importance sampling), so the

@@ -93,6 +93,36 @@ export function designActionOf(protocol: Protocol, supply: number): number[] {
   });
 }
 
+/** Which safeguards a design search may turn on: all (guardian veto, treasury supermajority), all but the guardian, or none. */
+export type DesignSafeguards = 'all' | 'no-guardian' | 'none';
+
+/** The design space's bounds as CMA-ES / CEM take them. */
+export const DESIGN_BOX = { lower: DESIGN_PARAMETERS.map(() => -1), upper: DESIGN_PARAMETERS.map(() => 1) };
+
+/**
+ * A design space around a baseline protocol for a search: safeguards the search may not use are held off
+ * (-1 maps to off for both), parameters named in `hold` stay at the baseline's own values, and `start` is the
+ * baseline's own action (as near as the design space allows), so a search begins at the protocol it is
+ * compared against.
+ */
+export function restrictedDesign(baseline: Protocol, supply: number, options: { safeguards?: DesignSafeguards; hold?: readonly string[] } = {}) {
+  const indexOf = (name: string): number => {
+    const i = DESIGN_PARAMETERS.findIndex((p) => p.name === name);
+    if (i < 0) throw new RangeError(`unknown design parameter '${name}': valid are ${DESIGN_PARAMETERS.map((p) => p.name).join(', ')}`);
+    return i;
+  };
+  const safeguards = options.safeguards ?? 'all';
+  const disabled = (safeguards === 'none' ? ['guardianVeto', 'treasurySupermajority'] : safeguards === 'no-guardian' ? ['guardianVeto'] : []).map(indexOf);
+  const held = (options.hold ?? []).map(indexOf);
+  const baselineAction = designActionOf(baseline, supply);
+  const effective = (x: ArrayLike<number>): number[] => Array.from(x, (value, i) => (disabled.includes(i) ? -1 : held.includes(i) ? baselineAction[i]! : value));
+  return {
+    effective,
+    design: (x: ArrayLike<number>): Protocol => designedProtocol(baseline, effective(x)),
+    start: effective(baselineAction),
+  };
+}
+
 export interface ProtocolDesignKwargs extends DaoEnvKwargs {
   /** Scripted attacker(s): one strategy, or a list drawn uniformly per season. */
   attack?: AttackStrategy | AttackStrategy[];

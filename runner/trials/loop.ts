@@ -29,7 +29,7 @@ import { dirname, join } from 'node:path';
 import { Rng } from '../../lib/rng.ts';
 import { cemMinimize } from '../../agents/cem.ts';
 import { cmaesMinimize } from '../../agents/cmaes.ts';
-import { DESIGN_PARAMETERS, designActionOf, designedProtocol, designValues } from '../../envs/dao/design-env.ts';
+import { DESIGN_BOX, designValues, restrictedDesign } from '../../envs/dao/design-env.ts';
 import { DEFAULT_GUARDIAN, type GuardianConfig } from '../../envs/dao/governance.ts';
 import { DEFAULT_MARKET } from '../../envs/dao/market.ts';
 import { defaultPopulation } from '../../envs/dao/population.ts';
@@ -51,7 +51,6 @@ const FEATURES = ['logVotingPower', 'participation', 'supportRate', 'meanTiming'
 const TOTAL_SUPPLY = 10_000_000;
 const SUPPLY = TOTAL_SUPPLY - DEFAULT_MARKET.ammToken - DEFAULT_MARKET.lendingToken;
 /** The protocol searches' box: every design action component in [-1, 1]. */
-const DESIGN_BOX = { lower: DESIGN_PARAMETERS.map(() => -1), upper: DESIGN_PARAMETERS.map(() => 1) };
 
 export interface LoopContext {
   /** Where round checkpoints go (one file per replicate); absent = no round-level resume. */
@@ -300,21 +299,6 @@ export class LoopWorld {
   }
 }
 
-/**
- * Design parameters held off: `safeguards: none` = no guardian and no treasury supermajority, so attacks
- * must be resisted by quorum, threshold, timing and the vote cap (whose right setting depends on the population);
- * `no-guardian` = no guardian only.
- */
-function disabledParameters(config: LoopConfig): number[] {
-  const names = config.protocolSearch.safeguards === 'none' ? ['guardianVeto', 'treasurySupermajority'] : config.protocolSearch.safeguards === 'no-guardian' ? ['guardianVeto'] : [];
-  return designIndices(names);
-}
-
-/** Positions of named design parameters in the action. */
-function designIndices(names: readonly string[]): number[] {
-  return names.map((name) => DESIGN_PARAMETERS.findIndex((p) => p.name === name));
-}
-
 interface LoopState {
   round: number;
   hyper: PopulationGeneratorModel['hyper'];
@@ -343,15 +327,9 @@ export async function runLoopTrial(config: LoopConfig, spec: TrialSpec, context:
   const baseline = presetProtocol(config.baseline);
   const reference = presetProtocol(config.fineTune.reference);
   const seedOf = (...keys: (string | number)[]) => root.stream(...keys).int(2 ** 31 - 1);
-  // Safeguards the search may not use are held off (-1 maps to off for both).
-  const disabled = disabledParameters(config);
-  // Parameters the search may not change stay at the baseline's own values.
-  const baselineAction = designActionOf(baseline, TOTAL_SUPPLY);
-  const held = designIndices(config.protocolSearch.hold);
-  const effective = (x: ArrayLike<number>): number[] => Array.from(x, (value, i) => (disabled.includes(i) ? -1 : held.includes(i) ? baselineAction[i]! : value));
-  const design = (x: ArrayLike<number>): Protocol => designedProtocol(baseline, effective(x));
-  // The searches start from the baseline's own parameters (as near as the design space allows).
-  const startAction = effective(baselineAction);
+  // Safeguards the search may not use are held off, held parameters stay at the baseline's own values, and
+  // the searches start from the baseline's own parameters (as near as the design space allows).
+  const { effective, design, start: startAction } = restrictedDesign(baseline, TOTAL_SUPPLY, config.protocolSearch);
 
   const samplePopulations = (generator: PopulationGenerator, count: number, ...keys: (string | number)[]): PopulationSample[] =>
     Array.from({ length: count }, (_, k) => samplePopulation(generator, config.members, root.stream(...keys, k), seedOf(...keys, k, 'season')));
