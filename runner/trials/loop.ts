@@ -50,7 +50,6 @@ import type { EpisodeRecord, TrialResult, TrialSpec } from '../types.ts';
 const FEATURES = ['logVotingPower', 'participation', 'supportRate', 'meanTiming'] as const;
 const TOTAL_SUPPLY = 10_000_000;
 const SUPPLY = TOTAL_SUPPLY - DEFAULT_MARKET.ammToken - DEFAULT_MARKET.lendingToken;
-/** The protocol searches' box: every design action component in [-1, 1]. */
 
 export interface LoopContext {
   /** Where round checkpoints go (one file per replicate); absent = no round-level resume. */
