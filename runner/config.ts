@@ -226,6 +226,11 @@ const loopConfig = strict({
     initialStep: designSearchFields.initialStep,
     /** Populations from each of G_1 and G_{r+1} that candidates are scored on. */
     populations: positiveInt(1000).default(6),
+    /**
+     * Populations from each of G_1 and G_{r+1} for the validation check that decides whether the search's best
+     * point replaces the incumbent (default: `populations`). More of them make that choice less of a coin flip.
+     */
+    validationPopulations: positiveInt(1000).optional(),
     /** Objective = (1 - riskWeight) x mean loss + riskWeight x CVaR-10 % loss. */
     riskWeight: z.number().min(0).max(1).default(0.5),
     safeguards: designSearchFields.safeguards,

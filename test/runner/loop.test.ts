@@ -205,6 +205,20 @@ test('heldOut.seasons scores held-out populations over more seasons without touc
   assert.throws(() => configWith(', seasons: 0'), /heldOut\.seasons/);
 });
 
+test('protocolSearch.validationPopulations: the default is populations; more change only the validation check', async () => {
+  const configWith = (extra: string) => parse(tiny().replace('protocolSearch: { maxEvaluations: 10, populations: 2 }', `protocolSearch: { maxEvaluations: 10, populations: 2${extra} }`));
+  const base = configWith('');
+  const spec = planTrials(base)[0]!;
+  const result = await runLoopTrial(base, spec);
+  assert.equal((await runLoopTrial(configWith(', validationPopulations: 2'), spec)).metrics, result.metrics);
+  const more = await runLoopTrial(configWith(', validationPopulations: 8'), spec);
+  // Round 1 attacks Bravo on the same populations in both, so its losses are the same; what follows may differ.
+  const round1 = (r: typeof result) => r.episodes!.filter((e) => e.round === 1).map((e) => [e.arm, e.lossMean, e.lossCvar10]);
+  assert.is(round1(result).length, 2);
+  assert.equal(round1(more), round1(result));
+  assert.throws(() => configWith(', validationPopulations: 0'), /protocolSearch\.validationPopulations/);
+});
+
 if (!haveBravo) console.log(`skipping the vote-cap test on Compound Bravo populations: ${BRAVO} is missing`);
 (haveBravo ? test : test.skip)('a vote cap stops drains that fooled whales carry; a tighter cap costs honest welfare', () => {
   // Whale-heavy populations (concentration +0.4) from a copula fitted to Compound Bravo's voters; members see
