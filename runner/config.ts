@@ -10,7 +10,7 @@
 import { LineCounter, parseDocument, isNode, type Document } from 'yaml';
 import { z } from 'zod';
 import { ATTACK_STRATEGIES, DEFAULT_COALITION_SIZE } from '../envs/dao/season.ts';
-import { DESIGN_PARAMETERS } from '../envs/dao/design-env.ts';
+import { DESIGN_PARAMETERS, DESIGN_SAFEGUARDS } from '../envs/dao/design-env.ts';
 import { PRESETS, presetNames } from '../envs/dao/presets.ts';
 import { formatIssue, protocolSchema } from '../envs/dao/protocol.ts';
 
@@ -162,7 +162,7 @@ const designSearchFields = {
    */
   initialStep: z.number().gt(0).max(2).default(0.8),
   /** Which safeguards the search may turn on: all (guardian veto, treasury supermajority), all but the guardian, or none. */
-  safeguards: z.enum(['all', 'no-guardian', 'none']).default('all'),
+  safeguards: z.enum(DESIGN_SAFEGUARDS).default('all'),
   /** Design parameters the search may not change: held at the baseline preset's own value. */
   hold: z.array(z.enum(DESIGN_PARAMETERS.map((p) => p.name) as [string, ...string[]])).default([]),
 };

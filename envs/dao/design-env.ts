@@ -94,7 +94,8 @@ export function designActionOf(protocol: Protocol, supply: number): number[] {
 }
 
 /** Which safeguards a design search may turn on: all (guardian veto, treasury supermajority), all but the guardian, or none. */
-export type DesignSafeguards = 'all' | 'no-guardian' | 'none';
+export const DESIGN_SAFEGUARDS = ['all', 'no-guardian', 'none'] as const;
+export type DesignSafeguards = (typeof DESIGN_SAFEGUARDS)[number];
 
 /** The design space's bounds as CMA-ES / CEM take them. */
 export const DESIGN_BOX = { lower: DESIGN_PARAMETERS.map(() => -1), upper: DESIGN_PARAMETERS.map(() => 1) };

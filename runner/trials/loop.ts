@@ -373,14 +373,14 @@ export async function runLoopTrial(config: LoopConfig, spec: TrialSpec, context:
         if (accepted) next = tuned.generator;
       }
       // 4: re-tune the protocol on G_1 and G_{r+1} populations.
-      const search = config.protocolSearch;
+      const { populations: tuneCount, validationPopulations: validateCount = tuneCount } = config.protocolSearch;
       const mixOf = (purpose: string, count: number) => {
         const mix = [...samplePopulations(g1, count, 'round', round, `${purpose}-g1`), ...samplePopulations(next, count, 'round', round, `${purpose}-next`)];
         if (config.protocolSearch.weighting === 'none') return mix;
         // Multiple importance sampling with the balance heuristic: the mix's density is the even mixture.
         return mix.map((sample) => ({ ...sample, weight: 1 / (0.5 + 0.5 * Math.exp(next.logDensity(sample.effects) - g1.logDensity(sample.effects))) }));
       };
-      const { x, replaced } = await world.retune(design, mixOf('tune', search.populations), mixOf('validate', search.validationPopulations ?? search.populations), state.x, seedOf('round', round, 'cmaes'));
+      const { x, replaced } = await world.retune(design, mixOf('tune', tuneCount), mixOf('validate', validateCount), state.x, seedOf('round', round, 'cmaes'));
       // 5: the round's record.
       const mean = losses.reduce((a, b) => a + b, 0) / losses.length;
       const welfare = outcomes.reduce((a, o) => a + o.welfare, 0) / outcomes.length;
