@@ -217,10 +217,18 @@ const loopConfig = strict({
     klWeight: z.number().min(0).max(100).default(0.25),
     /** Quality score (SDMetrics-style, 0-1) of G_{r+1}'s members against the real data below which a round's update is rejected. */
     realismFloor: z.number().min(0).max(1).default(0.8),
-    /** loss: the generator seeks high loss; regret: high loss relative to `reference` (PAIRED). */
-    adversary: z.enum(['loss', 'regret']).default('loss'),
+    /**
+     * loss: the generator seeks high loss; regret: high loss relative to `reference` (PAIRED with a fixed
+     * reference); antagonist: high loss relative to the best, population by population, of `antagonists`
+     * protocols drawn around the current one (PAIRED's antagonist: populations where P_r fails but a nearby
+     * protocol would not, so the signal is the headroom a re-tune can take, not loss no protocol avoids).
+     */
+    adversary: z.enum(['loss', 'regret', 'antagonist']).default('loss'),
     reference: z.enum(presetNames() as [string, ...string[]]).default('compound-bravo'),
-  }).default({ temperature: 1, klWeight: 0.25, realismFloor: 0.8, adversary: 'loss', reference: 'compound-bravo' }),
+    /** adversary antagonist: how many protocols, each the current design action plus antagonistStep x N(0, 1) per parameter (clipped to [-1, 1]). */
+    antagonists: positiveInt(256).default(8),
+    antagonistStep: z.number().gt(0).max(2).default(0.4),
+  }).default({ temperature: 1, klWeight: 0.25, realismFloor: 0.8, adversary: 'loss', reference: 'compound-bravo', antagonists: 8, antagonistStep: 0.4 }),
   protocolSearch: strict({
     maxEvaluations: z.number().int().min(10).max(100_000).default(60),
     initialStep: designSearchFields.initialStep,

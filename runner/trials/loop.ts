@@ -27,6 +27,7 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { writeFileAtomic } from '../../lib/files.ts';
 import { dirname, join } from 'node:path';
 import { Rng } from '../../lib/rng.ts';
+import { normal } from '../../lib/distributions.ts';
 import { cemMinimize } from '../../agents/cem.ts';
 import { cmaesMinimize } from '../../agents/cmaes.ts';
 import { DESIGN_BOX, designValues, restrictedDesign } from '../../envs/dao/design-env.ts';
@@ -298,6 +299,19 @@ export class LoopWorld {
   }
 }
 
+/**
+ * PAIRED's regret with an antagonist: per population, the protocol under test's loss (`losses`) minus the
+ * lowest loss any of `antagonists` (or that protocol itself) reaches there, so it is never negative and is
+ * zero where no nearby protocol does better.
+ */
+export function antagonistRegret(world: LoopWorld, populations: readonly PopulationSample[], losses: readonly number[], antagonists: readonly Protocol[]): number[] {
+  return populations.map((sample, k) => {
+    let best = losses[k]!;
+    for (const antagonist of antagonists) best = Math.min(best, world.outcome(antagonist, sample).loss);
+    return losses[k]! - best;
+  });
+}
+
 interface LoopState {
   round: number;
   hyper: PopulationGeneratorModel['hyper'];
@@ -333,6 +347,13 @@ export async function runLoopTrial(config: LoopConfig, spec: TrialSpec, context:
   const samplePopulations = (generator: PopulationGenerator, count: number, ...keys: (string | number)[]): PopulationSample[] =>
     Array.from({ length: count }, (_, k) => samplePopulation(generator, config.members, root.stream(...keys, k), seedOf(...keys, k, 'season')));
 
+  /** The antagonists of round `round`: design actions around `x` (held and disabled parameters stay put through `design`). */
+  const antagonistsNear = (x: readonly number[], round: number): Protocol[] => {
+    const rng = root.stream('round', round, 'antagonists');
+    const { antagonists, antagonistStep } = config.fineTune;
+    return Array.from({ length: antagonists }, () => design(x.map((v) => Math.min(1, Math.max(-1, v + antagonistStep * normal(rng))))));
+  };
+
   const realismReference = data.train;
   const fidelityOf = (generator: PopulationGenerator, round: number) =>
     qualityReport(realismReference, generator.sampleMembers(Math.min(4000, realismReference.participation!.length), root.stream('fidelity', round))).overall;
@@ -360,7 +381,12 @@ export async function runLoopTrial(config: LoopConfig, spec: TrialSpec, context:
       let accepted = false;
       let effectiveSampleSize = NaN;
       if (adaptive) {
-        const signal = config.fineTune.adversary === 'regret' ? populations.map((sample, k) => losses[k]! - world.outcome(reference, sample).loss) : losses;
+        const signal =
+          config.fineTune.adversary === 'regret'
+            ? populations.map((sample, k) => losses[k]! - world.outcome(reference, sample).loss)
+            : config.fineTune.adversary === 'antagonist'
+              ? antagonistRegret(world, populations, losses, antagonistsNear(state.x, round))
+              : losses;
         // 3: fine-tune toward high loss, under the realism floor.
         const tuned = generator.fineTune(
           populations.map((p) => p.effects),

@@ -9,7 +9,7 @@ import { InProcessExecutor } from '../../runner/executors.ts';
 import { planTrials } from '../../runner/plan.ts';
 import { resumeRun, runExperiment } from '../../runner/run.ts';
 import { Store } from '../../runner/store.ts';
-import { betweenPopulationShare, cvar, loadLoopData, LoopWorld, runLoopTrial, samplePopulation, weightedCvar } from '../../runner/trials/loop.ts';
+import { antagonistRegret, betweenPopulationShare, cvar, loadLoopData, LoopWorld, runLoopTrial, samplePopulation, weightedCvar } from '../../runner/trials/loop.ts';
 import { designActionOf, designedProtocol } from '../../envs/dao/design-env.ts';
 import { presetProtocol } from '../../envs/dao/presets.ts';
 import { PopulationGenerator } from '../../generators/population-generator.ts';
@@ -254,6 +254,33 @@ test('between-population share of the loss variance: ICC(1) from the one-way ANO
     const share = round.lossBetweenPopulationShare as number;
     assert.ok(share >= 0 && share <= 1, `${round.arm} ${round.round}: ${share}`);
   }
+});
+
+test('adversary antagonist: the regret is the loss minus the best nearby protocol\'s, zero where none does better; the loop runs with it, deterministically', async () => {
+  const config = parse(tiny('attacks: [buy-and-vote]\n').replace('attacks: [buy-and-vote, borrow-and-vote]\n', ''));
+  const g1 = PopulationGenerator.fit(loadLoopData(config).train);
+  const world = new LoopWorld(config);
+  const populations = Array.from({ length: 4 }, (_, k) => samplePopulation(g1, config.members, Rng.create(31).stream('p', k), 700 + k));
+  const bravo = presetProtocol('compound-bravo');
+  const losses = populations.map((sample) => world.outcome(bravo, sample).loss);
+  // Against itself there is no regret.
+  assert.equal(antagonistRegret(world, populations, losses, [bravo]), [0, 0, 0, 0]);
+  // A 5 % proposal threshold is out of the $30M buyer's reach (4 % of supply): it blocks the drain Bravo lets through.
+  const blocker = { ...bravo, proposalThreshold: 0.05 };
+  const blocked = populations.map((sample) => world.outcome(blocker, sample).loss);
+  assert.ok(populations.every((sample) => world.outcome(bravo, sample).attackLossShare > 0), 'Bravo is drained everywhere');
+  const regret = antagonistRegret(world, populations, losses, [bravo, blocker]);
+  regret.forEach((r, k) => assert.ok(Math.abs(r - Math.max(0, losses[k]! - blocked[k]!)) < 1e-12));
+  assert.ok(regret.every((r) => r > 0.05), `the blocker's headroom: ${regret.map((r) => r.toFixed(3))}`);
+  // The other way round, Bravo as the antagonist of the blocker: it does worse everywhere, so no regret.
+  assert.equal(antagonistRegret(world, populations, blocked, [bravo]), [0, 0, 0, 0]);
+
+  const loop = parse(tiny('fineTune: { realismFloor: 0.5, adversary: antagonist, antagonists: 3 }\n'));
+  assert.is(loop.fineTune.antagonistStep, 0.4);
+  const [a, b] = [await runLoopTrial(loop, planTrials(loop)[0]!), await runLoopTrial(loop, planTrials(loop)[0]!)];
+  assert.equal(a.metrics, b.metrics);
+  assert.is(a.episodes!.filter((r) => r.arm === 'adaptive').length, 2);
+  assert.throws(() => parse(tiny('fineTune: { adversary: antagonist, antagonists: 0 }\n')), /fineTune\.antagonists/);
 });
 
 test('a round whose fine-tuned generator falls below the realism floor is rejected', async () => {
