@@ -281,6 +281,13 @@ test('adversary antagonist: the regret is the loss minus the best nearby protoco
   assert.equal(a.metrics, b.metrics);
   assert.is(a.episodes!.filter((r) => r.arm === 'adaptive').length, 2);
   assert.throws(() => parse(tiny('fineTune: { adversary: antagonist, antagonists: 0 }\n')), /fineTune\.antagonists/);
+  // Round 1's protocol is the baseline: against the baseline as its fixed reference (regret) the signal is zero
+  // everywhere and every population weighs the same (effective sample size = all of them), while the
+  // antagonists find populations where a nearby protocol does better.
+  const fixed = parse(tiny('fineTune: { realismFloor: 0.5, adversary: regret, reference: compound-bravo }\n'));
+  const firstRound = (result: Awaited<ReturnType<typeof runLoopTrial>>) => result.episodes!.find((r) => r.arm === 'adaptive' && r.round === 1)!;
+  assert.is(firstRound(await runLoopTrial(fixed, planTrials(fixed)[0]!)).effectiveSampleSize, fixed.populationsPerRound);
+  assert.ok((firstRound(a).effectiveSampleSize as number) < loop.populationsPerRound - 0.5, `antagonist ESS ${firstRound(a).effectiveSampleSize}`);
 });
 
 test('a round whose fine-tuned generator falls below the realism floor is rejected', async () => {
