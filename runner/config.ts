@@ -209,8 +209,29 @@ const loopConfig = strict({
   baseline: z.enum(presetNames() as [string, ...string[]]).default('compound-bravo'),
   attacks: z.array(z.enum(ATTACK_STRATEGIES)).min(1, 'give at least one attack').default(['buy-and-vote', 'borrow-and-vote', 'bribe']),
   attackBudgetUsd: z.number().min(0).default(20_000_000),
-  /** scripted: the worst of the listed strategies; cem: the worst strategy, then CEM over its share and day. */
-  attackSearch: z.enum(['scripted', 'cem']).default('scripted'),
+  /**
+   * scripted: the worst of the listed strategies; cem: the worst strategy, then CEM over its share and day;
+   * ppo: the worst strategy, and a PPO attacker trained each round against P_r (dao/GovernanceAttack-v0 on
+   * `ppoAttacker.populations` of the round's populations, the season's budget, market and disguised drain)
+   * and played on every population: where it drains more than the scripted worst, the loss counts its drain.
+   */
+  attackSearch: z.enum(['scripted', 'cem', 'ppo']).default('scripted'),
+  ppoAttacker: strict({
+    /**
+     * Environment steps per training. Buy, propose, vote and wait out the timelock is a sparse discovery
+     * (buying costs price impact at once; the drain pays a few dozen steps later): on Bravo at $30M, PPO
+     * with entropy 0.05 first finds it after 60-80k steps.
+     */
+    totalTimesteps: z.number().int().min(256).max(10_000_000).default(150_000),
+    /** Training populations, one vectorised env each (the round's first ones). */
+    populations: positiveInt(64).default(8),
+    numSteps: positiveInt(4096).default(64),
+    learningRate: z.number().gt(0).max(1).default(3e-4),
+    /** Entropy bonus: CleanRL's 0.01 settles on waiting before it ever drains. */
+    entCoef: z.number().min(0).max(1).default(0.05),
+    /** Episodes of the trained (deterministic) policy per population; its drain is their mean. */
+    episodes: positiveInt(100).default(2),
+  }).default({ totalTimesteps: 150_000, populations: 8, numSteps: 64, learningRate: 3e-4, entCoef: 0.05, episodes: 2 }),
   season: season.default(season.parse({})),
   fineTune: strict({
     temperature: z.number().gt(0).max(100).default(1),

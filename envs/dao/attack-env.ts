@@ -58,9 +58,16 @@ export interface GovernanceAttackKwargs extends DaoEnvKwargs {
   horizon?: number;
   /** Background honest grant proposals per 30 days (default 0). */
   honestProposalsPerMonth?: number;
+  /**
+   * The public signal members see on the attacker's drain and the share of their usual attention it gets
+   * (defaults -2 and 1: an obvious drain, as GovernanceSimulation.propose has it); a season's disguised
+   * drain (`attackSignal`, `attackAttention`) sets these to match.
+   */
+  drainSignal?: number;
+  drainAttention?: number;
 }
 
-export const ATTACK_ENV_KWARGS = ['preset', 'protocol', 'members', 'populationSeed', 'populationOptions', 'population', 'treasuryUsd', 'market', 'blocksPerStep', 'budgetUsd', 'rewardUnit', 'horizon', 'honestProposalsPerMonth'];
+export const ATTACK_ENV_KWARGS = ['preset', 'protocol', 'members', 'populationSeed', 'populationOptions', 'population', 'treasuryUsd', 'market', 'blocksPerStep', 'budgetUsd', 'rewardUnit', 'horizon', 'honestProposalsPerMonth', 'drainSignal', 'drainAttention'];
 
 export class GovernanceAttackEnv extends Env<Float32Array, Int32Array> {
   readonly observationSpace = new Box(-10, 10, [OBSERVATION_FIELDS.length], 'float32');
@@ -96,8 +103,13 @@ export class GovernanceAttackEnv extends Env<Float32Array, Int32Array> {
     const rate = kwargs.honestProposalsPerMonth ?? 0;
     if (typeof rate !== 'number' || !(rate >= 0 && rate <= 1000)) throw new EnvConfigError(`honestProposalsPerMonth: must be a number in [0, 1000], got ${JSON.stringify(rate)}`, 'honestProposalsPerMonth');
     this.honestRate = rate;
+    const { drainSignal, drainAttention } = kwargs;
+    if (drainSignal !== undefined && !(typeof drainSignal === 'number' && Math.abs(drainSignal) <= 10)) throw new EnvConfigError(`drainSignal: must be a number in [-10, 10], got ${JSON.stringify(drainSignal)}`, 'drainSignal');
+    if (drainAttention !== undefined && !(typeof drainAttention === 'number' && drainAttention >= 0 && drainAttention <= 1)) throw new EnvConfigError(`drainAttention: must be a number in [0, 1], got ${JSON.stringify(drainAttention)}`, 'drainAttention');
+    this.drain = { signal: drainSignal, attention: drainAttention };
   }
 
+  private readonly drain: { signal: number | undefined; attention: number | undefined };
   private readonly honestRate: number;
   /** Honest grants of this episode with their net value (hidden value - cost). */
   readonly honestGrants: { proposal: Proposal; netValue: number }[] = [];
@@ -208,7 +220,7 @@ export class GovernanceAttackEnv extends Env<Float32Array, Int32Array> {
         }
         case 'propose': {
           if (this.proposal !== undefined && !FINAL_STATES.has(this.proposal.state)) return 'a proposal is already open';
-          this.proposal = sim.propose({ kind: 'drain', proposer: 'attacker', requestedShare: fraction });
+          this.proposal = sim.propose({ kind: 'drain', proposer: 'attacker', requestedShare: fraction, signal: this.drain.signal, attention: this.drain.attention });
           return undefined;
         }
         case 'vote': {

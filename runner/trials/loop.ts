@@ -29,9 +29,11 @@ import { dirname, join } from 'node:path';
 import { Rng } from '../../lib/rng.ts';
 import { normal } from '../../lib/distributions.ts';
 import { cemMinimize } from '../../agents/cem.ts';
+import { trainPpo } from '../../agents/ppo.ts';
+import { GovernanceAttackEnv } from '../../envs/dao/attack-env.ts';
 import { cmaesMinimize } from '../../agents/cmaes.ts';
 import { DESIGN_BOX, designValues, restrictedDesign } from '../../envs/dao/design-env.ts';
-import { DEFAULT_GUARDIAN, type GuardianConfig } from '../../envs/dao/governance.ts';
+import { DEFAULT_GUARDIAN, TREASURY, type GuardianConfig } from '../../envs/dao/governance.ts';
 import { DEFAULT_MARKET } from '../../envs/dao/market.ts';
 import { defaultPopulation } from '../../envs/dao/population.ts';
 import { presetProtocol } from '../../envs/dao/presets.ts';
@@ -163,7 +165,8 @@ interface Outcome {
   loss: number;
   welfare: number;
   attackLossShare: number;
-  worstAttack: AttackStrategy;
+  /** 'ppo': the learned attacker (attackSearch ppo) drained more than any scripted strategy. */
+  worstAttack: AttackStrategy | 'ppo';
   /** The worst attack's loss in each of the population's seasons (absent when a CEM search set the loss). */
   seasonLosses?: number[];
 }
@@ -190,7 +193,7 @@ export class LoopWorld {
 
   constructor(private readonly config: LoopConfig) {}
 
-  private population(sample: PopulationSample) {
+  population(sample: PopulationSample) {
     let population = this.populations.get(sample.table);
     if (population === undefined) {
       population = populationFromFeatures(sample.table, Rng.create(sample.seasonSeed).stream('mapping'), { supply: SUPPLY });
@@ -290,10 +293,11 @@ export class LoopWorld {
   /** Step 2 with attackSearch 'cem': CEM over the worst strategy's requested share and start day. */
   async searchedOutcome(protocol: Protocol, sample: PopulationSample, seed: number): Promise<Outcome> {
     const scripted = this.outcome(protocol, sample);
-    if (this.config.attackSearch === 'scripted' || scripted.worstAttack === 'none') return scripted;
+    if (this.config.attackSearch !== 'cem' || scripted.worstAttack === 'none') return scripted;
     const days = this.config.season.days;
     const decode = (x: ArrayLike<number>) => ({ attackShare: 0.05 + 0.95 * Math.min(1, Math.max(0, (x[0]! + 1) / 2)), attackDay: Math.min(1, Math.max(0, (x[1]! + 1) / 2)) * days * 0.5 });
-    const search = await cemMinimize((x: Float64Array) => this.scored(protocol, sample, scripted.worstAttack, decode(x)).loss, [0, 0], 0.5, { seed, popsize: 8, maxEvaluations: 24, lower: [-1, -1], upper: [1, 1] });
+    const worst = scripted.worstAttack as AttackStrategy;
+    const search = await cemMinimize((x: Float64Array) => this.scored(protocol, sample, worst, decode(x)).loss, [0, 0], 0.5, { seed, popsize: 8, maxEvaluations: 24, lower: [-1, -1], upper: [1, 1] });
     const loss = -search.f;
     return loss > scripted.loss ? { ...scripted, loss, seasonLosses: undefined } : scripted;
   }
@@ -310,6 +314,70 @@ export function antagonistRegret(world: LoopWorld, populations: readonly Populat
     for (const antagonist of antagonists) best = Math.min(best, world.outcome(antagonist, sample).loss);
     return losses[k]! - best;
   });
+}
+
+/** dao/GovernanceAttack-v0 against `protocol` on one loop population, with the season's treasury, market, budget and drain disguise. */
+function attackEnv(config: LoopConfig, world: LoopWorld, protocol: Protocol, sample: PopulationSample): GovernanceAttackEnv {
+  const { season } = config;
+  return new GovernanceAttackEnv({
+    protocol,
+    population: world.population(sample),
+    treasuryUsd: season.treasuryUsd,
+    market: DEFAULT_MARKET,
+    budgetUsd: Math.max(1, config.attackBudgetUsd),
+    drainSignal: season.attackSignal,
+    drainAttention: season.attackAttention,
+  });
+}
+
+/**
+ * Step 2 with attackSearch 'ppo': a PPO attacker trained against `protocol` on the first
+ * `ppoAttacker.populations` populations (one vectorised env each; the weights of its best periodic
+ * evaluation, on one of them), then its deterministic policy played on
+ * every population for `ppoAttacker.episodes` episodes. A population's drain is the treasury share the
+ * policy takes on average; where that is more than the worst scripted strategy's, the scripted outcome's
+ * loss is raised by the difference (the season's honest proposals are the scripted season's).
+ */
+export async function ppoOutcomes(config: LoopConfig, world: LoopWorld, protocol: Protocol, populations: readonly PopulationSample[], seed: number): Promise<{ outcomes: Outcome[]; drains: number[] }> {
+  const scripted = populations.map((sample) => world.outcome(protocol, sample));
+  const { ppoAttacker: options } = config;
+  const training = populations.slice(0, Math.min(options.populations, populations.length));
+  const trained = await trainPpo((index) => attackEnv(config, world, protocol, training[index % training.length]!), {
+    seed,
+    totalTimesteps: options.totalTimesteps,
+    numEnvs: training.length,
+    numSteps: options.numSteps,
+    learningRate: options.learningRate,
+    entCoef: options.entCoef,
+    gamma: 0.99,
+    // PPO can find the drain and lose it again: keep the weights of the best periodic evaluation (as the
+    // train kind does), on seeds apart from the populations' own.
+    evaluation: { every: Math.max(training.length * options.numSteps, Math.floor(options.totalTimesteps / 10)), episodes: 4, seed: 900_000, threshold: null },
+    keepBest: true,
+  });
+  try {
+    const drains = populations.map((sample) => {
+      const env = attackEnv(config, world, protocol, sample);
+      let drained = 0;
+      for (let episode = 0; episode < options.episodes; episode++) {
+        let { observation } = env.reset({ seed: sample.seasonSeed + episode });
+        const before = env.simulation.ledger.balance(TREASURY, 'usd');
+        for (;;) {
+          const result = env.step(trained.agent.act(observation) as Int32Array);
+          observation = result.observation;
+          if (result.terminated || result.truncated) break;
+        }
+        drained += Math.max(0, before - env.simulation.ledger.balance(TREASURY, 'usd')) / before / options.episodes;
+      }
+      return drained;
+    });
+    const outcomes = scripted.map((outcome, k) =>
+      drains[k]! > outcome.attackLossShare ? { ...outcome, loss: outcome.loss + drains[k]! - outcome.attackLossShare, attackLossShare: drains[k]!, worstAttack: 'ppo' as const, seasonLosses: undefined } : outcome,
+    );
+    return { outcomes, drains };
+  } finally {
+    trained.agent.dispose();
+  }
 }
 
 interface LoopState {
@@ -374,7 +442,8 @@ export async function runLoopTrial(config: LoopConfig, spec: TrialSpec, context:
       // 1-2: populations from G_r, attacked under P_r.
       const populations = samplePopulations(generator, config.populationsPerRound, 'round', round, 'populations');
       const outcomes: Outcome[] = [];
-      for (const [k, sample] of populations.entries()) outcomes.push(await world.searchedOutcome(protocol, sample, seedOf('round', round, 'attack-search', k)));
+      if (config.attackSearch === 'ppo') outcomes.push(...(await ppoOutcomes(config, world, protocol, populations, seedOf('round', round, 'ppo'))).outcomes);
+      else for (const [k, sample] of populations.entries()) outcomes.push(await world.searchedOutcome(protocol, sample, seedOf('round', round, 'attack-search', k)));
       const losses = outcomes.map((o) => o.loss);
       let next = generator;
       let fidelity = NaN;

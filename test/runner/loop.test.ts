@@ -9,7 +9,7 @@ import { InProcessExecutor } from '../../runner/executors.ts';
 import { planTrials } from '../../runner/plan.ts';
 import { resumeRun, runExperiment } from '../../runner/run.ts';
 import { Store } from '../../runner/store.ts';
-import { antagonistRegret, betweenPopulationShare, cvar, loadLoopData, LoopWorld, runLoopTrial, samplePopulation, weightedCvar } from '../../runner/trials/loop.ts';
+import { antagonistRegret, betweenPopulationShare, cvar, loadLoopData, LoopWorld, ppoOutcomes, runLoopTrial, samplePopulation, weightedCvar } from '../../runner/trials/loop.ts';
 import { designActionOf, designedProtocol } from '../../envs/dao/design-env.ts';
 import { presetProtocol } from '../../envs/dao/presets.ts';
 import { PopulationGenerator } from '../../generators/population-generator.ts';
@@ -288,6 +288,35 @@ test('adversary antagonist: the regret is the loss minus the best nearby protoco
   const firstRound = (result: Awaited<ReturnType<typeof runLoopTrial>>) => result.episodes!.find((r) => r.arm === 'adaptive' && r.round === 1)!;
   assert.is(firstRound(await runLoopTrial(fixed, planTrials(fixed)[0]!)).effectiveSampleSize, fixed.populationsPerRound);
   assert.ok((firstRound(a).effectiveSampleSize as number) < loop.populationsPerRound - 0.5, `antagonist ESS ${firstRound(a).effectiveSampleSize}`);
+});
+
+test('attackSearch ppo: a PPO attacker finds the buy-propose-vote drain under Bravo that the listed bribe misses, the loss counts it, and a threshold out of reach stops it', async () => {
+  const config = parse(tiny('attacks: [bribe]\nattackSearch: ppo\nppoAttacker: { totalTimesteps: 120000, populations: 4 }\n').replace('attacks: [buy-and-vote, borrow-and-vote]\n', ''));
+  assert.is(config.ppoAttacker.entCoef, 0.05);
+  const g1 = PopulationGenerator.fit(loadLoopData(config).train);
+  const world = new LoopWorld(config);
+  const populations = Array.from({ length: 6 }, (_, k) => samplePopulation(g1, config.members, Rng.create(31).stream('p', k), 700 + k));
+  const bravo = presetProtocol('compound-bravo');
+  const scripted = populations.map((sample) => world.outcome(bravo, sample));
+  assert.ok(scripted.every((o) => o.attackLossShare === 0), 'a $30M bribe drains nothing under Bravo');
+  const found = await ppoOutcomes(config, world, bravo, populations, 11);
+  // Measured: half the treasury from five populations, a quarter from the sixth (120k steps, about 30 s).
+  assert.ok(found.drains.filter((d) => d >= 0.2).length >= 5, `PPO drains ${found.drains.map((d) => d.toFixed(2))}`);
+  found.outcomes.forEach((o, k) => {
+    if (found.drains[k]! > 0) assert.is(o.worstAttack, 'ppo');
+    assert.ok(Math.abs(o.loss - (scripted[k]!.loss + found.drains[k]!)) < 1e-12);
+  });
+  // A 5 % proposal threshold is more than $30M buys (4 % of supply): the learned attacker gets nothing.
+  const blocked = await ppoOutcomes(config, world, { ...bravo, proposalThreshold: 0.05 }, populations, 11);
+  assert.equal(blocked.drains, [0, 0, 0, 0, 0, 0]);
+});
+
+test('a loop with attackSearch ppo runs both arms round by round and is deterministic', async () => {
+  const config = parse(tiny('attackSearch: ppo\nppoAttacker: { totalTimesteps: 1024, populations: 2, numSteps: 32 }\nfineTune: { realismFloor: 0.5 }\n'));
+  const [a, b] = [await runLoopTrial(config, planTrials(config)[0]!), await runLoopTrial(config, planTrials(config)[0]!)];
+  assert.equal(a.metrics, b.metrics);
+  assert.is(a.episodes!.length, 4);
+  assert.throws(() => parse(tiny('attackSearch: ppo\nppoAttacker: { populations: 0 }\n')), /ppoAttacker\.populations/);
 });
 
 test('a round whose fine-tuned generator falls below the realism floor is rejected', async () => {
