@@ -85,10 +85,27 @@ test('bad kwargs name the field and what is valid', () => {
     [{ budgetUsd: 0 }, /^budgetUsd: must be a positive number/],
     [{ market: { loanToValue: 2 } }, /^market\.loanToValue/],
     [{ memebrs: 10 } as GovernanceAttackKwargs, /^memebrs: unknown kwarg; valid kwargs: preset, protocol, members/],
+    [{ drainSignal: 20 }, /^drainSignal: must be a number in \[-10, 10\]/],
+    [{ drainAttention: 1.5 }, /^drainAttention: must be a number in \[0, 1\]/],
   ];
   for (const [kwargs, pattern] of cases) {
     assert.throws(() => new GovernanceAttackEnv({ members: 500, ...kwargs }), (error: Error) => error instanceof EnvConfigError && pattern.test(error.message), JSON.stringify(kwargs));
   }
+});
+
+test('a disguised drain (drainSignal, drainAttention) draws fewer Against votes than the default obvious one, on the same seed', () => {
+  const against = (kwargs: GovernanceAttackKwargs) => {
+    const env = new GovernanceAttackEnv({ preset: 'compound-bravo', members: 500, budgetUsd: 30_000_000, ...kwargs });
+    env.reset({ seed: 3 });
+    env.step(act('buy'));
+    let last = env.step(act('propose', 0));
+    while (!last.terminated && !last.truncated) last = env.step(act('vote'));
+    return env.attackProposal!.againstVotes;
+  };
+  const obvious = against({});
+  assert.is(against({ drainSignal: -2, drainAttention: 1 }), obvious, 'the defaults are -2 and 1');
+  const disguised = against({ drainSignal: -0.3, drainAttention: 0.5 });
+  assert.ok(obvious > 0 && disguised < 0.6 * obvious, `against: obvious ${obvious}, disguised ${disguised}`);
 });
 
 test('invalid actions are rejected; impossible ones are reported in info without ending the episode', () => {
