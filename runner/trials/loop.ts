@@ -487,6 +487,8 @@ export async function runLoopTrial(config: LoopConfig, spec: TrialSpec, context:
         lossWorst: Math.max(...losses),
         welfare,
         attackSuccessShare: outcomes.filter((o) => o.attackLossShare > 0).length / outcomes.length,
+        // attackSearch ppo: the share of populations where the learned attacker drained more than any scripted one.
+        learnedAttackShare: config.attackSearch === 'ppo' ? outcomes.filter((o) => o.worstAttack === 'ppo').length / outcomes.length : null,
         // With several seasons per population: how much of a season's loss is the population's (ICC).
         lossBetweenPopulationShare: config.seasonsPerPopulation > 1 && outcomes.every((o) => o.seasonLosses) ? betweenPopulationShare(outcomes.map((o) => o.seasonLosses!)) : null,
         fidelity: adaptive ? fidelity : null,

@@ -316,6 +316,7 @@ test('a loop with attackSearch ppo runs both arms round by round and is determin
   const [a, b] = [await runLoopTrial(config, planTrials(config)[0]!), await runLoopTrial(config, planTrials(config)[0]!)];
   assert.equal(a.metrics, b.metrics);
   assert.is(a.episodes!.length, 4);
+  assert.ok(a.episodes!.every((r) => typeof r.learnedAttackShare === 'number' && r.learnedAttackShare >= 0 && r.learnedAttackShare <= 1));
   assert.throws(() => parse(tiny('attackSearch: ppo\nppoAttacker: { populations: 0 }\n')), /ppoAttacker\.populations/);
 });
 
