@@ -603,7 +603,6 @@ figcaption { color: #555; font-size: 12.5px; max-width: 760px; }
 .muted { color: #666; }
 `;
 
-/** Builds the self-contained HTML report: analysis tables plus inline SVG charts. */
 /**
  * Episodes that carry a `round` (the closed loop's per-round records): numeric fields averaged over seeds
  * per (arm, round), booleans as shares. Null when no trial has such episodes.
@@ -637,6 +636,7 @@ export function roundTable(trials: readonly TrialResult[]): { headers: string[];
   return { headers: ['arm', 'round', ...fields], rows };
 }
 
+/** Builds the self-contained HTML report: analysis tables plus inline SVG charts. */
 export async function buildReport(input: ReportInput): Promise<string> {
   const analysis = analyse(input);
   const { run, spec } = input;
