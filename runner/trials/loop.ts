@@ -1,11 +1,12 @@
 /**
  * The closed loop (experiment kind `loop`), one replicate per trial seed. Rounds r = 1..R:
  *   1. sample populations from G_r (population effects z_k, members from the copula fitted to real data);
- *   2. attack the current protocol P_r on each (the worst of the scripted strategies, or CEM over the
- *      worst one's parameters) and record each population's loss (minus the season score under the worst
- *      attack: funds drained + good grants failed - value executed, over the treasury; expected over the
- *      guardian's coin when the protocol has a guardian veto); with the regret
- *      adversary the generator sees loss(P_r) - loss(reference preset) instead (PAIRED);
+ *   2. attack the current protocol P_r on each (the worst of the scripted strategies; or CEM over the
+ *      worst one's parameters; or also a PPO attacker trained that round against P_r) and record each
+ *      population's loss (minus the season score under the worst attack: funds drained + good grants
+ *      failed - value executed, over the treasury; expected over the guardian's coin when the protocol has
+ *      a guardian veto); with the regret adversary the generator sees loss(P_r) - loss(reference preset)
+ *      instead (PAIRED), with the antagonist adversary loss(P_r) - the lowest loss of protocols near P_r;
  *   3. fine-tune the generator toward high-loss populations (reward-weighted, pulled toward G_1); the
  *      update is rejected when G_{r+1}'s quality score against the real data falls below the floor;
  *   4. re-tune the protocol by CMA-ES over dao/ProtocolDesign-v0's eight parameters on populations from
