@@ -25,6 +25,8 @@ export interface AttackEvaluation {
   meanProfitUsd: number;
   /** Share of episodes in which the policy only waited. */
   idleShare: number;
+  /** Mean share of the treasury's usd that left it during an episode. */
+  meanDrainedShare: number;
 }
 
 export function evaluateAttacker(kwargs: GovernanceAttackKwargs, act: (observation: Float32Array) => Int32Array, episodes: number, seed: number): AttackEvaluation {
@@ -32,8 +34,10 @@ export function evaluateAttacker(kwargs: GovernanceAttackKwargs, act: (observati
   let profitable = 0;
   let profit = 0;
   let idle = 0;
+  let drained = 0;
   for (let episode = 0; episode < episodes; episode++) {
-    let { observation } = env.reset({ seed: seed + episode });
+    let { observation, info } = env.reset({ seed: seed + episode });
+    const treasuryBefore = info.treasuryUsd as number;
     let onlyWaited = true;
     let last: Record<string, unknown> = {};
     for (;;) {
@@ -44,12 +48,13 @@ export function evaluateAttacker(kwargs: GovernanceAttackKwargs, act: (observati
       last = result.info;
       if (result.terminated || result.truncated) break;
     }
+    drained += Math.max(0, treasuryBefore - (last.treasuryUsd as number)) / treasuryBefore / episodes;
     const p = last.profitUsd as number;
     profit += p;
     if (p > 1) profitable++;
     if (onlyWaited) idle++;
   }
-  return { episodes, profitableShare: profitable / episodes, meanProfitUsd: profit / episodes, idleShare: idle / episodes };
+  return { episodes, profitableShare: profitable / episodes, meanProfitUsd: profit / episodes, idleShare: idle / episodes, meanDrainedShare: drained };
 }
 
 export async function beanstalkAttackerExperiment(options: { totalTimesteps?: number; seed?: number; evalEpisodes?: number; config?: Partial<PpoConfig> } = {}) {

@@ -31,10 +31,11 @@ import { Rng } from '../../lib/rng.ts';
 import { normal } from '../../lib/distributions.ts';
 import { cemMinimize } from '../../agents/cem.ts';
 import { trainPpo } from '../../agents/ppo.ts';
-import { GovernanceAttackEnv } from '../../envs/dao/attack-env.ts';
+import { GovernanceAttackEnv, type GovernanceAttackKwargs } from '../../envs/dao/attack-env.ts';
+import { evaluateAttacker } from '../../agents/experiments/beanstalk-attacker.ts';
 import { cmaesMinimize } from '../../agents/cmaes.ts';
 import { DESIGN_BOX, designValues, restrictedDesign } from '../../envs/dao/design-env.ts';
-import { DEFAULT_GUARDIAN, TREASURY, type GuardianConfig } from '../../envs/dao/governance.ts';
+import { DEFAULT_GUARDIAN, type GuardianConfig } from '../../envs/dao/governance.ts';
 import { DEFAULT_MARKET } from '../../envs/dao/market.ts';
 import { defaultPopulation } from '../../envs/dao/population.ts';
 import { presetProtocol } from '../../envs/dao/presets.ts';
@@ -317,10 +318,10 @@ export function antagonistRegret(world: LoopWorld, populations: readonly Populat
   });
 }
 
-/** dao/GovernanceAttack-v0 against `protocol` on one loop population, with the season's treasury, market, budget and drain disguise. */
-function attackEnv(config: LoopConfig, world: LoopWorld, protocol: Protocol, sample: PopulationSample): GovernanceAttackEnv {
+/** dao/GovernanceAttack-v0's kwargs against `protocol` on one loop population, with the season's treasury, market, budget and drain disguise. */
+function attackEnvKwargs(config: LoopConfig, world: LoopWorld, protocol: Protocol, sample: PopulationSample): GovernanceAttackKwargs {
   const { season } = config;
-  return new GovernanceAttackEnv({
+  return {
     protocol,
     population: world.population(sample),
     treasuryUsd: season.treasuryUsd,
@@ -328,7 +329,7 @@ function attackEnv(config: LoopConfig, world: LoopWorld, protocol: Protocol, sam
     budgetUsd: Math.max(1, config.attackBudgetUsd),
     drainSignal: season.attackSignal,
     drainAttention: season.attackAttention,
-  });
+  };
 }
 
 /**
@@ -343,7 +344,7 @@ export async function ppoOutcomes(config: LoopConfig, world: LoopWorld, protocol
   const scripted = populations.map((sample) => world.outcome(protocol, sample));
   const { ppoAttacker: options } = config;
   const training = populations.slice(0, Math.min(options.populations, populations.length));
-  const trained = await trainPpo((index) => attackEnv(config, world, protocol, training[index % training.length]!), {
+  const trained = await trainPpo((index) => new GovernanceAttackEnv(attackEnvKwargs(config, world, protocol, training[index % training.length]!)), {
     seed,
     totalTimesteps: options.totalTimesteps,
     numEnvs: training.length,
@@ -357,21 +358,8 @@ export async function ppoOutcomes(config: LoopConfig, world: LoopWorld, protocol
     keepBest: true,
   });
   try {
-    const drains = populations.map((sample) => {
-      const env = attackEnv(config, world, protocol, sample);
-      let drained = 0;
-      for (let episode = 0; episode < options.episodes; episode++) {
-        let { observation } = env.reset({ seed: sample.seasonSeed + episode });
-        const before = env.simulation.ledger.balance(TREASURY, 'usd');
-        for (;;) {
-          const result = env.step(trained.agent.act(observation) as Int32Array);
-          observation = result.observation;
-          if (result.terminated || result.truncated) break;
-        }
-        drained += Math.max(0, before - env.simulation.ledger.balance(TREASURY, 'usd')) / before / options.episodes;
-      }
-      return drained;
-    });
+    const act = (observation: Float32Array) => trained.agent.act(observation) as Int32Array;
+    const drains = populations.map((sample) => evaluateAttacker(attackEnvKwargs(config, world, protocol, sample), act, options.episodes, sample.seasonSeed).meanDrainedShare);
     const outcomes = scripted.map((outcome, k) =>
       drains[k]! > outcome.attackLossShare ? { ...outcome, loss: outcome.loss + drains[k]! - outcome.attackLossShare, attackLossShare: drains[k]!, worstAttack: 'ppo' as const, seasonLosses: undefined } : outcome,
     );
