@@ -283,6 +283,12 @@ const loopConfig = strict({
      * season's drain is mostly that season's luck, so more seasons leave less noise in the comparison.
      */
     seasons: z.number().int().min(1).max(100).optional(),
+    /**
+     * Real data of another DAO for the separate-fit held-out populations (same formats as `data`, relative
+     * to the config file): a copula fitted to all of its members replaces the one fitted to `data`'s held-out
+     * members, so the held-out test asks how a protocol tuned on one DAO's electorate does on another's.
+     */
+    data: z.string().min(1).optional(),
   }).default({ populations: 24, turnout: [-0.7, -0.35, 0], concentration: [0, 0.2, 0.4], oracle: true }),
 });
 

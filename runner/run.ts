@@ -14,6 +14,8 @@ import type { TrialContext } from './execute.ts';
 import { planTrials } from './plan.ts';
 import { analyse, buildReport, type ReportSpec } from './report.ts';
 import { configHash, Store, trialId } from './store.ts';
+import { loopTable } from './trials/loop-data.ts';
+import { DataFileError } from '../generators/import/csv.ts';
 import { codeVersion, machineDescription } from './version.ts';
 import type { RunRecord, TrialResult, TrialSpec } from './types.ts';
 
@@ -61,9 +63,22 @@ export function loadExperiment(path: string): { config: ExperimentConfig; text: 
       }
     }
   }
-  if (config.kind === 'loop' && config.data !== 'default') {
-    config.data = resolve(dirname(path), config.data);
-    if (!existsSync(config.data)) throw new ConfigError(`${path}: data: no file at ${config.data} (give a Governor event log CSV, a feature table from \`daogym data import\`, or 'default')`, 'data', null);
+  if (config.kind === 'loop') {
+    // Real data files are read here, once, so a missing or malformed one stops the run before any trial starts.
+    const checkData = (field: string, source: string): string => {
+      if (source === 'default') return source;
+      const file = resolve(dirname(path), source);
+      if (!existsSync(file)) throw new ConfigError(`${path}: ${field}: no file at ${file} (give a Governor event log CSV, a feature table from \`daogym data import\`, or 'default')`, field, null);
+      try {
+        loopTable(file);
+      } catch (error) {
+        if (error instanceof DataFileError) throw new ConfigError(`${path}: ${field}: ${error.message}`, field, null);
+        throw error;
+      }
+      return file;
+    };
+    config.data = checkData('data', config.data);
+    if (config.heldOut.data !== undefined) config.heldOut.data = checkData('heldOut.data', config.heldOut.data);
   }
   return { config, text };
 }
@@ -106,6 +121,8 @@ export function reportSpecFor(config: ExperimentConfig): ReportSpec {
           'heldOutCvar10Baseline',
           'cvar10ImprovementSeparate',
           'cvar10ImprovementGrid',
+          // Another DAO's electorate (heldOut.data): both arms and the baseline there, loss tail and welfare.
+          ...(config.heldOut.data !== undefined ? ['heldOutCvar10SeparateFinal', 'heldOutCvar10SeparateG1', 'heldOutCvar10SeparateBaseline', 'heldOutWelfareSeparateFinal', 'heldOutWelfareSeparateG1'] : []),
           // The held-out bound, when the config runs it.
           ...(config.heldOut.oracle ? ['heldOutCvar10Oracle', 'cvar10Headroom'] : []),
           'heldOutWelfareFinal',

@@ -37,90 +37,23 @@ import { cmaesMinimize } from '../../agents/cmaes.ts';
 import { DESIGN_BOX, designValues, restrictedDesign } from '../../envs/dao/design-env.ts';
 import { DEFAULT_GUARDIAN, type GuardianConfig } from '../../envs/dao/governance.ts';
 import { DEFAULT_MARKET } from '../../envs/dao/market.ts';
-import { defaultPopulation } from '../../envs/dao/population.ts';
 import { presetProtocol } from '../../envs/dao/presets.ts';
 import type { Protocol } from '../../envs/dao/protocol.ts';
 import { runSeason, type AttackStrategy, type SeasonResult } from '../../envs/dao/season.ts';
-import { memberFeatures } from '../../generators/import/features.ts';
-import { readGovernorEvents } from '../../generators/import/governor-events.ts';
 import { populationFromFeatures } from '../../generators/mapping.ts';
 import { qualityReport, type Table } from '../../generators/metrics.ts';
 import { PopulationGenerator, type PopulationGeneratorModel } from '../../generators/population-generator.ts';
-import { readTableCsv } from '../../generators/table-io.ts';
-import normalCdf from '@stdlib/stats-base-dists-normal-cdf';
 import type { LoopConfig } from '../config.ts';
+import { loadLoopData, loopTable } from './loop-data.ts';
 import { trialResult } from '../plan.ts';
 import type { EpisodeRecord, TrialResult, TrialSpec } from '../types.ts';
 
-const FEATURES = ['logVotingPower', 'participation', 'supportRate', 'meanTiming'] as const;
 const TOTAL_SUPPLY = 10_000_000;
 const SUPPLY = TOTAL_SUPPLY - DEFAULT_MARKET.ammToken - DEFAULT_MARKET.lendingToken;
 
 export interface LoopContext {
   /** Where round checkpoints go (one file per replicate); absent = no round-level resume. */
   checkpointDir?: string;
-}
-
-interface RealData {
-  train: Table;
-  holdout: Table;
-}
-
-const dataCache = new Map<string, RealData>();
-
-/** The member features of the calibrated default population (the 'default' data). */
-function defaultFeatures(members: number): Table {
-  const population = defaultPopulation(members, Rng.create(0).stream('loop-default-data'));
-  const n = population.size;
-  const table: Table = Object.fromEntries(FEATURES.map((f) => [f, new Float64Array(n)]));
-  for (let i = 0; i < n; i++) {
-    table.logVotingPower![i] = Math.log10(population.balance[i]! + 1);
-    table.participation![i] = population.participation[i]!;
-    // The mapping's inverse: alignment = probit(support) x 0.6.
-    table.supportRate![i] = normalCdf(population.alignment[i]! / 0.6, 0, 1);
-    table.meanTiming![i] = population.timing[i]!;
-  }
-  return table;
-}
-
-const tableCache = new Map<string, Table>();
-
-/** The real member features (the four the mapping reads). */
-function loopTable(config: LoopConfig): Table {
-  const cached = tableCache.get(config.data);
-  if (cached) return cached;
-  let table: Table;
-  if (config.data === 'default') table = defaultFeatures(6000);
-  else {
-    const header = readFileSync(config.data, 'utf8').split('\n', 1)[0] ?? '';
-    if (header.includes('logVotingPower')) table = readTableCsv(config.data).table;
-    else {
-      const features = memberFeatures(readGovernorEvents(config.data));
-      table = Object.fromEntries(FEATURES.map((f) => [f, Float64Array.from(features.columns[f])]));
-    }
-  }
-  const picked: Table = Object.fromEntries(FEATURES.map((f) => [f, table[f]!]));
-  tableCache.set(config.data, picked);
-  return picked;
-}
-
-/**
- * Real member features split by member into G_1's part and a holdout, by `splitSeed` (a replicate's own
- * seed when `holdoutSplit` is per-seed, so the intervals across seeds also cover which members were held out).
- */
-export function loadLoopData(config: LoopConfig, splitSeed = config.seed): RealData {
-  const cacheKey = `${config.data}|${config.holdoutShare}|${splitSeed}`;
-  const cached = dataCache.get(cacheKey);
-  if (cached) return cached;
-  const picked = loopTable(config);
-  const n = picked.participation!.length;
-  const order = Array.from({ length: n }, (_, i) => i);
-  Rng.create(splitSeed).stream('loop-data-split').shuffle(order);
-  const cut = Math.round(n * (1 - config.holdoutShare));
-  const pick = (indices: number[]): Table => Object.fromEntries(FEATURES.map((f) => [f, Float64Array.from(indices, (i) => picked[f]![i]!)]));
-  const data = { train: pick(order.slice(0, cut)), holdout: pick(order.slice(cut)) };
-  dataCache.set(cacheKey, data);
-  return data;
 }
 
 /**
@@ -391,7 +324,8 @@ export async function runLoopTrial(config: LoopConfig, spec: TrialSpec, context:
   const start = performance.now();
   const data = loadLoopData(config, config.holdoutSplit === 'fixed' ? config.seed : spec.seed);
   const g1 = PopulationGenerator.fit(data.train);
-  const separate = PopulationGenerator.fit(data.holdout);
+  // The separate fit: the held-out members of `data`, or all members of another DAO's data (heldOut.data).
+  const separate = PopulationGenerator.fit(config.heldOut.data === undefined ? data.holdout : loopTable(config.heldOut.data));
   const world = new LoopWorld(config);
   const root = Rng.create(spec.seed);
   const baseline = presetProtocol(config.baseline);
@@ -531,6 +465,7 @@ export async function runLoopTrial(config: LoopConfig, spec: TrialSpec, context:
       cvar10Grid: cvar(losses.slice(separateCount)),
       mean: losses.reduce((a, b) => a + b, 0) / losses.length,
       welfare: outcomes.reduce((a, o) => a + o.welfare, 0) / outcomes.length,
+      welfareSeparate: outcomes.slice(0, separateCount).reduce((a, o) => a + o.welfare, 0) / separateCount,
     };
   };
   const final = score(finalProtocol);
@@ -561,6 +496,13 @@ export async function runLoopTrial(config: LoopConfig, spec: TrialSpec, context:
       cvar10Improvement: g1Score.cvar10 - final.cvar10,
       cvar10ImprovementSeparate: g1Score.cvar10Separate - final.cvar10Separate,
       cvar10ImprovementGrid: g1Score.cvar10Grid - final.cvar10Grid,
+      // The separate fit's populations alone (another DAO's electorate with heldOut.data).
+      heldOutCvar10SeparateFinal: final.cvar10Separate,
+      heldOutCvar10SeparateG1: g1Score.cvar10Separate,
+      heldOutCvar10SeparateBaseline: baselineScore.cvar10Separate,
+      heldOutWelfareSeparateFinal: final.welfareSeparate,
+      heldOutWelfareSeparateG1: g1Score.welfareSeparate,
+      heldOutWelfareSeparateBaseline: baselineScore.welfareSeparate,
       // NaN (stored as NULL) when heldOut.oracle is off.
       heldOutCvar10Oracle: oracleCvar10,
       cvar10Headroom: Math.min(final.cvar10, g1Score.cvar10) - oracleCvar10,

@@ -4,16 +4,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { parseExperiment, type LoopConfig } from '../../runner/config.ts';
+import { ConfigError, parseExperiment, type LoopConfig } from '../../runner/config.ts';
 import { InProcessExecutor } from '../../runner/executors.ts';
 import { planTrials } from '../../runner/plan.ts';
-import { resumeRun, runExperiment } from '../../runner/run.ts';
+import { loadExperiment, resumeRun, runExperiment } from '../../runner/run.ts';
 import { Store } from '../../runner/store.ts';
-import { antagonistRegret, betweenPopulationShare, cvar, loadLoopData, LoopWorld, ppoOutcomes, runLoopTrial, samplePopulation, weightedCvar } from '../../runner/trials/loop.ts';
+import { antagonistRegret, betweenPopulationShare, cvar, LoopWorld, ppoOutcomes, runLoopTrial, samplePopulation, weightedCvar } from '../../runner/trials/loop.ts';
+import { loadLoopData, loopTable } from '../../runner/trials/loop-data.ts';
 import { designActionOf, designedProtocol } from '../../envs/dao/design-env.ts';
 import { presetProtocol } from '../../envs/dao/presets.ts';
 import { PopulationGenerator } from '../../generators/population-generator.ts';
 import { Rng } from '../../lib/rng.ts';
+import type { Table } from '../../generators/metrics.ts';
 import { BRAVO, haveBravo } from '../helpers/bravo.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'daogym-loop-'));
@@ -167,6 +169,44 @@ test('each replicate holds out its own members (per-seed split), a partition of 
   assert.ok(Math.abs(a.holdout.participation!.length - 0.3 * total) <= 1);
   assert.not.equal(Array.from(a.holdout.logVotingPower!), Array.from(b.holdout.logVotingPower!));
   assert.equal(Array.from(loadLoopData(config, 1).holdout.meanTiming!), Array.from(a.holdout.meanTiming!));
+});
+
+test('heldOut.data: the separate-fit held-out populations come from another DAO\'s members; the rounds and the grid do not change', async () => {
+  // Another DAO: the default members' voting power, but a loud, sceptical electorate (nearly everyone votes, and Against).
+  const members = loadLoopData(parse(tiny()), 1).train;
+  const loud: Table = { ...members, participation: members.participation!.map((p) => 0.9 + 0.1 * p), supportRate: members.supportRate!.map((p) => 0.05 * p) };
+  const columns = ['logVotingPower', 'participation', 'supportRate', 'meanTiming'] as const;
+  const n = loud.participation!.length;
+  const lines = [columns.join(','), ...Array.from({ length: n }, (_, i) => columns.map((c) => loud[c]![i]).join(','))];
+  const file = join(dir, 'loud-dao.csv');
+  writeFileSync(file, `${lines.join('\n')}\n`);
+  assert.equal(Array.from(loopTable(file).supportRate!), Array.from(loud.supportRate!));
+  const heldOut = 'heldOut: { populations: 3, turnout: [-0.7], concentration: [0.3], oracle: false }\n';
+  const base = tiny(`fineTune: { realismFloor: 0.5 }\n${heldOut}`).replace('heldOut: { populations: 3, turnout: [-0.7], concentration: [0.3] }\n', '');
+  const own = parse(base);
+  const other = parse(base.replace('oracle: false', `oracle: false, data: ${file}`));
+  const spec = planTrials(own)[0]!;
+  const [a, b] = [await runLoopTrial(own, spec), await runLoopTrial(other, spec)];
+  assert.equal(b.episodes, a.episodes, 'the rounds never see the held-out data');
+  assert.is(b.metrics.cvar10ImprovementGrid, a.metrics.cvar10ImprovementGrid);
+  // Bravo lets the $30M buyer drain the default DAOs; on the loud, sceptical one the members vote it down. The grid alone is unchanged.
+  assert.ok(a.metrics.heldOutCvar10SeparateBaseline! > 0.25, `own: ${a.metrics.heldOutCvar10SeparateBaseline}`);
+  assert.ok(b.metrics.heldOutCvar10SeparateBaseline! < 0.05, `other: ${b.metrics.heldOutCvar10SeparateBaseline}`);
+});
+
+test('a loop config\'s data files are read before the run: a missing or malformed one is a config error naming its field, exit 2, nothing written', async () => {
+  writeFileSync(join(dir, 'not-events.csv'), 'a,b\n1,2\n');
+  writeFileSync(join(dir, 'bad-data.yaml'), tiny().replace('data: default', 'data: not-events.csv'));
+  writeFileSync(join(dir, 'bad-heldout.yaml'), tiny().replace('concentration: [0.3] }', 'concentration: [0.3], data: nope.csv }'));
+  assert.throws(() => loadExperiment(join(dir, 'bad-data.yaml')), (e: Error) => e instanceof ConfigError && e.field === 'data' && /data: .*not-events\.csv: not a governor-events export \(needs columns event_name and block_number; found a, b/.test(e.message));
+  assert.throws(() => loadExperiment(join(dir, 'bad-heldout.yaml')), (e: Error) => e instanceof ConfigError && e.field === 'heldOut.data' && /heldOut\.data: no file at .*nope\.csv/.test(e.message));
+  const child = spawn(process.execPath, [BIN, 'run', 'bad-data.yaml', '--db', 'bad/x.db'], { cwd: dir });
+  let stderr = '';
+  child.stderr.on('data', (chunk) => (stderr += chunk));
+  const code = await new Promise((done) => child.on('close', done));
+  assert.is(code, 2, stderr);
+  assert.match(stderr, /^daogym: .*bad-data\.yaml: data: .*not a governor-events export/);
+  assert.not.ok(existsSync(join(dir, 'bad')), 'nothing written');
 });
 
 test('a population\'s loss is its mean over seasonsPerPopulation seasons, each with its own draws', () => {

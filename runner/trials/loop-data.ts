@@ -1,0 +1,91 @@
+/**
+ * The closed loop's real data: the member features G_1 and the separate held-out fit are fitted to, read
+ * from a Governor event log, a member feature table, or the calibrated default population. Kept apart from
+ * the loop's runner so that a config's data files can be checked before a run without loading the agents.
+ */
+import { readFileSync } from 'node:fs';
+import normalCdf from '@stdlib/stats-base-dists-normal-cdf';
+import { defaultPopulation } from '../../envs/dao/population.ts';
+import { memberFeatures } from '../../generators/import/features.ts';
+import { DataFileError, readGovernorEvents } from '../../generators/import/governor-events.ts';
+import type { Table } from '../../generators/metrics.ts';
+import { readTableCsv } from '../../generators/table-io.ts';
+import { Rng } from '../../lib/rng.ts';
+import type { LoopConfig } from '../config.ts';
+
+export const FEATURES = ['logVotingPower', 'participation', 'supportRate', 'meanTiming'] as const;
+
+export interface RealData {
+  train: Table;
+  holdout: Table;
+}
+
+const dataCache = new Map<string, RealData>();
+
+/** The member features of the calibrated default population (the 'default' data). */
+function defaultFeatures(members: number): Table {
+  const population = defaultPopulation(members, Rng.create(0).stream('loop-default-data'));
+  const n = population.size;
+  const table: Table = Object.fromEntries(FEATURES.map((f) => [f, new Float64Array(n)]));
+  for (let i = 0; i < n; i++) {
+    table.logVotingPower![i] = Math.log10(population.balance[i]! + 1);
+    table.participation![i] = population.participation[i]!;
+    // The mapping's inverse: alignment = probit(support) x 0.6.
+    table.supportRate![i] = normalCdf(population.alignment[i]! / 0.6, 0, 1);
+    table.meanTiming![i] = population.timing[i]!;
+  }
+  return table;
+}
+
+const tableCache = new Map<string, Table>();
+
+/** Fewest real members a loop will fit a copula to. */
+const MIN_MEMBERS = 30;
+
+/**
+ * The real member features (the four the mapping reads) of `source`: a Governor event log CSV, a member
+ * feature table CSV from `daogym data import`, or 'default'. A file that is neither, or holds fewer than
+ * MIN_MEMBERS members, is a DataFileError.
+ */
+export function loopTable(source: string): Table {
+  const cached = tableCache.get(source);
+  if (cached) return cached;
+  let table: Table;
+  if (source === 'default') table = defaultFeatures(6000);
+  else {
+    const header = readFileSync(source, 'utf8').split('\n', 1)[0] ?? '';
+    if (header.includes('logVotingPower')) {
+      table = readTableCsv(source).table;
+      const missing = FEATURES.filter((f) => !table[f]);
+      if (missing.length > 0) throw new DataFileError(`${source}: a member feature table needs the columns ${FEATURES.join(', ')}; missing ${missing.join(', ')}`);
+    } else {
+      const features = memberFeatures(readGovernorEvents(source));
+      table = Object.fromEntries(FEATURES.map((f) => [f, Float64Array.from(features.columns[f])]));
+    }
+  }
+  const members = table.logVotingPower!.length;
+  if (members < MIN_MEMBERS) throw new DataFileError(`${source}: ${members} members; the loop fits a copula to at least ${MIN_MEMBERS}`);
+  const picked: Table = Object.fromEntries(FEATURES.map((f) => [f, table[f]!]));
+  tableCache.set(source, picked);
+  return picked;
+}
+
+/**
+ * Real member features split by member into G_1's part and a holdout, by `splitSeed` (a replicate's own
+ * seed when `holdoutSplit` is per-seed, so the intervals across seeds also cover which members were held out).
+ */
+export function loadLoopData(config: LoopConfig, splitSeed = config.seed): RealData {
+  const cacheKey = `${config.data}|${config.holdoutShare}|${splitSeed}`;
+  const cached = dataCache.get(cacheKey);
+  if (cached) return cached;
+  const picked = loopTable(config.data);
+  const n = picked.participation!.length;
+  const order = Array.from({ length: n }, (_, i) => i);
+  Rng.create(splitSeed).stream('loop-data-split').shuffle(order);
+  const cut = Math.round(n * (1 - config.holdoutShare));
+  const pick = (indices: number[]): Table => Object.fromEntries(FEATURES.map((f) => [f, Float64Array.from(indices, (i) => picked[f]![i]!)]));
+  const data = { train: pick(order.slice(0, cut)), holdout: pick(order.slice(cut)) };
+  dataCache.set(cacheKey, data);
+  return data;
+}
+
