@@ -88,4 +88,3 @@ export function loadLoopData(config: LoopConfig, splitSeed = config.seed): RealD
   dataCache.set(cacheKey, data);
   return data;
 }
-

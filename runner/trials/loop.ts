@@ -18,9 +18,9 @@
  * the incumbent (at first the baseline preset's own parameters) and its best point replaces the incumbent
  * only if it also scores better on fresh validation populations from the same mix. At the end both arms'
  * last protocols and the baseline preset are scored on held-out populations no round trained on: from a
- * generator fitted to held-out members, and from a stress grid of population effects, each population
- * scored over heldOut.seasons seasons; the same search run on those populations themselves gives the
- * headroom (how low any designed protocol gets there).
+ * generator fitted to held-out members (or to another DAO's, heldOut.data), and from a stress grid of
+ * population effects, each population scored over heldOut.seasons seasons; the same search run on those
+ * populations themselves gives the headroom (how low any designed protocol gets there).
  * Every random draw comes from streams keyed by (trial seed, round, purpose), so a replicate resumed from
  * its round checkpoint continues exactly as an uninterrupted one.
  */
