@@ -22,10 +22,11 @@ export interface MappingOptions {
   corruptibilityMedian?: number;
 }
 
-const REQUIRED = ['logVotingPower', 'participation', 'supportRate', 'meanTiming'] as const;
+/** The member features the mapping reads. */
+export const MAPPED_FEATURES = ['logVotingPower', 'participation', 'supportRate', 'meanTiming'] as const;
 
 export function populationFromFeatures(table: Table, rng: Rng, options: MappingOptions): Population {
-  for (const column of REQUIRED) if (!(column in table)) throw new RangeError(`feature table lacks column '${column}'; needs ${REQUIRED.join(', ')}`);
+  for (const column of MAPPED_FEATURES) if (!(column in table)) throw new RangeError(`feature table lacks column '${column}'; needs ${MAPPED_FEATURES.join(', ')}`);
   const n = table.logVotingPower!.length;
   const population = allocatePopulation(n);
   let total = 0;

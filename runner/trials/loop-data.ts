@@ -8,12 +8,13 @@ import normalCdf from '@stdlib/stats-base-dists-normal-cdf';
 import { defaultPopulation } from '../../envs/dao/population.ts';
 import { memberFeatures } from '../../generators/import/features.ts';
 import { DataFileError, readGovernorEvents } from '../../generators/import/governor-events.ts';
+import { MAPPED_FEATURES } from '../../generators/mapping.ts';
 import type { Table } from '../../generators/metrics.ts';
 import { readTableCsv } from '../../generators/table-io.ts';
 import { Rng } from '../../lib/rng.ts';
 import type { LoopConfig } from '../config.ts';
 
-export const FEATURES = ['logVotingPower', 'participation', 'supportRate', 'meanTiming'] as const;
+const FEATURES = MAPPED_FEATURES;
 
 export interface RealData {
   train: Table;

@@ -277,6 +277,7 @@ export async function ppoOutcomes(config: LoopConfig, world: LoopWorld, protocol
   const scripted = populations.map((sample) => world.outcome(protocol, sample));
   const { ppoAttacker: options } = config;
   const training = populations.slice(0, Math.min(options.populations, populations.length));
+  // Training envs get indices 0..n-1; the periodic evaluation asks for index 10,000 (one of the populations).
   const trained = await trainPpo((index) => new GovernanceAttackEnv(attackEnvKwargs(config, world, protocol, training[index % training.length]!)), {
     seed,
     totalTimesteps: options.totalTimesteps,

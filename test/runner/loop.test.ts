@@ -16,6 +16,7 @@ import { presetProtocol } from '../../envs/dao/presets.ts';
 import { PopulationGenerator } from '../../generators/population-generator.ts';
 import { Rng } from '../../lib/rng.ts';
 import type { Table } from '../../generators/metrics.ts';
+import { MAPPED_FEATURES } from '../../generators/mapping.ts';
 import { BRAVO, haveBravo } from '../helpers/bravo.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'daogym-loop-'));
@@ -175,7 +176,7 @@ test('heldOut.data: the separate-fit held-out populations come from another DAO\
   // Another DAO: the default members' voting power, but a loud, sceptical electorate (nearly everyone votes, and Against).
   const members = loadLoopData(parse(tiny()), 1).train;
   const loud: Table = { ...members, participation: members.participation!.map((p) => 0.9 + 0.1 * p), supportRate: members.supportRate!.map((p) => 0.05 * p) };
-  const columns = ['logVotingPower', 'participation', 'supportRate', 'meanTiming'] as const;
+  const columns = MAPPED_FEATURES;
   const n = loud.participation!.length;
   const lines = [columns.join(','), ...Array.from({ length: n }, (_, i) => columns.map((c) => loud[c]![i]).join(','))];
   const file = join(dir, 'loud-dao.csv');
