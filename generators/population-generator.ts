@@ -18,6 +18,7 @@
  * member-level copula stays as fitted to the real data, so individual members stay realistic; the
  * realism floor (quality of pooled members against the real table) is checked by the loop.
  */
+import { readFile } from 'node:fs/promises';
 import normalCdf from '@stdlib/stats-base-dists-normal-cdf';
 import normalQuantile from '@stdlib/stats-base-dists-normal-quantile';
 import { normal } from '../lib/distributions.ts';
@@ -141,6 +142,25 @@ export class PopulationGenerator {
       out[name] = column;
     }
     return out;
+  }
+
+  /**
+   * `n` members pooled over populations, each with its own effects (what `daogym generators sample` writes
+   * from a saved loop checkpoint): the generator as a member-level table generator.
+   */
+  sample(n: number, rng: Rng): Table {
+    return this.sampleMembers(n, rng);
+  }
+
+  /** The model as JSON (kind 'population-generator'), for `loadGenerator`. */
+  toJSON(): PopulationGeneratorModel {
+    return this.model;
+  }
+
+  static async load(path: string): Promise<PopulationGenerator> {
+    const model = JSON.parse(await readFile(path, 'utf8')) as PopulationGeneratorModel;
+    if (model.kind !== 'population-generator' || model.base === undefined || model.hyper === undefined || model.prior === undefined) throw new Error(`${path}: not a population-generator model`);
+    return new PopulationGenerator(model);
   }
 
   /** Log density of population effects z under the hyper distribution (independent normals). */

@@ -17,13 +17,13 @@ import { dirname } from 'node:path';
 import { Readable, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { StoreError, type Store } from './store.ts';
-import type { EpisodeRecord, TrialResult } from './types.ts';
+import type { ArtifactRecord, EpisodeRecord, TrialResult } from './types.ts';
 
 export type ExportFormat = 'csv' | 'jsonl';
-export type ExportWhat = 'trials' | 'episodes';
+export type ExportWhat = 'trials' | 'episodes' | 'artifacts';
 
 export interface ExportOptions {
-  /** 'trials' (default): one row per trial; 'episodes': one row per recorded episode. */
+  /** 'trials' (default): one row per trial; 'episodes': one row per recorded episode; 'artifacts': one row per stored artifact (not its content). */
   what?: ExportWhat;
 }
 
@@ -57,10 +57,13 @@ export async function exportRun(
 ): Promise<ExportSummary> {
   if (store.getRun(runId) === undefined) throw new StoreError(`no run with id ${runId} in ${store.path}`);
   const summary: ExportSummary = { rows: 0 };
+  const what = options.what ?? 'trials';
   const lines =
-    (options.what ?? 'trials') === 'trials'
+    what === 'trials'
       ? trialLines(store, runId, format, summary)
-      : episodeLines(store, runId, format, summary);
+      : what === 'episodes'
+        ? episodeLines(store, runId, format, summary)
+        : artifactLines(store, runId, format, summary);
   const source = Readable.from(inChunks(lines), { objectMode: false });
   if (typeof output === 'string') {
     await mkdir(dirname(output), { recursive: true });
@@ -147,4 +150,34 @@ function* episodeLines(store: Store, runId: string, format: ExportFormat, summar
       summary.rows++;
     }
   }
+}
+
+function* artifactLines(store: Store, runId: string, format: ExportFormat, summary: ExportSummary): Generator<string> {
+  const columns = ['run_id', 'trial_key', 'seed', 'name', 'media_type', 'bytes'] as const;
+  if (format === 'csv') yield csvLine(columns);
+  for (const info of store.listArtifacts(runId)) {
+    const row = { run_id: runId, trial_key: info.trialKey ?? null, seed: info.seed ?? null, name: info.name, media_type: info.mediaType, bytes: info.bytes };
+    yield format === 'jsonl' ? jsonLine(row) : csvLine(columns.map((column) => row[column]));
+    summary.rows++;
+  }
+}
+
+/**
+ * The one artifact of a run called `name` (narrowed by trial seed and key where several trials hold one of
+ * that name); a StoreError that says what is there when there is none or more than one.
+ */
+export function findArtifact(store: Store, runId: string, name: string, select: { seed?: number; trial?: string } = {}): ArtifactRecord {
+  const all = store.listArtifacts(runId);
+  const named = all.filter((info) => info.name === name);
+  if (named.length === 0) {
+    const names = [...new Set(all.map((info) => info.name))];
+    throw new StoreError(`run ${runId} has no artifact '${name}'; ${names.length === 0 ? 'it has none' : `it has: ${names.slice(0, 12).join(', ')}${names.length > 12 ? `, ... (${names.length} names; --what artifacts lists them)` : ''}`}`);
+  }
+  const matches = named.filter((info) => (select.seed === undefined || info.seed === select.seed) && (select.trial === undefined || info.trialKey === select.trial));
+  const where = (infos: typeof named) => infos.map((info) => (info.trialKey === undefined ? 'the run' : `trial ${info.trialKey} seed ${info.seed}`)).join('; ');
+  if (matches.length === 0) throw new StoreError(`run ${runId} has no artifact '${name}' for ${[select.trial === undefined ? '' : `trial ${select.trial}`, select.seed === undefined ? '' : `seed ${select.seed}`].filter(Boolean).join(' ')}; it is in: ${where(named)}`);
+  if (matches.length > 1) throw new StoreError(`artifact '${name}' is in ${matches.length} places (${where(matches)}); pick one with --seed${new Set(matches.map((m) => m.trialKey)).size > 1 ? ' and --trial' : ''}`);
+  const info = matches[0]!;
+  const trial = info.trialKey === undefined ? undefined : { key: info.trialKey, seed: info.seed! };
+  return store.artifact(runId, name, trial)!;
 }

@@ -12,7 +12,8 @@
  *   4. re-tune the protocol by CMA-ES over dao/ProtocolDesign-v0's eight parameters on populations from
  *      G_1 and G_{r+1} (objective: mean and CVaR-10 % loss, weighted; optionally importance-weighted so it
  *      estimates the risk under G_1 with G_{r+1} supplying its tail);
- *   5. record the round: losses (mean, CVaR-10 %, worst), fidelity, the generator, the protocol, welfare.
+ *   5. record the round: losses (mean, CVaR-10 %, worst), fidelity, the generator, the protocol, welfare;
+ *      and as artifacts the round's generator checkpoint and every population's outcome.
  * The same rounds run a second time with the generator never fine-tuned (the ablation: the protocol tuned
  * on G_1 alone, with the same seeds and search budget). Protocol updates are elitist: CMA-ES starts from
  * the incumbent (at first the baseline preset's own parameters) and its best point replaces the incumbent
@@ -46,7 +47,7 @@ import { PopulationGenerator, type PopulationGeneratorModel } from '../../genera
 import type { LoopConfig } from '../config.ts';
 import { loadLoopData, loopTable } from './loop-data.ts';
 import { trialResult } from '../plan.ts';
-import type { EpisodeRecord, TrialResult, TrialSpec } from '../types.ts';
+import type { ArtifactRecord, EpisodeRecord, TrialResult, TrialSpec } from '../types.ts';
 
 const TOTAL_SUPPLY = 10_000_000;
 const SUPPLY = TOTAL_SUPPLY - DEFAULT_MARKET.ammToken - DEFAULT_MARKET.lendingToken;
@@ -309,7 +310,11 @@ interface LoopState {
   x: number[];
   rounds: EpisodeRecord[];
   curves: NonNullable<TrialResult['curves']>;
+  /** The rounds' artifacts (absent in checkpoints written before rounds stored them). */
+  artifacts?: ArtifactRecord[];
 }
+
+const json = (name: string, value: unknown): ArtifactRecord => ({ name, mediaType: 'application/json', content: JSON.stringify(value) });
 
 function checkpointPath(context: LoopContext, spec: TrialSpec, arm: string): string | undefined {
   return context.checkpointDir === undefined ? undefined : join(context.checkpointDir, `${spec.key.replace(/[^A-Za-z0-9=_.-]/g, '_')}-${spec.seed}-${arm}.json`);
@@ -373,6 +378,7 @@ export async function runLoopTrial(config: LoopConfig, spec: TrialSpec, context:
       let fidelity = NaN;
       let accepted = false;
       let effectiveSampleSize = NaN;
+      const artifacts: ArtifactRecord[] = [];
       if (adaptive) {
         const signal =
           config.fineTune.adversary === 'regret'
@@ -390,6 +396,9 @@ export async function runLoopTrial(config: LoopConfig, spec: TrialSpec, context:
         accepted = fidelity >= config.fineTune.realismFloor;
         effectiveSampleSize = tuned.effectiveSampleSize;
         if (accepted) next = tuned.generator;
+        // The round's generator checkpoint: the fine-tuned proposal, kept whether or not the floor let it in
+        // (the round's record says which); loadable by `daogym generators sample --model`.
+        artifacts.push(json(`generator-round-${round}.json`, tuned.generator.model));
       }
       // 4: re-tune the protocol on G_1 and G_{r+1} populations.
       const { populations: tuneCount, validationPopulations: validateCount = tuneCount } = config.protocolSearch;
@@ -432,7 +441,23 @@ export async function runLoopTrial(config: LoopConfig, spec: TrialSpec, context:
             { name: 'welfare', step: round, value: welfare },
           ]
         : [];
-      state = { round, hyper: next.model.hyper, x, rounds: [...state.rounds, record], curves: [...state.curves, ...curves] };
+      // The round's whole loss distribution: every population's effects and outcome under P_r.
+      artifacts.push(
+        json(`round-${round}-${record.arm}.json`, {
+          arm: record.arm,
+          round,
+          protocol,
+          nextProtocol: design(x),
+          populations: populations.map((sample, k) => ({
+            effects: Array.from(sample.effects),
+            loss: outcomes[k]!.loss,
+            welfare: outcomes[k]!.welfare,
+            drainedShare: outcomes[k]!.attackLossShare,
+            worstAttack: outcomes[k]!.worstAttack,
+          })),
+        }),
+      );
+      state = { round, hyper: next.model.hyper, x, rounds: [...state.rounds, record], curves: [...state.curves, ...curves], artifacts: [...(state.artifacts ?? []), ...artifacts] };
       saveCheckpoint(path, state);
     }
     return state;
@@ -525,9 +550,13 @@ export async function runLoopTrial(config: LoopConfig, spec: TrialSpec, context:
     curves: state.curves,
     episodes: [...state.rounds, ...ablation.rounds],
     artifacts: [
-      { name: 'generator-final.json', mediaType: 'application/json', content: JSON.stringify({ kind: 'population-generator-hyper', hyper: lastHyper, prior: g1.model.prior }) },
-      { name: 'protocol-final.json', mediaType: 'application/json', content: JSON.stringify(finalProtocol) },
-      { name: 'protocol-g1.json', mediaType: 'application/json', content: JSON.stringify(g1Protocol) },
+      // Generators as loadable models (kind population-generator): G_1 and the last accepted one.
+      json('generator-g1.json', g1.model),
+      json('generator-final.json', finalGenerator.model),
+      json('protocol-final.json', finalProtocol),
+      json('protocol-g1.json', g1Protocol),
+      ...(state.artifacts ?? []),
+      ...(ablation.artifacts ?? []),
     ],
   });
 }

@@ -1,12 +1,13 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { parse } from 'csv-parse/sync';
 import { Store, StoreError } from '../../runner/store.ts';
-import { csvField, exportRun } from '../../runner/export.ts';
+import { csvField, exportRun, findArtifact } from '../../runner/export.ts';
 import type { TrialResult } from '../../runner/types.ts';
 import { makeResult } from '../fixtures/store-results.ts';
 
@@ -51,7 +52,7 @@ function fixture(): { store: Store; runId: string; results: TrialResult[] } {
   return { store, runId: run.id, results };
 }
 
-async function exportToString(store: Store, runId: string, format: 'csv' | 'jsonl', what?: 'trials' | 'episodes') {
+async function exportToString(store: Store, runId: string, format: 'csv' | 'jsonl', what?: 'trials' | 'episodes' | 'artifacts') {
   const sink = new PassThrough();
   let text = '';
   sink.on('data', (chunk: Buffer) => (text += chunk.toString()));
@@ -187,6 +188,49 @@ test('an unknown run fails with a StoreError and writes nothing', async () => {
   }
   assert.throws(() => readFileSync(path));
   store.close();
+});
+
+test('artifacts: listed one row each; --artifact finds one by name, narrowed by seed and trial, and says what is there when it cannot', async () => {
+  const path = join(temp, 'artifacts.db');
+  const store = Store.open(path);
+  const run = store.createRun({ name: 'artifacts', kind: 'loop', config: {}, configText: '', codeVersion: 'test', backend: 'cpu', machine: 'host', trialsPlanned: 2 });
+  const results = [0, 1].map((i) => {
+    const result = makeResult(i);
+    result.artifacts = [
+      { name: 'generator-final.json', mediaType: 'application/json', content: `{"trial":${i}}` },
+      ...(i === 1 ? [{ name: 'weights.bin', mediaType: 'application/octet-stream', content: Uint8Array.of(0, 255, 7) }] : []),
+    ];
+    return result;
+  });
+  store.recordTrials(run.id, results);
+  store.addArtifact(run.id, 'report.html', 'text/html', '<p>r</p>');
+  const { text, rows } = await exportToString(store, run.id, 'csv', 'artifacts');
+  assert.is(rows, 4);
+  assert.equal(parse(text, { columns: true }), [
+    { run_id: run.id, trial_key: '', seed: '', name: 'report.html', media_type: 'text/html', bytes: '8' },
+    { run_id: run.id, trial_key: results[0]!.key, seed: String(results[0]!.seed), name: 'generator-final.json', media_type: 'application/json', bytes: '11' },
+    { run_id: run.id, trial_key: results[1]!.key, seed: String(results[1]!.seed), name: 'generator-final.json', media_type: 'application/json', bytes: '11' },
+    { run_id: run.id, trial_key: results[1]!.key, seed: String(results[1]!.seed), name: 'weights.bin', media_type: 'application/octet-stream', bytes: '3' },
+  ]);
+  assert.is(findArtifact(store, run.id, 'report.html').content, '<p>r</p>');
+  assert.equal(findArtifact(store, run.id, 'weights.bin').content, Uint8Array.of(0, 255, 7));
+  assert.is(findArtifact(store, run.id, 'generator-final.json', { seed: results[1]!.seed }).content, '{"trial":1}');
+  assert.throws(() => findArtifact(store, run.id, 'generator-final.json'), (e: Error) => e instanceof StoreError && /in 2 places .*pick one with --seed/.test(e.message));
+  assert.throws(() => findArtifact(store, run.id, 'nope.json'), (e: Error) => e instanceof StoreError && /no artifact 'nope\.json'; it has: report\.html, generator-final\.json, weights\.bin/.test(e.message));
+  assert.throws(() => findArtifact(store, run.id, 'weights.bin', { seed: results[0]!.seed }), (e: Error) => e instanceof StoreError && new RegExp(`seed ${results[0]!.seed}; it is in: trial ${results[1]!.key} seed ${results[1]!.seed}`).test(e.message));
+  store.close();
+  // Through the CLI: the content to a file (written whole), and an ambiguous name is a usage error, exit 2.
+  const bin = new URL('../../bin/daogym.mjs', import.meta.url).pathname;
+  const cli = (...args: string[]) => spawnSync(process.execPath, [bin, 'export', run.id, '--db', path, ...args], { encoding: 'utf8', timeout: 60_000 });
+  const out = join(temp, 'out', 'g.json');
+  const ok = cli('--artifact', 'generator-final.json', '--seed', String(results[0]!.seed), '-o', out);
+  assert.is(ok.status, 0, ok.stderr);
+  assert.is(readFileSync(out, 'utf8'), '{"trial":0}');
+  const ambiguous = cli('--artifact', 'generator-final.json', '-o', join(temp, 'out', 'never.json'));
+  assert.is(ambiguous.status, 2);
+  assert.match(ambiguous.stderr, /--artifact: artifact 'generator-final\.json' is in 2 places/);
+  assert.throws(() => readFileSync(join(temp, 'out', 'never.json')));
+  assert.is(cli('--seed', '3').status, 2, '--seed without --artifact');
 });
 
 test.after(() => rmSync(temp, { recursive: true, force: true }));

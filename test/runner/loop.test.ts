@@ -17,6 +17,7 @@ import { PopulationGenerator } from '../../generators/population-generator.ts';
 import { Rng } from '../../lib/rng.ts';
 import type { Table } from '../../generators/metrics.ts';
 import { MAPPED_FEATURES } from '../../generators/mapping.ts';
+import { loadGenerator } from '../../generators/load.ts';
 import { BRAVO, haveBravo } from '../helpers/bravo.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'daogym-loop-'));
@@ -82,7 +83,36 @@ test('a loop replicate records every round of both arms, scores the held-out pop
   assert.ok(result.metrics.heldOutCvar10Oracle! <= Math.min(result.metrics.heldOutCvar10G1!, result.metrics.heldOutCvar10Final!));
   assert.ok(result.metrics.cvar10Headroom! >= 0);
   assert.is(result.metrics.roundsAccepted, 2);
-  assert.equal(result.artifacts!.map((a) => a.name), ['generator-final.json', 'protocol-final.json', 'protocol-g1.json']);
+  assert.equal(result.artifacts!.map((a) => a.name), [
+    'generator-g1.json', 'generator-final.json', 'protocol-final.json', 'protocol-g1.json',
+    'generator-round-1.json', 'round-1-adaptive.json', 'generator-round-2.json', 'round-2-adaptive.json',
+    'round-1-g1-only.json', 'round-2-g1-only.json',
+  ]);
+  const artifact = (name: string) => JSON.parse(result.artifacts!.find((a) => a.name === name)!.content as string);
+  // Step 5's store: each round's whole loss distribution gives the round record's mean, CVaR-10 % and worst.
+  for (const round of rounds) {
+    const stored = artifact(`round-${round.round}-${round.arm}.json`);
+    const losses = stored.populations.map((p: { loss: number }) => p.loss) as number[];
+    assert.is(losses.length, 6);
+    assert.ok(Math.abs(losses.reduce((a, b) => a + b, 0) / 6 - (round.lossMean as number)) < 1e-12);
+    assert.is(cvar(losses), round.lossCvar10);
+    assert.is(Math.max(...losses), round.lossWorst);
+    // Round 1 attacks the baseline; each round's re-tuned protocol is the one the next round attacks.
+    if (round.round === 1) assert.equal(stored.protocol, JSON.parse(JSON.stringify(presetProtocol('compound-bravo'))));
+    else assert.equal(stored.protocol, artifact(`round-${(round.round as number) - 1}-${round.arm}.json`).nextProtocol);
+  }
+  assert.equal(artifact('round-2-adaptive.json').nextProtocol, artifact('protocol-final.json'));
+  assert.equal(artifact('round-2-g1-only.json').nextProtocol, artifact('protocol-g1.json'));
+  // The generator checkpoints load as generators: round 2's is the final one (accepted), and its effects
+  // are the round record's.
+  const modelPath = join(dir, 'generator-round-2.json');
+  writeFileSync(modelPath, result.artifacts!.find((a) => a.name === 'generator-round-2.json')!.content);
+  const loaded = await loadGenerator(modelPath);
+  assert.ok(loaded instanceof PopulationGenerator);
+  assert.equal((loaded as PopulationGenerator).model.hyper, artifact('generator-final.json').hyper);
+  assert.is((loaded as PopulationGenerator).model.hyper.mean[0], adaptive[1]!['effect.turnout.mean']);
+  assert.equal(artifact('generator-g1.json').hyper, artifact('generator-g1.json').prior);
+  assert.is(loaded.sample(50, Rng.create(1)).participation!.length, 50);
   assert.equal(result.curves!.filter((c) => c.name === 'fidelity').map((c) => c.step), [1, 2]);
   assert.ok(rounds.every((r) => r.lossBetweenPopulationShare === null), 'one season per population: no variance split');
   const again = await runLoopTrial(config, spec);
@@ -405,6 +435,8 @@ test('a loop run killed with SIGKILL after a round resumes from its checkpoint a
   assert.is(got.length, 1);
   assert.equal(got[0]!.metrics, want[0]!.metrics);
   assert.equal(got[0]!.episodes, want[0]!.episodes);
+  // The rounds' artifacts (generator checkpoints, loss distributions) survive the kill too.
+  assert.equal(got[0]!.artifacts, want[0]!.artifacts);
 });
 
 test.after(() => rmSync(dir, { recursive: true, force: true }));
