@@ -289,6 +289,13 @@ const loopConfig = strict({
      * members, so the held-out test asks how a protocol tuned on one DAO's electorate does on another's.
      */
     data: z.string().min(1).optional(),
+    /**
+     * The attack search the held-out judge runs against each protocol on each held-out population (default:
+     * `attackSearch`, so protocols are judged by the attacker they were tuned against in the rounds): scripted,
+     * cem (CEM over the worst strategy's share and day, per population), or ppo (a PPO attacker trained
+     * against each protocol on `ppoAttacker.populations` of the held-out populations, played on all of them).
+     */
+    attackSearch: z.enum(['scripted', 'cem', 'ppo']).optional(),
   }).default({ populations: 24, turnout: [-0.7, -0.35, 0], concentration: [0, 0.2, 0.4], oracle: true }),
 });
 

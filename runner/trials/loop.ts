@@ -125,9 +125,11 @@ export function betweenPopulationShare(groups: readonly (readonly number[])[]): 
 }
 
 export class LoopWorld {
-  private readonly populations = new Map<Table, ReturnType<typeof populationFromFeatures>>();
-
-  constructor(private readonly config: LoopConfig) {}
+  /** `populations`: the simulator populations mapped so far, shared by worlds over the same samples. */
+  constructor(
+    private readonly config: LoopConfig,
+    private readonly populations = new Map<Table, ReturnType<typeof populationFromFeatures>>(),
+  ) {}
 
   population(sample: PopulationSample) {
     let population = this.populations.get(sample.table);
@@ -226,6 +228,11 @@ export class LoopWorld {
     return replaced ? { x: Array.from(search.x), replaced } : { x: [...incumbent], replaced };
   }
 
+  /** The same world (populations mapped once) with another attack search. */
+  withAttackSearch(attackSearch: LoopConfig['attackSearch']): LoopWorld {
+    return attackSearch === this.config.attackSearch ? this : new LoopWorld({ ...this.config, attackSearch }, this.populations);
+  }
+
   /** Step 2 with attackSearch 'cem': CEM over the worst strategy's requested share and start day. */
   async searchedOutcome(protocol: Protocol, sample: PopulationSample, seed: number): Promise<Outcome> {
     const scripted = this.outcome(protocol, sample);
@@ -233,9 +240,11 @@ export class LoopWorld {
     const days = this.config.season.days;
     const decode = (x: ArrayLike<number>) => ({ attackShare: 0.05 + 0.95 * Math.min(1, Math.max(0, (x[0]! + 1) / 2)), attackDay: Math.min(1, Math.max(0, (x[1]! + 1) / 2)) * days * 0.5 });
     const worst = scripted.worstAttack as AttackStrategy;
-    const search = await cemMinimize((x: Float64Array) => this.scored(protocol, sample, worst, decode(x)).loss, [0, 0], 0.5, { seed, popsize: 8, maxEvaluations: 24, lower: [-1, -1], upper: [1, 1] });
-    const loss = -search.f;
-    return loss > scripted.loss ? { ...scripted, loss, seasonLosses: undefined } : scripted;
+    // The attacker maximises the loss: CEM minimises its negative.
+    const search = await cemMinimize((x: Float64Array) => -this.scored(protocol, sample, worst, decode(x)).loss, [0, 0], 0.5, { seed, popsize: 8, maxEvaluations: 24, lower: [-1, -1], upper: [1, 1] });
+    // The best point's seasons again (the same draws, so the same loss), for its drained share.
+    const best = this.scored(protocol, sample, worst, decode(search.x));
+    return best.loss > scripted.loss ? { ...scripted, loss: best.loss, attackLossShare: best.drained, seasonLosses: best.losses } : scripted;
   }
 }
 
@@ -302,6 +311,17 @@ export async function ppoOutcomes(config: LoopConfig, world: LoopWorld, protocol
   } finally {
     trained.agent.dispose();
   }
+}
+
+/**
+ * The indices 0..length-1 with `picks` evenly spaced ones first (floor(i x length / picks)), then the rest in
+ * order: the held-out populations a PPO judge trains on (the first ones) span both kinds, not just the first.
+ */
+export function spreadFirst(length: number, picks: number): number[] {
+  const n = Math.min(picks, length);
+  const first = Array.from({ length: n }, (_, i) => Math.floor((i * length) / n));
+  const chosen = new Set(first);
+  return [...first, ...Array.from({ length }, (_, k) => k).filter((k) => !chosen.has(k))];
 }
 
 interface LoopState {
@@ -480,9 +500,28 @@ export async function runLoopTrial(config: LoopConfig, spec: TrialSpec, context:
   const separateCount = config.heldOut.populations;
   // The held-out judge: the same world, scoring each population over heldOut.seasons seasons.
   const heldOutSeasons = config.heldOut.seasons ?? config.seasonsPerPopulation;
-  const judge = heldOutSeasons === config.seasonsPerPopulation ? world : new LoopWorld({ ...config, seasonsPerPopulation: heldOutSeasons });
-  const score = (protocol: Protocol) => {
-    const outcomes = heldOut.map((sample) => judge.outcome(protocol, sample));
+  const judgeConfig = { ...config, seasonsPerPopulation: heldOutSeasons };
+  const judge = heldOutSeasons === config.seasonsPerPopulation ? world : new LoopWorld(judgeConfig);
+  // The judge's attacker: by default the one the rounds used. CEM searches with the same seed per population
+  // for every protocol (common random numbers); a PPO attacker is trained against each protocol on held-out
+  // populations spread over both kinds (every k-th first), then played on all of them.
+  const heldOutAttack = config.heldOut.attackSearch ?? config.attackSearch;
+  const ppoOrder = spreadFirst(heldOut.length, config.ppoAttacker.populations);
+  const heldOutOutcomes = async (protocol: Protocol, label: string): Promise<Outcome[]> => {
+    if (heldOutAttack === 'scripted') return heldOut.map((sample) => judge.outcome(protocol, sample));
+    if (heldOutAttack === 'cem') {
+      const cemJudge = judge.withAttackSearch('cem');
+      const outcomes: Outcome[] = [];
+      for (const [k, sample] of heldOut.entries()) outcomes.push(await cemJudge.searchedOutcome(protocol, sample, seedOf('held-out', 'attack-search', k)));
+      return outcomes;
+    }
+    const { outcomes } = await ppoOutcomes(judgeConfig, judge, protocol, ppoOrder.map((k) => heldOut[k]!), seedOf('held-out', 'ppo', label));
+    const inOrder: Outcome[] = new Array(heldOut.length);
+    ppoOrder.forEach((k, i) => (inOrder[k] = outcomes[i]!));
+    return inOrder;
+  };
+  const score = async (protocol: Protocol, label: string) => {
+    const outcomes = await heldOutOutcomes(protocol, label);
     const losses = outcomes.map((o) => o.loss);
     return {
       cvar10: cvar(losses),
@@ -494,9 +533,9 @@ export async function runLoopTrial(config: LoopConfig, spec: TrialSpec, context:
       welfareSeparate: outcomes.slice(0, separateCount).reduce((a, o) => a + o.welfare, 0) / separateCount,
     };
   };
-  const final = score(finalProtocol);
-  const g1Score = score(g1Protocol);
-  const baselineScore = score(baseline);
+  const final = await score(finalProtocol, 'final');
+  const g1Score = await score(g1Protocol, 'g1');
+  const baselineScore = await score(baseline, 'baseline');
   // The headroom: the same search, run on the held-out populations themselves (from the better arm's
   // protocol; it keeps its start if it finds nothing better). Tuned on the test populations and their
   // seasons, it is optimistic: roughly how low a designed protocol gets there. When it is hardly below the
@@ -510,7 +549,10 @@ export async function runLoopTrial(config: LoopConfig, spec: TrialSpec, context:
       maxEvaluations: config.protocolSearch.maxEvaluations,
       ...DESIGN_BOX,
     });
-    oracleCvar10 = Math.min(search.f, Math.min(final.cvar10, g1Score.cvar10));
+    // The search itself faces the scripted strategies (a CEM or PPO attacker per candidate is out of reach);
+    // under a searched or learned judge its protocol is then judged like the arms'.
+    const found = heldOutAttack === 'scripted' ? search.f : (await score(design(search.x), 'oracle')).cvar10;
+    oracleCvar10 = Math.min(found, Math.min(final.cvar10, g1Score.cvar10));
   }
   const lastHyper = state.hyper;
   const finalGenerator = new PopulationGenerator({ ...g1.model, hyper: lastHyper });

@@ -9,7 +9,7 @@ import { InProcessExecutor } from '../../runner/executors.ts';
 import { planTrials } from '../../runner/plan.ts';
 import { loadExperiment, resumeRun, runExperiment } from '../../runner/run.ts';
 import { Store } from '../../runner/store.ts';
-import { antagonistRegret, betweenPopulationShare, cvar, LoopWorld, ppoOutcomes, runLoopTrial, samplePopulation, weightedCvar } from '../../runner/trials/loop.ts';
+import { antagonistRegret, betweenPopulationShare, cvar, LoopWorld, ppoOutcomes, runLoopTrial, samplePopulation, spreadFirst, weightedCvar } from '../../runner/trials/loop.ts';
 import { loadLoopData, loopTable } from '../../runner/trials/loop-data.ts';
 import { designActionOf, designedProtocol } from '../../envs/dao/design-env.ts';
 import { presetProtocol } from '../../envs/dao/presets.ts';
@@ -140,6 +140,46 @@ test('step 4: CMA-ES re-tuning from Compound Bravo stops the drain Bravo lets th
   const again = await world.retune(design, training, validation, tuned.x, 6);
   assert.ok(world.objective(design(again.x), validation) <= world.objective(design(tuned.x), validation));
   if (!again.replaced) assert.equal(again.x, tuned.x);
+});
+
+test('step 2 with attackSearch cem: CEM over share and day finds a bigger drain than the scripted 30 % under Bravo, and nothing under a threshold out of reach', async () => {
+  const config = parse(tiny('attackSearch: cem\n'));
+  const g1 = PopulationGenerator.fit(loadLoopData(config).train);
+  const world = new LoopWorld(config);
+  const bravo = presetProtocol('compound-bravo');
+  const fortified = { ...bravo, proposalThreshold: 0.05 };
+  for (let k = 0; k < 2; k++) {
+    const sample = samplePopulation(g1, config.members, Rng.create(50 + k), 500 + k);
+    const scripted = world.outcome(bravo, sample);
+    assert.ok(Math.abs(scripted.attackLossShare - 0.3) < 1e-9, 'the scripted buyer takes the 30 % it asks for');
+    const searched = await world.searchedOutcome(bravo, sample, 7);
+    // The attacker maximises: asking for more of the treasury passes too, so the loss rises by most of the rest.
+    assert.ok(searched.attackLossShare > 0.7 && searched.loss > scripted.loss + 0.4, `searched ${searched.loss} vs scripted ${scripted.loss}`);
+    assert.ok(Math.abs(searched.loss - scripted.loss - (searched.attackLossShare - scripted.attackLossShare)) < 0.05, 'the extra loss is the extra drain');
+    // More than $30M buys is needed to propose under a 5 % threshold: nothing to find.
+    assert.equal(await world.searchedOutcome(fortified, sample, 7), world.outcome(fortified, sample));
+  }
+});
+
+test('the held-out judge attacks with the configured search: CEM by default with attackSearch cem, scripted with heldOut.attackSearch; the rounds do not change', async () => {
+  const searched = parse(tiny('attackSearch: cem\n'));
+  const scripted = parse(tiny('attackSearch: cem\n').replace('concentration: [0.3] }', 'concentration: [0.3], attackSearch: scripted }'));
+  assert.is(scripted.heldOut.attackSearch, 'scripted');
+  const a = await runLoopTrial(searched, planTrials(searched)[0]!);
+  const b = await runLoopTrial(scripted, planTrials(scripted)[0]!);
+  assert.equal(a.episodes, b.episodes);
+  for (const arm of ['Final', 'G1', 'Baseline']) assert.ok(a.metrics[`heldOutCvar10${arm}`]! >= b.metrics[`heldOutCvar10${arm}`]! - 1e-12, arm);
+  // Bravo's tail: the scripted buyer takes 30 %, the searched one nearly all of the treasury.
+  assert.ok(b.metrics.heldOutCvar10Baseline! < 0.4 && a.metrics.heldOutCvar10Baseline! > 0.8, `${a.metrics.heldOutCvar10Baseline} vs ${b.metrics.heldOutCvar10Baseline}`);
+  assert.throws(() => parse(tiny().replace('concentration: [0.3] }', 'concentration: [0.3], attackSearch: rl }')), /heldOut\.attackSearch: must be one of: scripted, cem, ppo/);
+});
+
+test('spreadFirst: the PPO judge\'s training populations are spread over the held-out list; the order is a permutation', () => {
+  assert.equal(spreadFirst(10, 4), [0, 2, 5, 7, 1, 3, 4, 6, 8, 9]);
+  assert.equal(spreadFirst(3, 8), [0, 1, 2]);
+  const order = spreadFirst(33, 8);
+  assert.equal([...order].sort((x, y) => x - y), Array.from({ length: 33 }, (_, k) => k));
+  assert.ok(order.slice(0, 8).some((k) => k >= 24), 'the stress grid (the last 9) is among the first 8');
 });
 
 test('the protocol search\'s initial step: the default reaches a proposal threshold above the attacker\'s reach from Bravo, a small one does not', async () => {
