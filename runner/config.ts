@@ -210,7 +210,8 @@ const loopConfig = strict({
   attacks: z.array(z.enum(ATTACK_STRATEGIES)).min(1, 'give at least one attack').default(['buy-and-vote', 'borrow-and-vote', 'bribe']),
   attackBudgetUsd: z.number().min(0).default(20_000_000),
   /**
-   * scripted: the worst of the listed strategies; cem: the worst strategy, then CEM over its share and day;
+   * scripted: the worst of the listed strategies; cem: the worst strategy, then CEM over its share and day
+   * (the round's strongest find joins the arm's attack library, which the protocol search and later rounds face);
    * ppo: the worst strategy, and a PPO attacker trained each round against P_r (dao/GovernanceAttack-v0 on
    * `ppoAttacker.populations` of the round's populations, the season's budget, market and disguised drain)
    * and played on every population: where it drains more than the scripted worst, the loss counts its drain.

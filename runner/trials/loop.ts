@@ -2,7 +2,8 @@
  * The closed loop (experiment kind `loop`), one replicate per trial seed. Rounds r = 1..R:
  *   1. sample populations from G_r (population effects z_k, members from the copula fitted to real data);
  *   2. attack the current protocol P_r on each (the worst of the scripted strategies; or CEM over the
- *      worst one's parameters; or also a PPO attacker trained that round against P_r) and record each
+ *      worst one's parameters, whose strongest find joins the arm's attack library that the protocol search
+ *      and later rounds face; or also a PPO attacker trained that round against P_r) and record each
  *      population's loss (minus the season score under the worst attack: funds drained + good grants
  *      failed - value executed, over the treasury; expected over the guardian's coin when the protocol has
  *      a guardian veto); with the regret adversary the generator sees loss(P_r) - loss(reference preset)
@@ -97,14 +98,37 @@ export function samplePopulation(generator: PopulationGenerator, members: number
   return { effects, table: generator.populationTable(members, effects, rng), seasonSeed };
 }
 
+/** A scripted strategy with the requested share and start day an attack search found. */
+export interface AttackVariant {
+  attack: AttackStrategy;
+  attackShare: number;
+  attackDay: number;
+}
+
+/** Most variants an arm's attack library keeps (the oldest go first): each costs a season per population per scoring. */
+export const LIBRARY_SIZE = 8;
+
+/**
+ * `library` plus `variant`, newest last and at most `size` of them; `library` itself when it already has one
+ * of the same strategy within 0.02 of its share and 0.25 day of its start.
+ */
+export function addToLibrary(library: readonly AttackVariant[], variant: AttackVariant, size = LIBRARY_SIZE): readonly AttackVariant[] {
+  const near = library.some((v) => v.attack === variant.attack && Math.abs(v.attackShare - variant.attackShare) < 0.02 && Math.abs(v.attackDay - variant.attackDay) < 0.25);
+  return near ? library : [...library, variant].slice(-size);
+}
+
 interface Outcome {
   loss: number;
   welfare: number;
   attackLossShare: number;
   /** 'ppo': the learned attacker (attackSearch ppo) drained more than any scripted strategy. */
   worstAttack: AttackStrategy | 'ppo';
-  /** The worst attack's loss in each of the population's seasons (absent when a CEM search set the loss). */
+  /** The worst attack's loss in each of the population's seasons. */
   seasonLosses?: number[];
+  /** The worst attack's share and day when a library variant or the CEM search set the loss. */
+  variant?: AttackVariant;
+  /** attackSearch cem: how much the search's point raised the loss over the listed strategies and the library. */
+  searchGain?: number;
 }
 
 /**
@@ -125,10 +149,14 @@ export function betweenPopulationShare(groups: readonly (readonly number[])[]): 
 }
 
 export class LoopWorld {
-  /** `populations`: the simulator populations mapped so far, shared by worlds over the same samples. */
+  /**
+   * `populations`: the simulator populations mapped so far, shared by worlds over the same samples;
+   * `library`: attacks found by earlier searches, scored beside the listed strategies.
+   */
   constructor(
     private readonly config: LoopConfig,
     private readonly populations = new Map<Table, ReturnType<typeof populationFromFeatures>>(),
+    readonly library: readonly AttackVariant[] = [],
   ) {}
 
   population(sample: PopulationSample) {
@@ -190,7 +218,10 @@ export class LoopWorld {
     return total;
   }
 
-  /** The worst of the scripted attacks on this population under `protocol`. */
+  /**
+   * The worst of the scripted attacks on this population under `protocol`: the listed strategies, and the
+   * library's variants of them (welfare: the mean over the listed strategies' seasons).
+   */
   outcome(protocol: Protocol, sample: PopulationSample): Outcome {
     let worst: Outcome | undefined;
     let welfare = 0;
@@ -198,6 +229,10 @@ export class LoopWorld {
       const result = this.scored(protocol, sample, attack);
       welfare += result.welfare;
       if (worst === undefined || result.loss > worst.loss) worst = { loss: result.loss, welfare: 0, attackLossShare: result.drained, worstAttack: attack, seasonLosses: result.losses };
+    }
+    for (const variant of this.library) {
+      const result = this.scored(protocol, sample, variant.attack, variant);
+      if (result.loss > worst!.loss) worst = { loss: result.loss, welfare: 0, attackLossShare: result.drained, worstAttack: variant.attack, seasonLosses: result.losses, variant };
     }
     return { ...worst!, welfare: welfare / this.config.attacks.length };
   }
@@ -230,21 +265,33 @@ export class LoopWorld {
 
   /** The same world (populations mapped once) with another attack search. */
   withAttackSearch(attackSearch: LoopConfig['attackSearch']): LoopWorld {
-    return attackSearch === this.config.attackSearch ? this : new LoopWorld({ ...this.config, attackSearch }, this.populations);
+    return attackSearch === this.config.attackSearch ? this : new LoopWorld({ ...this.config, attackSearch }, this.populations, this.library);
   }
 
-  /** Step 2 with attackSearch 'cem': CEM over the worst strategy's requested share and start day. */
+  /** The same world with another attack library. */
+  withLibrary(library: readonly AttackVariant[]): LoopWorld {
+    return library.length === 0 && this.library.length === 0 ? this : new LoopWorld(this.config, this.populations, library);
+  }
+
+  /**
+   * Step 2 with attackSearch 'cem': CEM over the worst strategy's requested share (5-100 %) and start day
+   * (the first half of the season), from the worst library variant's point when one is the worst.
+   */
   async searchedOutcome(protocol: Protocol, sample: PopulationSample, seed: number): Promise<Outcome> {
     const scripted = this.outcome(protocol, sample);
     if (this.config.attackSearch !== 'cem' || scripted.worstAttack === 'none') return scripted;
     const days = this.config.season.days;
-    const decode = (x: ArrayLike<number>) => ({ attackShare: 0.05 + 0.95 * Math.min(1, Math.max(0, (x[0]! + 1) / 2)), attackDay: Math.min(1, Math.max(0, (x[1]! + 1) / 2)) * days * 0.5 });
+    const clip = (v: number) => Math.min(1, Math.max(-1, v));
+    const decode = (x: ArrayLike<number>) => ({ attackShare: 0.05 + 0.95 * ((clip(x[0]!) + 1) / 2), attackDay: ((clip(x[1]!) + 1) / 2) * days * 0.5 });
+    const start = scripted.variant === undefined ? [0, 0] : [clip((2 * (scripted.variant.attackShare - 0.05)) / 0.95 - 1), clip((2 * scripted.variant.attackDay) / (days * 0.5) - 1)];
     const worst = scripted.worstAttack as AttackStrategy;
     // The attacker maximises the loss: CEM minimises its negative.
-    const search = await cemMinimize((x: Float64Array) => -this.scored(protocol, sample, worst, decode(x)).loss, [0, 0], 0.5, { seed, popsize: 8, maxEvaluations: 24, lower: [-1, -1], upper: [1, 1] });
+    const search = await cemMinimize((x: Float64Array) => -this.scored(protocol, sample, worst, decode(x)).loss, start, 0.5, { seed, popsize: 8, maxEvaluations: 24, lower: [-1, -1], upper: [1, 1] });
     // The best point's seasons again (the same draws, so the same loss), for its drained share.
-    const best = this.scored(protocol, sample, worst, decode(search.x));
-    return best.loss > scripted.loss ? { ...scripted, loss: best.loss, attackLossShare: best.drained, seasonLosses: best.losses } : scripted;
+    const point = decode(search.x);
+    const best = this.scored(protocol, sample, worst, point);
+    if (best.loss <= scripted.loss) return scripted;
+    return { ...scripted, loss: best.loss, attackLossShare: best.drained, seasonLosses: best.losses, variant: { attack: worst, ...point }, searchGain: best.loss - scripted.loss };
   }
 }
 
@@ -305,7 +352,7 @@ export async function ppoOutcomes(config: LoopConfig, world: LoopWorld, protocol
     const act = (observation: Float32Array) => trained.agent.act(observation) as Int32Array;
     const drains = populations.map((sample) => evaluateAttacker(attackEnvKwargs(config, world, protocol, sample), act, options.episodes, sample.seasonSeed).meanDrainedShare);
     const outcomes = scripted.map((outcome, k) =>
-      drains[k]! > outcome.attackLossShare ? { ...outcome, loss: outcome.loss + drains[k]! - outcome.attackLossShare, attackLossShare: drains[k]!, worstAttack: 'ppo' as const, seasonLosses: undefined } : outcome,
+      drains[k]! > outcome.attackLossShare ? { ...outcome, loss: outcome.loss + drains[k]! - outcome.attackLossShare, attackLossShare: drains[k]!, worstAttack: 'ppo' as const, seasonLosses: undefined, variant: undefined } : outcome,
     );
     return { outcomes, drains };
   } finally {
@@ -332,6 +379,8 @@ interface LoopState {
   curves: NonNullable<TrialResult['curves']>;
   /** The rounds' artifacts (absent in checkpoints written before rounds stored them). */
   artifacts?: ArtifactRecord[];
+  /** Attacks the rounds' CEM searches found (attackSearch cem), scored beside the listed strategies from the next step on. */
+  library?: readonly AttackVariant[];
 }
 
 const json = (name: string, value: unknown): ArtifactRecord => ({ name, mediaType: 'application/json', content: JSON.stringify(value) });
@@ -388,12 +437,19 @@ export async function runLoopTrial(config: LoopConfig, spec: TrialSpec, context:
     for (let round = state.round + 1; round <= config.rounds; round++) {
       const generator = new PopulationGenerator({ ...g1.model, hyper: state.hyper });
       const protocol = round === 1 ? baseline : design(state.x);
+      // The arm's attack library so far: what its CEM searches found in earlier rounds.
+      const library = state.library ?? [];
+      const roundWorld = world.withLibrary(library);
       // 1-2: populations from G_r, attacked under P_r.
       const populations = samplePopulations(generator, config.populationsPerRound, 'round', round, 'populations');
       const outcomes: Outcome[] = [];
-      if (config.attackSearch === 'ppo') outcomes.push(...(await ppoOutcomes(config, world, protocol, populations, seedOf('round', round, 'ppo'))).outcomes);
-      else for (const [k, sample] of populations.entries()) outcomes.push(await world.searchedOutcome(protocol, sample, seedOf('round', round, 'attack-search', k)));
+      if (config.attackSearch === 'ppo') outcomes.push(...(await ppoOutcomes(config, roundWorld, protocol, populations, seedOf('round', round, 'ppo'))).outcomes);
+      else for (const [k, sample] of populations.entries()) outcomes.push(await roundWorld.searchedOutcome(protocol, sample, seedOf('round', round, 'attack-search', k)));
       const losses = outcomes.map((o) => o.loss);
+      // The search's strongest find (the largest gain over the listed strategies and the library) joins the
+      // library, so the protocol search below, and the next rounds, face it.
+      const found = outcomes.reduce<Outcome | undefined>((a, o) => ((o.searchGain ?? 0) > (a?.searchGain ?? 0) ? o : a), undefined);
+      const nextLibrary = found?.variant === undefined ? library : addToLibrary(library, found.variant);
       let next = generator;
       let fidelity = NaN;
       let accepted = false;
@@ -402,9 +458,9 @@ export async function runLoopTrial(config: LoopConfig, spec: TrialSpec, context:
       if (adaptive) {
         const signal =
           config.fineTune.adversary === 'regret'
-            ? populations.map((sample, k) => losses[k]! - world.outcome(reference, sample).loss)
+            ? populations.map((sample, k) => losses[k]! - roundWorld.outcome(reference, sample).loss)
             : config.fineTune.adversary === 'antagonist'
-              ? antagonistRegret(world, populations, losses, antagonistsNear(state.x, round))
+              ? antagonistRegret(roundWorld, populations, losses, antagonistsNear(state.x, round))
               : losses;
         // 3: fine-tune toward high loss, under the realism floor.
         const tuned = generator.fineTune(
@@ -428,7 +484,7 @@ export async function runLoopTrial(config: LoopConfig, spec: TrialSpec, context:
         // Multiple importance sampling with the balance heuristic: the mix's density is the even mixture.
         return mix.map((sample) => ({ ...sample, weight: 1 / (0.5 + 0.5 * Math.exp(next.logDensity(sample.effects) - g1.logDensity(sample.effects))) }));
       };
-      const { x, replaced } = await world.retune(design, mixOf('tune', tuneCount), mixOf('validate', validateCount), state.x, seedOf('round', round, 'cmaes'));
+      const { x, replaced } = await world.withLibrary(nextLibrary).retune(design, mixOf('tune', tuneCount), mixOf('validate', validateCount), state.x, seedOf('round', round, 'cmaes'));
       // 5: the round's record.
       const mean = losses.reduce((a, b) => a + b, 0) / losses.length;
       const welfare = outcomes.reduce((a, o) => a + o.welfare, 0) / outcomes.length;
@@ -449,6 +505,8 @@ export async function runLoopTrial(config: LoopConfig, spec: TrialSpec, context:
         effectiveSampleSize: adaptive ? effectiveSampleSize : null,
         klToG1: next.klToPrior(),
         protocolReplaced: replaced,
+        // attackSearch cem: variants of the listed strategies the protocol search faced this round.
+        attackLibrary: config.attackSearch === 'cem' ? nextLibrary.length : null,
         ...Object.fromEntries(next.model.hyper.mean.map((m, i) => [`effect.${['turnout', 'concentration', 'lateness', 'support'][i]}.mean`, m])),
         ...Object.fromEntries(Object.entries(designValues(effective(x))).map(([name, value]) => [`protocol.${name}`, value])),
       };
@@ -468,6 +526,7 @@ export async function runLoopTrial(config: LoopConfig, spec: TrialSpec, context:
           round,
           protocol,
           nextProtocol: design(x),
+          libraryAdded: nextLibrary === library ? null : nextLibrary[nextLibrary.length - 1],
           populations: populations.map((sample, k) => ({
             effects: Array.from(sample.effects),
             loss: outcomes[k]!.loss,
@@ -477,7 +536,7 @@ export async function runLoopTrial(config: LoopConfig, spec: TrialSpec, context:
           })),
         }),
       );
-      state = { round, hyper: next.model.hyper, x, rounds: [...state.rounds, record], curves: [...state.curves, ...curves], artifacts: [...(state.artifacts ?? []), ...artifacts] };
+      state = { round, hyper: next.model.hyper, x, rounds: [...state.rounds, record], curves: [...state.curves, ...curves], artifacts: [...(state.artifacts ?? []), ...artifacts], library: nextLibrary };
       saveCheckpoint(path, state);
     }
     return state;
@@ -510,7 +569,8 @@ export async function runLoopTrial(config: LoopConfig, spec: TrialSpec, context:
   const heldOutOutcomes = async (protocol: Protocol, label: string): Promise<Outcome[]> => {
     if (heldOutAttack === 'scripted') return heldOut.map((sample) => judge.outcome(protocol, sample));
     if (heldOutAttack === 'cem') {
-      const cemJudge = judge.withAttackSearch('cem');
+      // Both arms' libraries: every protocol faces every attack either arm's rounds found, then its own CEM search.
+      const cemJudge = judge.withAttackSearch('cem').withLibrary((ablation.library ?? []).reduce((union, variant) => addToLibrary(union, variant, Infinity), state.library ?? []));
       const outcomes: Outcome[] = [];
       for (const [k, sample] of heldOut.entries()) outcomes.push(await cemJudge.searchedOutcome(protocol, sample, seedOf('held-out', 'attack-search', k)));
       return outcomes;

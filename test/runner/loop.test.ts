@@ -9,7 +9,7 @@ import { InProcessExecutor } from '../../runner/executors.ts';
 import { planTrials } from '../../runner/plan.ts';
 import { loadExperiment, resumeRun, runExperiment } from '../../runner/run.ts';
 import { Store } from '../../runner/store.ts';
-import { antagonistRegret, betweenPopulationShare, cvar, LoopWorld, ppoOutcomes, runLoopTrial, samplePopulation, spreadFirst, weightedCvar } from '../../runner/trials/loop.ts';
+import { addToLibrary, antagonistRegret, betweenPopulationShare, cvar, LIBRARY_SIZE, LoopWorld, ppoOutcomes, runLoopTrial, samplePopulation, spreadFirst, weightedCvar } from '../../runner/trials/loop.ts';
 import { loadLoopData, loopTable } from '../../runner/trials/loop-data.ts';
 import { designActionOf, designedProtocol } from '../../envs/dao/design-env.ts';
 import { presetProtocol } from '../../envs/dao/presets.ts';
@@ -158,7 +158,29 @@ test('step 2 with attackSearch cem: CEM over share and day finds a bigger drain 
     assert.ok(Math.abs(searched.loss - scripted.loss - (searched.attackLossShare - scripted.attackLossShare)) < 0.05, 'the extra loss is the extra drain');
     // More than $30M buys is needed to propose under a 5 % threshold: nothing to find.
     assert.equal(await world.searchedOutcome(fortified, sample, 7), world.outcome(fortified, sample));
+    // The found attack as a library variant: scored beside the listed strategies, it is the worst, with the
+    // search's loss (the same seasons); honest welfare is the listed strategies' seasons', as before.
+    const armed = world.withLibrary([searched.variant!]);
+    const withVariant = armed.outcome(bravo, sample);
+    assert.equal(withVariant.variant, searched.variant);
+    assert.is(withVariant.loss, searched.loss);
+    assert.is(withVariant.welfare, scripted.welfare);
+    // A search that starts from the library's point never ends below it.
+    assert.ok((await armed.searchedOutcome(bravo, sample, 8)).loss >= searched.loss);
   }
+});
+
+test('attack library: a variant near one already kept (same strategy, share within 0.02, day within 0.25) is not added; the oldest go past the size', () => {
+  const v = (attackShare: number, attackDay = 3, attack: 'buy-and-vote' | 'bribe' = 'buy-and-vote') => ({ attack, attackShare, attackDay });
+  const one = addToLibrary([], v(0.5));
+  assert.is(addToLibrary(one, v(0.51, 3.2)), one);
+  assert.equal(addToLibrary(one, v(0.51, 3.2, 'bribe')), [v(0.5), v(0.51, 3.2, 'bribe')]);
+  assert.equal(addToLibrary(one, v(0.53)), [v(0.5), v(0.53)]);
+  let library = one;
+  for (let k = 1; k <= LIBRARY_SIZE; k++) library = addToLibrary(library, v(0.5 + 0.05 * k));
+  assert.is(library.length, LIBRARY_SIZE);
+  assert.equal(library[0], v(0.55));
+  assert.is(addToLibrary(library, v(0.01), Infinity).length, LIBRARY_SIZE + 1);
 });
 
 test('the held-out judge attacks with the configured search: CEM by default with attackSearch cem, scripted with heldOut.attackSearch; the rounds do not change', async () => {
@@ -168,6 +190,15 @@ test('the held-out judge attacks with the configured search: CEM by default with
   const a = await runLoopTrial(searched, planTrials(searched)[0]!);
   const b = await runLoopTrial(scripted, planTrials(scripted)[0]!);
   assert.equal(a.episodes, b.episodes);
+  // Round 1 attacks Bravo: the search's strongest find (a bigger share than 30 %) joins each arm's library,
+  // which the protocol search of that round and the next round's attacks face.
+  for (const arm of ['adaptive', 'g1-only']) {
+    const [first, second] = a.episodes!.filter((r) => r.arm === arm);
+    assert.is(first!.attackLibrary, 1);
+    assert.ok((second!.attackLibrary as number) >= 1);
+    const added = JSON.parse(a.artifacts!.find((x) => x.name === `round-1-${arm}.json`)!.content as string).libraryAdded;
+    assert.ok(added.attackShare > 0.5, JSON.stringify(added));
+  }
   for (const arm of ['Final', 'G1', 'Baseline']) assert.ok(a.metrics[`heldOutCvar10${arm}`]! >= b.metrics[`heldOutCvar10${arm}`]! - 1e-12, arm);
   // Bravo's tail: the scripted buyer takes 30 %, the searched one nearly all of the treasury.
   assert.ok(b.metrics.heldOutCvar10Baseline! < 0.4 && a.metrics.heldOutCvar10Baseline! > 0.8, `${a.metrics.heldOutCvar10Baseline} vs ${b.metrics.heldOutCvar10Baseline}`);
@@ -428,6 +459,11 @@ test('a loop with attackSearch ppo runs both arms round by round and is determin
   assert.equal(a.metrics, b.metrics);
   assert.is(a.episodes!.length, 4);
   assert.ok(a.episodes!.every((r) => typeof r.learnedAttackShare === 'number' && r.learnedAttackShare >= 0 && r.learnedAttackShare <= 1));
+  // The held-out judge trained a PPO attacker per protocol: it only adds to the scripted strategies' losses.
+  const scripted = parse(tiny('attackSearch: ppo\nppoAttacker: { totalTimesteps: 1024, populations: 2, numSteps: 32 }\nfineTune: { realismFloor: 0.5 }\n').replace('concentration: [0.3] }', 'concentration: [0.3], attackSearch: scripted }'));
+  const c = await runLoopTrial(scripted, planTrials(scripted)[0]!);
+  assert.equal(c.episodes, a.episodes);
+  for (const arm of ['Final', 'G1', 'Baseline']) assert.ok(a.metrics[`heldOutCvar10${arm}`]! >= c.metrics[`heldOutCvar10${arm}`]! - 1e-12, arm);
   assert.throws(() => parse(tiny('attackSearch: ppo\nppoAttacker: { populations: 0 }\n')), /ppoAttacker\.populations/);
 });
 
