@@ -533,6 +533,8 @@ export async function runLoopTrial(config: LoopConfig, spec: TrialSpec, context:
             welfare: outcomes[k]!.welfare,
             drainedShare: outcomes[k]!.attackLossShare,
             worstAttack: outcomes[k]!.worstAttack,
+            // Its share and day when a library variant or the CEM search set the loss.
+            variant: outcomes[k]!.variant ?? null,
           })),
         }),
       );
