@@ -243,14 +243,21 @@ const loopConfig = strict({
      * loss: the generator seeks high loss; regret: high loss relative to `reference` (PAIRED with a fixed
      * reference); antagonist: high loss relative to the best, population by population, of `antagonists`
      * protocols drawn around the current one (PAIRED's antagonist: populations where P_r fails but a nearby
-     * protocol would not, so the signal is the headroom a re-tune can take, not loss no protocol avoids).
+     * protocol would not, so the signal is the headroom a re-tune can take, not loss no protocol avoids);
+     * likely-failure: adaptive stress testing's reward, the most likely failure (log density of the
+     * population's effects under G_1, minus missPenalty x (1 + miss distance / failureLoss) where the loss
+     * stayed below failureLoss), so the generator seeks failures near what real DAOs look like, not the worst.
      */
-    adversary: z.enum(['loss', 'regret', 'antagonist']).default('loss'),
+    adversary: z.enum(['loss', 'regret', 'antagonist', 'likely-failure']).default('loss'),
     reference: z.enum(presetNames() as [string, ...string[]]).default('compound-bravo'),
     /** adversary antagonist: how many protocols, each the current design action plus antagonistStep x N(0, 1) per parameter (clipped to [-1, 1]). */
     antagonists: positiveInt(256).default(8),
     antagonistStep: z.number().gt(0).max(2).default(0.4),
-  }).default({ temperature: 1, klWeight: 0.25, realismFloor: 0.8, adversary: 'loss', reference: 'compound-bravo', antagonists: 8, antagonistStep: 0.4 }),
+    /** adversary likely-failure: a population has failed when its loss is at least this (a share of the treasury). */
+    failureLoss: z.number().gt(0).max(10).default(0.1),
+    /** adversary likely-failure: the penalty (nats) of a population that did not fail, at the failure line; twice it at zero loss. */
+    missPenalty: z.number().min(0).max(1000).default(10),
+  }).default({ temperature: 1, klWeight: 0.25, realismFloor: 0.8, adversary: 'loss', reference: 'compound-bravo', antagonists: 8, antagonistStep: 0.4, failureLoss: 0.1, missPenalty: 10 }),
   protocolSearch: strict({
     maxEvaluations: z.number().int().min(10).max(100_000).default(60),
     initialStep: designSearchFields.initialStep,

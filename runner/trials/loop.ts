@@ -7,7 +7,9 @@
  *      population's loss (minus the season score under the worst attack: funds drained + good grants
  *      failed - value executed, over the treasury; expected over the guardian's coin when the protocol has
  *      a guardian veto); with the regret adversary the generator sees loss(P_r) - loss(reference preset)
- *      instead (PAIRED), with the antagonist adversary loss(P_r) - the lowest loss of protocols near P_r;
+ *      instead (PAIRED), with the antagonist adversary loss(P_r) - the lowest loss of protocols near P_r,
+ *      with the likely-failure adversary adaptive stress testing's reward (log density under G_1 of the
+ *      failures, a penalty growing with the miss distance for the rest);
  *   3. fine-tune the generator toward high-loss populations (reward-weighted, pulled toward G_1); the
  *      update is rejected when G_{r+1}'s quality score against the real data falls below the floor;
  *   4. re-tune the protocol by CMA-ES over dao/ProtocolDesign-v0's eight parameters on populations from
@@ -308,6 +310,22 @@ export function antagonistRegret(world: LoopWorld, populations: readonly Populat
   });
 }
 
+/**
+ * Adaptive stress testing's reward for one population (Lee et al., "Adaptive Stress Testing: Finding Likely
+ * Failure Events with Reinforcement Learning", JAIR 2020): the log-likelihood of the disturbance, here the
+ * population's effects under G_1, plus 0 when the failure event happened (loss >= failureLoss) and
+ * -alpha - beta x miss distance when it did not (alpha = missPenalty, beta = missPenalty / failureLoss, so a
+ * population with no loss at all costs twice the penalty). Reward-weighted on it, the generator moves toward
+ * the most likely failures rather than the largest losses.
+ */
+export function likelyFailureSignal(g1: PopulationGenerator, effects: readonly ArrayLike<number>[], losses: readonly number[], options: { failureLoss: number; missPenalty: number }): number[] {
+  const { failureLoss, missPenalty } = options;
+  return effects.map((z, k) => {
+    const miss = failureLoss - losses[k]!;
+    return g1.logDensity(z) - (miss > 0 ? missPenalty + (missPenalty / failureLoss) * miss : 0);
+  });
+}
+
 /** dao/GovernanceAttack-v0's kwargs against `protocol` on one loop population, with the season's treasury, market, budget and drain disguise. */
 function attackEnvKwargs(config: LoopConfig, world: LoopWorld, protocol: Protocol, sample: PopulationSample): GovernanceAttackKwargs {
   const { season } = config;
@@ -461,7 +479,9 @@ export async function runLoopTrial(config: LoopConfig, spec: TrialSpec, context:
             ? populations.map((sample, k) => losses[k]! - roundWorld.outcome(reference, sample).loss)
             : config.fineTune.adversary === 'antagonist'
               ? antagonistRegret(roundWorld, populations, losses, antagonistsNear(state.x, round))
-              : losses;
+              : config.fineTune.adversary === 'likely-failure'
+                ? likelyFailureSignal(g1, populations.map((p) => p.effects), losses, config.fineTune)
+                : losses;
         // 3: fine-tune toward high loss, under the realism floor.
         const tuned = generator.fineTune(
           populations.map((p) => p.effects),

@@ -9,7 +9,7 @@ import { InProcessExecutor } from '../../runner/executors.ts';
 import { planTrials } from '../../runner/plan.ts';
 import { loadExperiment, resumeRun, runExperiment } from '../../runner/run.ts';
 import { Store } from '../../runner/store.ts';
-import { addToLibrary, antagonistRegret, betweenPopulationShare, cvar, LIBRARY_SIZE, LoopWorld, ppoOutcomes, runLoopTrial, samplePopulation, spreadFirst, weightedCvar } from '../../runner/trials/loop.ts';
+import { addToLibrary, antagonistRegret, betweenPopulationShare, cvar, LIBRARY_SIZE, likelyFailureSignal, LoopWorld, ppoOutcomes, runLoopTrial, samplePopulation, spreadFirst, weightedCvar } from '../../runner/trials/loop.ts';
 import { loadLoopData, loopTable } from '../../runner/trials/loop-data.ts';
 import { designActionOf, designedProtocol } from '../../envs/dao/design-env.ts';
 import { presetProtocol } from '../../envs/dao/presets.ts';
@@ -465,6 +465,38 @@ test('a loop with attackSearch ppo runs both arms round by round and is determin
   assert.equal(c.episodes, a.episodes);
   for (const arm of ['Final', 'G1', 'Baseline']) assert.ok(a.metrics[`heldOutCvar10${arm}`]! >= c.metrics[`heldOutCvar10${arm}`]! - 1e-12, arm);
   assert.throws(() => parse(tiny('attackSearch: ppo\nppoAttacker: { populations: 0 }\n')), /ppoAttacker\.populations/);
+});
+
+test('adversary likely-failure (adaptive stress testing): the generator moves to the most likely failures, not the largest losses', async () => {
+  const g1 = PopulationGenerator.fit(loadLoopData(parse(tiny())).train);
+  const options = { failureLoss: 0.1, missPenalty: 10 };
+  // The reward: log density under G_1, minus the penalty where the loss stayed below the failure line.
+  const [mode, tail] = [Float64Array.of(0, 0, 0, 0), Float64Array.of(-1, 0.3, 0, 0)];
+  const [atMode, inTail, missed, none] = likelyFailureSignal(g1, [mode, tail, mode, mode], [0.2, 0.9, 0.05, 0], options);
+  assert.ok(atMode! > inTail!, 'a failure where DAOs are common beats a bigger one where they are rare');
+  assert.ok(Math.abs(atMode! - g1.logDensity(mode)) < 1e-12);
+  assert.ok(Math.abs(missed! - (atMode! - 15)) < 1e-9, 'half-way to the line: the penalty and half again');
+  assert.ok(Math.abs(none! - (atMode! - 20)) < 1e-9, 'no loss: twice the penalty');
+  // A controlled failure region: quieter DAOs lose, failing (loss >= 0.1) from a turnout effect of -0.4 down.
+  const rng = Rng.create(3);
+  const effects = Array.from({ length: 400 }, () => g1.sampleEffects(rng));
+  const losses = effects.map((z) => Math.max(0, -z[0]! - 0.3));
+  const fine = { temperature: 0.5, klWeight: 0 };
+  const byLoss = g1.fineTune(effects, losses, fine);
+  const byLikelihood = g1.fineTune(effects, likelyFailureSignal(g1, effects, losses, options), fine);
+  const turnout = (g: PopulationGenerator) => g.model.hyper.mean[0]!;
+  // AST settles just past the failure line on the failing populations as a whole; the loss adversary chases
+  // the few most extreme ones, and whatever else they happen to share (its other effects drift).
+  assert.ok(turnout(byLikelihood.generator) < -0.4 && turnout(byLikelihood.generator) > -0.6, `${turnout(byLikelihood.generator)}`);
+  assert.ok(turnout(byLoss.generator) < turnout(byLikelihood.generator) - 0.15, `${turnout(byLoss.generator)}`);
+  assert.ok(byLikelihood.effectiveSampleSize > 30 && byLoss.effectiveSampleSize < 10);
+  assert.ok(byLikelihood.generator.model.hyper.mean.slice(1).every((m) => Math.abs(m) < 0.05));
+  // It runs in the loop, deterministically; a bad value is a config error naming the field.
+  const config = parse(tiny('fineTune: { adversary: likely-failure, realismFloor: 0.5, failureLoss: 0.05 }\n'));
+  const [a, b] = [await runLoopTrial(config, planTrials(config)[0]!), await runLoopTrial(config, planTrials(config)[0]!)];
+  assert.equal(a.metrics, b.metrics);
+  assert.ok(a.episodes!.filter((r) => r.arm === 'adaptive').every((r) => r.accepted === true));
+  assert.throws(() => parse(tiny('fineTune: { failureLoss: 0 }\n')), /fineTune\.failureLoss/);
 });
 
 test('a round whose fine-tuned generator falls below the realism floor is rejected', async () => {
