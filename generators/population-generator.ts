@@ -152,11 +152,7 @@ export class PopulationGenerator {
     return this.sampleMembers(n, rng);
   }
 
-  /** The model as JSON (kind 'population-generator'), for `loadGenerator`. */
-  toJSON(): PopulationGeneratorModel {
-    return this.model;
-  }
-
+  /** A saved model (kind 'population-generator', as the loop's generator artifacts hold), for `loadGenerator`. */
   static async load(path: string): Promise<PopulationGenerator> {
     const model = JSON.parse(await readFile(path, 'utf8')) as PopulationGeneratorModel;
     if (model.kind !== 'population-generator' || model.base === undefined || model.hyper === undefined || model.prior === undefined) throw new Error(`${path}: not a population-generator model`);
