@@ -268,6 +268,13 @@ const loopConfig = strict({
      * point replaces the incumbent (default: `populations`). More of them make that choice less of a coin flip.
      */
     validationPopulations: positiveInt(1000).optional(),
+    /**
+     * Extra CMA-ES runs per re-tune, each with maxEvaluations: the first from the baseline preset's own
+     * parameters, the others from random points of the design box. The best point of all runs (on the
+     * training populations) goes to the validation check. An incumbent below the threshold cliff is a local
+     * optimum a search from it rarely leaves.
+     */
+    restarts: z.number().int().min(0).max(20).default(0),
     /** Objective = (1 - riskWeight) x mean loss + riskWeight x CVaR-10 % loss. */
     riskWeight: z.number().min(0).max(1).default(0.5),
     safeguards: designSearchFields.safeguards,
@@ -278,7 +285,7 @@ const loopConfig = strict({
      * objective estimates the risk under G_1 while G_{r+1} supplies more of its tail.
      */
     weighting: z.enum(['none', 'importance']).default('none'),
-  }).default({ maxEvaluations: 60, initialStep: 0.8, populations: 6, riskWeight: 0.5, safeguards: 'all', hold: [], weighting: 'none' }),
+  }).default({ maxEvaluations: 60, initialStep: 0.8, populations: 6, riskWeight: 0.5, safeguards: 'all', hold: [], weighting: 'none', restarts: 0 }),
   heldOut: strict({
     populations: positiveInt(10_000).default(24),
     /** Population effects of the stress grid: every turnout x concentration pair. */

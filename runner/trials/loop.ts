@@ -255,14 +255,18 @@ export class LoopWorld {
    * (a winner's curse), so it replaces the incumbent only if it also scores better on fresh validation
    * populations from the same mix.
    */
-  async retune(design: (x: ArrayLike<number>) => Protocol, training: readonly PopulationSample[], validation: readonly PopulationSample[], incumbent: readonly number[], seed: number): Promise<{ x: number[]; replaced: boolean }> {
-    const search = await cmaesMinimize((x: Float64Array) => this.objective(design(x), training), incumbent, this.config.protocolSearch.initialStep, {
-      seed,
-      maxEvaluations: this.config.protocolSearch.maxEvaluations,
-      ...DESIGN_BOX,
-    });
-    const replaced = this.objective(design(search.x), validation) < this.objective(design(incumbent), validation);
-    return replaced ? { x: Array.from(search.x), replaced } : { x: [...incumbent], replaced };
+  async retune(design: (x: ArrayLike<number>) => Protocol, training: readonly PopulationSample[], validation: readonly PopulationSample[], incumbent: readonly number[], seed: number, restartFrom: readonly number[] = incumbent): Promise<{ x: number[]; replaced: boolean }> {
+    const { initialStep, maxEvaluations, restarts } = this.config.protocolSearch;
+    // protocolSearch.restarts: more runs, from `restartFrom` (the baseline's own parameters), then from random points of the box.
+    const rng = Rng.create(seed).stream('restarts');
+    const starts = [incumbent, ...Array.from({ length: restarts }, (_, k) => (k === 0 ? restartFrom : DESIGN_BOX.lower.map((low, i) => low + (DESIGN_BOX.upper[i]! - low) * rng.random())))];
+    let best: { x: Float64Array; f: number } | undefined;
+    for (const [k, start] of starts.entries()) {
+      const search = await cmaesMinimize((x: Float64Array) => this.objective(design(x), training), start, initialStep, { seed: k === 0 ? seed : seed + k, maxEvaluations, ...DESIGN_BOX });
+      if (best === undefined || search.f < best.f) best = search;
+    }
+    const replaced = this.objective(design(best!.x), validation) < this.objective(design(incumbent), validation);
+    return replaced ? { x: Array.from(best!.x), replaced } : { x: [...incumbent], replaced };
   }
 
   /** The same world (populations mapped once) with another attack search. */
@@ -504,7 +508,7 @@ export async function runLoopTrial(config: LoopConfig, spec: TrialSpec, context:
         // Multiple importance sampling with the balance heuristic: the mix's density is the even mixture.
         return mix.map((sample) => ({ ...sample, weight: 1 / (0.5 + 0.5 * Math.exp(next.logDensity(sample.effects) - g1.logDensity(sample.effects))) }));
       };
-      const { x, replaced } = await world.withLibrary(nextLibrary).retune(design, mixOf('tune', tuneCount), mixOf('validate', validateCount), state.x, seedOf('round', round, 'cmaes'));
+      const { x, replaced } = await world.withLibrary(nextLibrary).retune(design, mixOf('tune', tuneCount), mixOf('validate', validateCount), state.x, seedOf('round', round, 'cmaes'), startAction);
       // 5: the round's record.
       const mean = losses.reduce((a, b) => a + b, 0) / losses.length;
       const welfare = outcomes.reduce((a, o) => a + o.welfare, 0) / outcomes.length;

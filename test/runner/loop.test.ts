@@ -214,15 +214,15 @@ test('spreadFirst: the PPO judge\'s training populations are spread over the hel
 });
 
 test('the protocol search\'s initial step: the default reaches a proposal threshold above the attacker\'s reach from Bravo, a small one does not', async () => {
-  const base = tiny('attacks: [buy-and-vote]\nattackBudgetUsd: 25000000\nprotocolSearch: { maxEvaluations: 80, populations: 3, safeguards: none, initialStep: STEP }\n').replace('attacks: [buy-and-vote, borrow-and-vote]\n', '').replace('attackBudgetUsd: 30000000\n', '').replace('protocolSearch: { maxEvaluations: 10, populations: 2 }\n', '');
+  const base = tiny('attacks: [buy-and-vote]\nattackBudgetUsd: 25000000\nprotocolSearch: { maxEvaluations: 80, populations: 3, safeguards: none, initialStep: STEP, restarts: RESTARTS }\n').replace('attacks: [buy-and-vote, borrow-and-vote]\n', '').replace('attackBudgetUsd: 30000000\n', '').replace('protocolSearch: { maxEvaluations: 10, populations: 2 }\n', '');
   const bravo = presetProtocol('compound-bravo');
   const incumbent = designActionOf(bravo, 10_000_000).map((v, i) => (i >= 5 ? -1 : v));
   // Only the proposal threshold moves (a flat landscape up to the cliff); the rest stays at Bravo's.
   const design = (x: ArrayLike<number>) => designedProtocol(bravo, incumbent.map((v, i) => (i === 1 ? x[1]! : v)));
   // $25M buys 2M x 25 / (100 + 25) = 400,000 of the AMM's tokens: 4 % of the 10M supply.
   const reach = (2_000_000 * 25) / 125 / 10_000_000;
-  const found = async (step: string) => {
-    const config = parse(base.replace('STEP', step));
+  const found = async (step: string, restarts = 0) => {
+    const config = parse(base.replace('STEP', step).replace('RESTARTS', String(restarts)));
     const g1 = PopulationGenerator.fit(loadLoopData(config).train);
     const world = new LoopWorld(config);
     let count = 0;
@@ -234,12 +234,15 @@ test('the protocol search\'s initial step: the default reaches a proposal thresh
     }
     return count;
   };
-  assert.is(parse(base.replace('STEP', '0.8')).protocolSearch.initialStep, 0.8);
-  const [wide, narrow] = [await found('0.8'), await found('0.1')];
+  assert.is(parse(base.replace('STEP', '0.8').replace('RESTARTS', '0')).protocolSearch.initialStep, 0.8);
+  const [wide, narrow, restarted] = [await found('0.8'), await found('0.1'), await found('0.1', 3)];
   // Measured: 2 of 6 with the default step, 0 of 6 with 0.1 (the others stay at or below Bravo's).
   assert.ok(wide >= 2, `default step: ${wide} of 6 searches cross the threshold cliff`);
   assert.is(narrow, 0, 'a 0.1 step stays near Bravo\'s 0.25 %');
-  assert.throws(() => parse(base.replace('STEP', '3')), /protocolSearch\.initialStep/);
+  // protocolSearch.restarts: runs from random points of the box find the cliff that a search from Bravo's does not.
+  assert.ok(restarted >= 3, `with 3 restarts ${restarted} of 6 searches cross the cliff`);
+  assert.throws(() => parse(base.replace('STEP', '3').replace('RESTARTS', '0')), /protocolSearch\.initialStep/);
+  assert.throws(() => parse(base.replace('STEP', '0.8').replace('RESTARTS', '-1')), /protocolSearch\.restarts/);
 });
 
 test('held design parameters stay at the baseline preset\'s values in every round; a bad name is a config error', async () => {
