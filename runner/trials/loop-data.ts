@@ -14,8 +14,6 @@ import { readTableCsv } from '../../generators/table-io.ts';
 import { Rng } from '../../lib/rng.ts';
 import type { LoopConfig } from '../config.ts';
 
-const FEATURES = MAPPED_FEATURES;
-
 export interface RealData {
   train: Table;
   holdout: Table;
@@ -27,7 +25,7 @@ const dataCache = new Map<string, RealData>();
 function defaultFeatures(members: number): Table {
   const population = defaultPopulation(members, Rng.create(0).stream('loop-default-data'));
   const n = population.size;
-  const table: Table = Object.fromEntries(FEATURES.map((f) => [f, new Float64Array(n)]));
+  const table: Table = Object.fromEntries(MAPPED_FEATURES.map((f) => [f, new Float64Array(n)]));
   for (let i = 0; i < n; i++) {
     table.logVotingPower![i] = Math.log10(population.balance[i]! + 1);
     table.participation![i] = population.participation[i]!;
@@ -57,16 +55,16 @@ export function loopTable(source: string): Table {
     const header = readFileSync(source, 'utf8').split('\n', 1)[0] ?? '';
     if (header.includes('logVotingPower')) {
       table = readTableCsv(source).table;
-      const missing = FEATURES.filter((f) => !table[f]);
-      if (missing.length > 0) throw new DataFileError(`${source}: a member feature table needs the columns ${FEATURES.join(', ')}; missing ${missing.join(', ')}`);
+      const missing = MAPPED_FEATURES.filter((f) => !table[f]);
+      if (missing.length > 0) throw new DataFileError(`${source}: a member feature table needs the columns ${MAPPED_FEATURES.join(', ')}; missing ${missing.join(', ')}`);
     } else {
       const features = memberFeatures(readGovernorEvents(source));
-      table = Object.fromEntries(FEATURES.map((f) => [f, Float64Array.from(features.columns[f])]));
+      table = Object.fromEntries(MAPPED_FEATURES.map((f) => [f, Float64Array.from(features.columns[f])]));
     }
   }
   const members = table.logVotingPower!.length;
   if (members < MIN_MEMBERS) throw new DataFileError(`${source}: ${members} members; the loop fits a copula to at least ${MIN_MEMBERS}`);
-  const picked: Table = Object.fromEntries(FEATURES.map((f) => [f, table[f]!]));
+  const picked: Table = Object.fromEntries(MAPPED_FEATURES.map((f) => [f, table[f]!]));
   tableCache.set(source, picked);
   return picked;
 }
@@ -84,7 +82,7 @@ export function loadLoopData(config: LoopConfig, splitSeed = config.seed): RealD
   const order = Array.from({ length: n }, (_, i) => i);
   Rng.create(splitSeed).stream('loop-data-split').shuffle(order);
   const cut = Math.round(n * (1 - config.holdoutShare));
-  const pick = (indices: number[]): Table => Object.fromEntries(FEATURES.map((f) => [f, Float64Array.from(indices, (i) => picked[f]![i]!)]));
+  const pick = (indices: number[]): Table => Object.fromEntries(MAPPED_FEATURES.map((f) => [f, Float64Array.from(indices, (i) => picked[f]![i]!)]));
   const data = { train: pick(order.slice(0, cut)), holdout: pick(order.slice(cut)) };
   dataCache.set(cacheKey, data);
   return data;

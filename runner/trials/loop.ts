@@ -345,17 +345,23 @@ function attackEnvKwargs(config: LoopConfig, world: LoopWorld, protocol: Protoco
 }
 
 /**
- * Step 2 with attackSearch 'ppo': a PPO attacker trained against `protocol` on the first
- * `ppoAttacker.populations` populations (one vectorised env each; the weights of its best periodic
+ * Step 2 with attackSearch 'ppo': a PPO attacker trained against `protocol` on `training` (default: the first
+ * `ppoAttacker.populations` populations; one vectorised env each; the weights of its best periodic
  * evaluation, on one of them), then its deterministic policy played on
  * every population for `ppoAttacker.episodes` episodes. A population's drain is the treasury share the
  * policy takes on average; where that is more than the worst scripted strategy's, the scripted outcome's
  * loss is raised by the difference (the season's honest proposals are the scripted season's).
  */
-export async function ppoOutcomes(config: LoopConfig, world: LoopWorld, protocol: Protocol, populations: readonly PopulationSample[], seed: number): Promise<{ outcomes: Outcome[]; drains: number[] }> {
+export async function ppoOutcomes(
+  config: LoopConfig,
+  world: LoopWorld,
+  protocol: Protocol,
+  populations: readonly PopulationSample[],
+  seed: number,
+  training: readonly PopulationSample[] = populations.slice(0, Math.min(config.ppoAttacker.populations, populations.length)),
+): Promise<{ outcomes: Outcome[]; drains: number[] }> {
   const scripted = populations.map((sample) => world.outcome(protocol, sample));
   const { ppoAttacker: options } = config;
-  const training = populations.slice(0, Math.min(options.populations, populations.length));
   // Training envs get indices 0..n-1; the periodic evaluation asks for index 10,000 (one of the populations).
   const trained = await trainPpo((index) => new GovernanceAttackEnv(attackEnvKwargs(config, world, protocol, training[index % training.length]!)), {
     seed,
@@ -591,20 +597,19 @@ export async function runLoopTrial(config: LoopConfig, spec: TrialSpec, context:
   // for every protocol (common random numbers); a PPO attacker is trained against each protocol on held-out
   // populations spread over both kinds (every k-th first), then played on all of them.
   const heldOutAttack = config.heldOut.attackSearch ?? config.attackSearch;
-  const ppoOrder = spreadFirst(heldOut.length, config.ppoAttacker.populations);
+  const ppoTraining = spreadFirst(heldOut.length, config.ppoAttacker.populations)
+    .slice(0, Math.min(config.ppoAttacker.populations, heldOut.length))
+    .map((k) => heldOut[k]!);
+  // CEM: both arms' libraries, so every protocol faces every attack either arm's rounds found, then its own search.
+  const cemJudge = heldOutAttack === 'cem' ? judge.withAttackSearch('cem').withLibrary((ablation.library ?? []).reduce((union, variant) => addToLibrary(union, variant, Infinity), state.library ?? [])) : judge;
   const heldOutOutcomes = async (protocol: Protocol, label: string): Promise<Outcome[]> => {
     if (heldOutAttack === 'scripted') return heldOut.map((sample) => judge.outcome(protocol, sample));
     if (heldOutAttack === 'cem') {
-      // Both arms' libraries: every protocol faces every attack either arm's rounds found, then its own CEM search.
-      const cemJudge = judge.withAttackSearch('cem').withLibrary((ablation.library ?? []).reduce((union, variant) => addToLibrary(union, variant, Infinity), state.library ?? []));
       const outcomes: Outcome[] = [];
       for (const [k, sample] of heldOut.entries()) outcomes.push(await cemJudge.searchedOutcome(protocol, sample, seedOf('held-out', 'attack-search', k)));
       return outcomes;
     }
-    const { outcomes } = await ppoOutcomes(judgeConfig, judge, protocol, ppoOrder.map((k) => heldOut[k]!), seedOf('held-out', 'ppo', label));
-    const inOrder: Outcome[] = new Array(heldOut.length);
-    ppoOrder.forEach((k, i) => (inOrder[k] = outcomes[i]!));
-    return inOrder;
+    return (await ppoOutcomes(judgeConfig, judge, protocol, heldOut, seedOf('held-out', 'ppo', label), ppoTraining)).outcomes;
   };
   const score = async (protocol: Protocol, label: string) => {
     const outcomes = await heldOutOutcomes(protocol, label);
