@@ -13,14 +13,72 @@
 import betaPkg from '@stdlib/random-base-beta';
 import gammaln from '@stdlib/math-base-special-gammaln';
 import gammaPkg from '@stdlib/random-base-gamma';
-import lognormalPkg from '@stdlib/random-base-lognormal';
-import normalPkg from '@stdlib/random-base-normal';
 import paretoPkg from '@stdlib/random-base-pareto-type1';
 import poissonPkg from '@stdlib/random-base-poisson';
+// stdlib's own improved-ziggurat algorithm and lognormal transform (internal modules of the packages above),
+// driven by the lean per-stream generator below: see ZigguratNormal.
+import improvedZiggurat from '@stdlib/random-base-improved-ziggurat/lib/improved_ziggurat.js';
+import lognormalOf from '@stdlib/random-base-lognormal/lib/lognormal.js';
 import type { Rng } from './rng.ts';
 
 type Binary = (a: number, b: number) => number;
 type Unary = (a: number) => number;
+
+/**
+ * MT19937 (Matsumoto & Nishimura, init_genrand seeding), the word source stdlib's improved ziggurat takes
+ * its box index from. Written here because stdlib builds its generator behind a dozen validated,
+ * non-enumerable properties, which cost more than the draws when a stream makes only a few normals.
+ */
+class Mt19937 {
+  private readonly state = new Uint32Array(624);
+  private index = 624;
+
+  constructor(seed: number) {
+    const state = this.state;
+    state[0] = seed >>> 0;
+    for (let i = 1; i < 624; i++) {
+      const s = state[i - 1]! ^ (state[i - 1]! >>> 30);
+      state[i] = (Math.imul(s, 1812433253) + i) >>> 0;
+    }
+  }
+
+  readonly next = (): number => {
+    if (this.index >= 624) this.twist();
+    let r = this.state[this.index++]!;
+    r ^= r >>> 11;
+    r ^= (r << 7) & 0x9d2c5680;
+    r ^= (r << 15) & 0xefc60000;
+    r ^= r >>> 18;
+    return r >>> 0;
+  };
+
+  private twist(): void {
+    const state = this.state;
+    let i = 0;
+    for (; i < 227; i++) {
+      const w = (state[i]! & 0x80000000) | (state[i + 1]! & 0x7fffffff);
+      state[i] = state[i + 397]! ^ (w >>> 1) ^ (w & 1 ? 0x9908b0df : 0);
+    }
+    for (; i < 623; i++) {
+      const w = (state[i]! & 0x80000000) | (state[i + 1]! & 0x7fffffff);
+      state[i] = state[i - 227]! ^ (w >>> 1) ^ (w & 1 ? 0x9908b0df : 0);
+    }
+    const w = (state[623]! & 0x80000000) | (state[0]! & 0x7fffffff);
+    state[623] = state[396]! ^ (w >>> 1) ^ (w & 1 ? 0x9908b0df : 0);
+    this.index = 0;
+  }
+}
+
+/**
+ * stdlib's `random-base-improved-ziggurat` factory with a `prng` option, draw for draw: the factory seeds
+ * an MT19937 with floor(1 + (2^32 - 1) u) from one uniform of the stream (the box indices), and the
+ * ziggurat takes its uniforms from the stream. Same algorithm, same numbers (tested against stdlib's
+ * factory), without the factory's per-instance setup.
+ */
+function zigguratNormal(rng: Rng): () => number {
+  const mt = new Mt19937(Math.floor(1 + 4294967295 * rng.random()));
+  return improvedZiggurat(rng.random, mt.next);
+}
 
 interface Samplers {
   normal: Binary;
@@ -36,9 +94,16 @@ interface Samplers {
 // knowledge about distributions and lets streams be collected.
 const boundSamplers = new WeakMap<Rng, Partial<Samplers>>();
 
-const factories: { [K in keyof Samplers]: (options: { prng: () => number }) => Samplers[K] } = {
-  normal: (o) => normalPkg.factory(o) as Binary,
-  lognormal: (o) => lognormalPkg.factory(o) as Binary,
+const factories: { [K in keyof Samplers]: (options: { prng: () => number; rng: Rng }) => Samplers[K] } = {
+  // stdlib's normal and lognormal (mu + sigma x z, exp(mu + sigma x z)) over the lean ziggurat.
+  normal: (o) => {
+    const z = zigguratNormal(o.rng);
+    return (mu, sigma) => mu + sigma * z();
+  },
+  lognormal: (o) => {
+    const z = zigguratNormal(o.rng);
+    return (mu, sigma) => lognormalOf(z, mu, sigma);
+  },
   pareto: (o) => paretoPkg.factory(o) as Binary,
   gamma: (o) => gammaPkg.factory(o) as Binary,
   beta: (o) => betaPkg.factory(o) as Binary,
@@ -53,7 +118,7 @@ function sampler<K extends keyof Samplers>(rng: Rng, kind: K): Samplers[K] {
   }
   let draw = bound[kind];
   if (draw === undefined) {
-    draw = factories[kind]({ prng: rng.random });
+    draw = factories[kind]({ prng: rng.random, rng });
     bound[kind] = draw;
   }
   return draw as Samplers[K];
@@ -73,6 +138,15 @@ export function normal(rng: Rng, mean = 0, std = 1): number {
   if (!(std >= 0)) throw new RangeError(`normal std must be >= 0, got ${std}`);
   if (std === 0) return mean;
   return sampler(rng, 'normal')(mean, std);
+}
+
+/**
+ * The stream's normal sampler itself, `(mean, std) => draw`, for hot loops: the same draws as `normal`
+ * without its per-call lookup and checks (std must be > 0). Made at the first call on a stream, like
+ * `normal`'s, so take it where the first normal would be drawn, not earlier.
+ */
+export function normalSampler(rng: Rng): (mean: number, std: number) => number {
+  return sampler(rng, 'normal');
 }
 
 /** Lognormal: exp(N(mu, sigma^2)). */

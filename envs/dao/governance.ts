@@ -11,7 +11,8 @@
  * those votes are kept sorted by block and counted as time passes, so a step costs only the votes that
  * land in it.
  */
-import { normal } from '../../lib/distributions.ts';
+import { stableArgsort } from '../../lib/argsort.ts';
+import { normalSampler } from '../../lib/distributions.ts';
 import type { Rng } from '../../lib/rng.ts';
 import { Ledger, LedgerError } from './ledger.ts';
 import { AMM, DEFAULT_MARKET, LENDING, Market, type MarketConfig } from './market.ts';
@@ -124,6 +125,60 @@ export function sharePopulationData(population: Population): SharedPopulationDat
   return { memberPower, memberSupply: totalSupply(population), bribeOrder: Int32Array.from(candidates) };
 }
 
+/** Votes drawn for one proposal, in member order; `slot[i]` is member i's row (-1: no vote), reset after use. */
+export interface ScheduleScratch {
+  member: Int32Array;
+  weight: Float64Array;
+  support: Int8Array;
+  block: Float64Array;
+  slot: Int32Array;
+}
+
+/** Members of a population ordered by their vote timing (equal timings by index), cached per timing column. */
+const timingOrders = new WeakMap<Float64Array, Int32Array>();
+
+function timingOrder(timing: Float64Array): Int32Array {
+  let order = timingOrders.get(timing);
+  if (order === undefined) {
+    order = stableArgsort(timing);
+    timingOrders.set(timing, order);
+  }
+  return order;
+}
+
+/**
+ * The rows of `scratch` (its first `count` votes) in stable block order: the order of a stable sort by
+ * block. A vote's block is startBlock + timing x period, non-decreasing in timing, so walking the
+ * members in timing order gives it without a sort; the walk checks that each block is >= the one before
+ * and that equal blocks come in member order (rounding can map nearby timings to one block), and falls
+ * back to the sort when either fails, so the order is always exactly the stable sort's.
+ */
+export function scheduleOrder(scratch: ScheduleScratch, count: number, byTiming: Int32Array): Int32Array {
+  const { slot, block, member } = scratch;
+  const order = new Int32Array(count);
+  let filled = 0;
+  let exact = true;
+  for (let j = 0; j < byTiming.length && filled < count; j++) {
+    const i = byTiming[j]!;
+    const row = slot[i]!;
+    if (row < 0) continue;
+    slot[i] = -1;
+    if (filled > 0) {
+      const previous = order[filled - 1]!;
+      const before = block[previous]!;
+      const here = block[row]!;
+      if (here < before || (here === before && member[row]! < member[previous]!)) exact = false;
+    }
+    order[filled++] = row;
+  }
+  if (filled < count) {
+    // Not every vote's member was in the timing order (cannot happen for a population's own column): clear and sort.
+    for (let row = 0; row < count; row++) slot[member[row]!] = -1;
+    exact = false;
+  }
+  return exact ? order : stableArgsort(block, count);
+}
+
 export interface BribeResult {
   bought: number;
   cost: number;
@@ -163,6 +218,7 @@ export class GovernanceSimulation {
     this.rng = config.rng;
     this.guardian = config.guardian ?? DEFAULT_GUARDIAN;
     this.judgementNoise = config.judgementNoise ?? 0.6;
+    if (!(this.judgementNoise >= 0)) throw new RangeError(`judgementNoise must be >= 0, got ${this.judgementNoise}`);
     this.memberPower = config.shared?.memberPower ?? votingPower(this.population);
     this.memberSupply = config.shared?.memberSupply ?? totalSupply(this.population);
     this.bribeOrder = config.shared?.bribeOrder;
@@ -315,13 +371,15 @@ export class GovernanceSimulation {
     const power = this.memberPower;
     // Scratch columns sized for the worst case; the schedule keeps copies of the used prefix.
     const scratch = this.scratchColumns(size);
+    let draw: ((mean: number, std: number) => number) | undefined;
     let count = 0;
     for (let i = 0; i < size; i++) {
       const w = power[i]!;
       if (w <= 0) continue;
       // 32-bit coin: participation needs no more resolution, and this loop visits every member.
       if (rng.random32() >= participation[i]! * attention) continue;
-      const judgement = proposal.signal + alignment[i]! + normal(rng, 0, noise);
+      // The stream's normal sampler, taken at its first draw (as normal() would make it).
+      const judgement = proposal.signal + alignment[i]! + (noise === 0 ? 0 : (draw ??= normalSampler(rng))(0, noise));
       const support = judgement > 0.1 ? FOR : judgement < -0.1 ? AGAINST : ABSTAIN;
       // Conviction voting has only support: members who would oppose simply do not stake.
       if (conviction && support !== FOR) continue;
@@ -329,11 +387,10 @@ export class GovernanceSimulation {
       scratch.support[count] = support;
       scratch.block[count] = proposal.startBlock + timing[i]! * period;
       scratch.weight[count] = this.memberWeight(w, i);
+      scratch.slot[i] = count;
       count++;
     }
-    const order = new Int32Array(count);
-    for (let k = 0; k < count; k++) order[k] = k;
-    order.sort((a, b) => scratch.block[a]! - scratch.block[b]!);
+    const order = scheduleOrder(scratch, count, timingOrder(timing));
     const schedule: HonestSchedule = {
       member: new Int32Array(count),
       weight: new Float64Array(count),
@@ -353,11 +410,11 @@ export class GovernanceSimulation {
     return schedule;
   }
 
-  private scratch: { member: Int32Array; weight: Float64Array; support: Int8Array; block: Float64Array } | undefined;
+  private scratch: ScheduleScratch | undefined;
 
-  private scratchColumns(size: number) {
+  private scratchColumns(size: number): ScheduleScratch {
     if (this.scratch === undefined || this.scratch.member.length < size) {
-      this.scratch = { member: new Int32Array(size), weight: new Float64Array(size), support: new Int8Array(size), block: new Float64Array(size) };
+      this.scratch = { member: new Int32Array(size), weight: new Float64Array(size), support: new Int8Array(size), block: new Float64Array(size), slot: new Int32Array(size).fill(-1) };
     }
     return this.scratch;
   }

@@ -1,5 +1,8 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import lognormalPkg from '@stdlib/random-base-lognormal';
+import mt19937Pkg from '@stdlib/random-base-mt19937';
+import normalPkg from '@stdlib/random-base-normal';
 import * as D from '../../lib/distributions.ts';
 import { Rng } from '../../lib/rng.ts';
 
@@ -171,6 +174,32 @@ test('samplers are reproducible per stream and reject bad parameters', () => {
   assert.throws(() => D.gamma(Rng.create(0), -1), /gamma shape/);
   assert.throws(() => D.binomial(Rng.create(0), 3, 1.5), /binomial p/);
   assert.throws(() => D.lognormal(Rng.create(0), 0, 0), /lognormal sigma/);
+});
+
+test("normal and lognormal are stdlib's factories draw for draw (the lean ziggurat's MT19937 and seeding match)", () => {
+  // stdlib's own MT19937 seeded with 5489 (the reference C code's default): the first words of mt19937ar.out.
+  const mt = mt19937Pkg.factory({ seed: 5489 });
+  assert.equal([mt(), mt(), mt()], [3499211612, 581869302, 3890346734]);
+  for (const seed of [1, 7, 2026]) {
+    // Many short streams, as the simulator makes them (one per proposal), and one long one (MT19937 twists).
+    for (let k = 0; k < 50; k++) {
+      const ours = Rng.create(seed).stream('s', k);
+      const theirs = Rng.create(seed).stream('s', k);
+      // Samplers are made at a stream's first draw of their kind (each factory takes one uniform to seed it).
+      let normal: ((mu: number, sigma: number) => number) | undefined;
+      let lognormal: ((mu: number, sigma: number) => number) | undefined;
+      const draws = k === 0 ? 3000 : 5;
+      for (let i = 0; i < draws; i++) {
+        const n = D.normal(ours, 0.5, 2);
+        normal ??= normalPkg.factory({ prng: theirs.random });
+        assert.is(n, normal(0.5, 2), `seed ${seed} stream ${k} draw ${i}`);
+        const l = D.lognormal(ours, 1, 0.8);
+        lognormal ??= lognormalPkg.factory({ prng: theirs.random });
+        assert.is(l, lognormal(1, 0.8), `seed ${seed} stream ${k} draw ${i}`);
+      }
+      assert.is(ours.random(), theirs.random(), 'both streams consumed the same uniforms');
+    }
+  }
 });
 
 test.run();

@@ -1,7 +1,8 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { Rng } from '../../../lib/rng.ts';
-import { ATTACKER, GovernanceSimulation, OUTSIDE, TREASURY } from '../../../envs/dao/governance.ts';
+import { ATTACKER, GovernanceSimulation, OUTSIDE, scheduleOrder, TREASURY, type ScheduleScratch } from '../../../envs/dao/governance.ts';
+import { stableArgsort } from '../../../lib/argsort.ts';
 import { allocatePopulation, type Population } from '../../../envs/dao/population.ts';
 import { parseProtocol, type ProtocolInput } from '../../../envs/dao/protocol.ts';
 import { sybilSplitVotes } from '../../../envs/dao/rules.ts';
@@ -259,6 +260,29 @@ test('quorum expressions see the live tally and the turnout history', () => {
   sim.advance(1000);
   assert.ok(Math.abs(second.quorumVotes - 1.5 * 0.06 * 1000) < 1e-9, 'quorum follows last turnout (6 %)');
   assert.is(second.state, 'defeated', '50 For < 90');
+});
+
+/** Votes of `members` (in member order) at `blocks`, as drawHonestVotes leaves them for scheduleOrder. */
+function drawnVotes(size: number, members: number[], blocks: number[]): ScheduleScratch {
+  const scratch: ScheduleScratch = { member: Int32Array.from(members), weight: new Float64Array(size), support: new Int8Array(size), block: Float64Array.from(blocks), slot: new Int32Array(size).fill(-1) };
+  members.forEach((member, row) => (scratch.slot[member] = row));
+  return scratch;
+}
+
+test('a proposal\'s vote schedule is in stable block order: from the timing order, or sorted where the timing order does not give it', () => {
+  // Members 0..5 by timing: 3, 1, 0, 5, 2, 4. Members 0, 2, 3, 5 vote.
+  const byTiming = Int32Array.of(3, 1, 0, 5, 2, 4);
+  const ordered = drawnVotes(6, [0, 2, 3, 5], [300, 500, 100, 400]);
+  assert.equal(Array.from(scheduleOrder(ordered, 4, byTiming)), [2, 0, 3, 1], 'members 3, 0, 5, 2');
+  assert.equal(Array.from(ordered.slot), [-1, -1, -1, -1, -1, -1], 'slots are cleared for the next proposal');
+  // Rounding put members 5 and 0 (timings in that order) on one block: equal blocks go in member order, as the sort does.
+  const tied = drawnVotes(6, [0, 2, 3, 5], [300, 500, 100, 300]);
+  assert.equal(Array.from(scheduleOrder(tied, 4, Int32Array.of(3, 1, 5, 0, 2, 4))), Array.from(stableArgsort(tied.block, 4)));
+  assert.equal(Array.from(scheduleOrder(tied, 4, Int32Array.of(3, 1, 5, 0, 2, 4))), [2, 0, 3, 1]);
+  // A timing order that no longer matches the blocks (a column changed after it was cached): the sort decides.
+  const stale = drawnVotes(6, [0, 2, 3, 5], [300, 50, 100, 400]);
+  assert.equal(Array.from(scheduleOrder(stale, 4, byTiming)), [1, 2, 0, 3]);
+  assert.equal(Array.from(stale.slot), [-1, -1, -1, -1, -1, -1]);
 });
 
 test.run();
