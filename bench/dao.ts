@@ -43,3 +43,30 @@ export async function benchAttackEnv(steps = 200_000): Promise<Figure[]> {
   for (let i = 0; i < 3; i++) best = Math.max(best, run(steps));
   return [{ name: 'dao.governance_attack.steps_per_second', value: Math.round(best), unit: 'steps/s', members: 10_000, steps, policy: 'random' }];
 }
+
+/**
+ * Governance seasons per second, the closed loop's unit of work: a 1,000-member calibrated population
+ * under Compound Bravo's rules, honest grants arriving over a 30-day season and the scripted buy-and-vote
+ * drain ($20M), as `kind: loop` scores each population (the season config's defaults).
+ */
+export async function benchSeason(seasons = 400): Promise<Figure[]> {
+  const { parseExperiment } = await import('../runner/config.ts');
+  const { runSeason } = await import('../envs/dao/season.ts');
+  const { presetProtocol } = await import('../envs/dao/presets.ts');
+  const { DEFAULT_MARKET } = await import('../envs/dao/market.ts');
+  const config = parseExperiment('name: bench\nkind: loop\n', 'bench.yaml');
+  if (config.kind !== 'loop') throw new Error('expected a loop config');
+  const population = defaultPopulation(1000, Rng.create(1).stream('population'));
+  const protocol = presetProtocol('compound-bravo');
+  const run = (count: number, offset: number): number => {
+    const start = performance.now();
+    for (let k = 0; k < count; k++) {
+      runSeason({ ...config.season, protocol, population, market: DEFAULT_MARKET, attack: 'buy-and-vote', attackBudgetUsd: 20_000_000 }, Rng.create(offset + k).stream('season'));
+    }
+    return count / ((performance.now() - start) / 1000);
+  };
+  run(50, 1_000_000);
+  let best = 0;
+  for (let i = 0; i < 3; i++) best = Math.max(best, run(seasons, i * seasons));
+  return [{ name: 'dao.season.seasons_per_second', value: Math.round(best), unit: 'seasons/s', members: 1000, days: config.season.days, protocol: 'compound-bravo', attack: 'buy-and-vote' }];
+}

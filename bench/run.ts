@@ -3,7 +3,7 @@
  * `npm run bench -- cartpole` runs only the benchmarks whose name contains the argument.
  */
 import { benchCartPole, type Figure } from './cartpole.ts';
-import { benchAttackEnv, benchTally } from './dao.ts';
+import { benchAttackEnv, benchSeason, benchTally } from './dao.ts';
 import { benchBlackBox, benchCartPoleAgents, benchDaoAgents } from './agents.ts';
 import { benchGenerators } from './generators.ts';
 import { benchStore } from './runner.ts';
@@ -13,6 +13,7 @@ const benchmarks: Record<string, () => Figure[] | Promise<Figure[]>> = {
   cartpole: () => benchCartPole(),
   'dao-tally': () => benchTally(),
   'dao-attack-env': () => benchAttackEnv(),
+  'dao-season': () => benchSeason(),
   'agents-blackbox': () => benchBlackBox(),
   'agents-cartpole': () => benchCartPoleAgents(),
   'agents-dao': () => benchDaoAgents(),
