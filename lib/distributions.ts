@@ -4,7 +4,10 @@
  * The scalar continuous and discrete samplers are stdlib's (`@stdlib/random-base-*`), driven by the
  * stream's own uniform source through their `prng` option, so the algorithms are the library's
  * (ziggurat normals, Marsaglia-Tsang gammas, PTRS Poisson) and every draw is still reproducible from
- * our seed. Dirichlet and categorical are composed here from those.
+ * our seed. Dirichlet and categorical are composed here from those. Normal and lognormal run stdlib's
+ * ziggurat and lognormal modules on a lean MT19937 of ours, draw for draw what stdlib's factories give
+ * (see zigguratNormal): the simulator makes a stream per proposal, and stdlib's factory setup cost more
+ * than the draws.
  *
  * Binomial is written here: stdlib's `random-base-binomial` 0.2.2 is biased by about +0.5 whenever
  * n * p >= 10 (binomial(50, 0.3) averages 15.5 over 2e5 draws, with its own PRNG), so we use
@@ -15,8 +18,8 @@ import gammaln from '@stdlib/math-base-special-gammaln';
 import gammaPkg from '@stdlib/random-base-gamma';
 import paretoPkg from '@stdlib/random-base-pareto-type1';
 import poissonPkg from '@stdlib/random-base-poisson';
-// stdlib's own improved-ziggurat algorithm and lognormal transform (internal modules of the packages above),
-// driven by the lean per-stream generator below: see ZigguratNormal.
+// stdlib's own improved-ziggurat algorithm and lognormal transform (modules inside those packages, typed in
+// lib/stdlib-internal.d.ts), driven by the lean per-stream generator below: see zigguratNormal.
 import improvedZiggurat from '@stdlib/random-base-improved-ziggurat/lib/improved_ziggurat.js';
 import lognormalOf from '@stdlib/random-base-lognormal/lib/lognormal.js';
 import type { Rng } from './rng.ts';
