@@ -90,7 +90,7 @@ const total = results.reduce((a, r) => a + r.total, 0);
 const passed = results.reduce((a, r) => a + r.passed, 0);
 const skipped = results.reduce((a, r) => a + r.skipped, 0);
 const failed = total - passed + results.filter((r) => r.crashed).length;
-console.log(`\n${files.length} test files, ${jobs} at a time`);
+console.log(`\n${files.length} test files, ${Math.max(1, Math.min(jobs, files.length))} at a time`);
 console.log(`${passed} passed, ${failed} failed${skipped > 0 ? `, ${skipped} skipped` : ''}`);
 if (total === 0) {
   console.log('no test ran: that is a failure');
