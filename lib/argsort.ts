@@ -4,8 +4,10 @@
  * for keys without NaN). Insertion sort on runs of 24, then bottom-up merges: several times faster than
  * a typed array's sort with a comparator, which the simulator paid on every proposal's vote schedule.
  */
-export function stableArgsort(keys: ArrayLike<number>, count = keys.length, out = new Int32Array(count), scratch = new Int32Array(count)): Int32Array {
+export function stableArgsort(keys: ArrayLike<number>, count = keys.length): Int32Array {
   const RUN = 24;
+  const out = new Int32Array(count);
+  const scratch = new Int32Array(count);
   for (let i = 0; i < count; i++) out[i] = i;
   for (let start = 0; start < count; start += RUN) {
     const end = Math.min(start + RUN, count);

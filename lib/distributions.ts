@@ -97,20 +97,20 @@ interface Samplers {
 // knowledge about distributions and lets streams be collected.
 const boundSamplers = new WeakMap<Rng, Partial<Samplers>>();
 
-const factories: { [K in keyof Samplers]: (options: { prng: () => number; rng: Rng }) => Samplers[K] } = {
+const factories: { [K in keyof Samplers]: (rng: Rng) => Samplers[K] } = {
   // stdlib's normal and lognormal (mu + sigma x z, exp(mu + sigma x z)) over the lean ziggurat.
-  normal: (o) => {
-    const z = zigguratNormal(o.rng);
+  normal: (rng) => {
+    const z = zigguratNormal(rng);
     return (mu, sigma) => mu + sigma * z();
   },
-  lognormal: (o) => {
-    const z = zigguratNormal(o.rng);
+  lognormal: (rng) => {
+    const z = zigguratNormal(rng);
     return (mu, sigma) => lognormalOf(z, mu, sigma);
   },
-  pareto: (o) => paretoPkg.factory(o) as Binary,
-  gamma: (o) => gammaPkg.factory(o) as Binary,
-  beta: (o) => betaPkg.factory(o) as Binary,
-  poisson: (o) => poissonPkg.factory(o) as Unary,
+  pareto: (rng) => paretoPkg.factory({ prng: rng.random }) as Binary,
+  gamma: (rng) => gammaPkg.factory({ prng: rng.random }) as Binary,
+  beta: (rng) => betaPkg.factory({ prng: rng.random }) as Binary,
+  poisson: (rng) => poissonPkg.factory({ prng: rng.random }) as Unary,
 };
 
 function sampler<K extends keyof Samplers>(rng: Rng, kind: K): Samplers[K] {
@@ -121,7 +121,7 @@ function sampler<K extends keyof Samplers>(rng: Rng, kind: K): Samplers[K] {
   }
   let draw = bound[kind];
   if (draw === undefined) {
-    draw = factories[kind]({ prng: rng.random, rng });
+    draw = factories[kind](rng);
     bound[kind] = draw;
   }
   return draw as Samplers[K];
