@@ -10,6 +10,7 @@
 import { LineCounter, parseDocument, isNode, type Document } from 'yaml';
 import { z } from 'zod';
 import { ATTACK_STRATEGIES, DEFAULT_COALITION_SIZE } from '../envs/dao/season.ts';
+import { DEFAULT_LATE_REACTION } from '../envs/dao/governance.ts';
 import { DESIGN_PARAMETERS, DESIGN_SAFEGUARDS } from '../envs/dao/design-env.ts';
 import { PRESETS, presetNames } from '../envs/dao/presets.ts';
 import { formatIssue, protocolSchema } from '../envs/dao/protocol.ts';
@@ -85,6 +86,12 @@ const season = strict({
   delayCostPerDay: z.number().min(0).max(1).default(0.005),
   /** The `coalition` attack: how many of the population's largest holders collude. */
   coalitionSize: z.number().int().min(1).max(1000).default(DEFAULT_COALITION_SIZE),
+  /**
+   * How strongly members who have not voted answer a late-quorum extension (0-1): each votes in the
+   * extension with probability lateReaction x participation x attention (an assumption: no published figure).
+   * 0: nobody answers, so the extension only delays.
+   */
+  lateReaction: z.number().min(0).max(1).default(DEFAULT_LATE_REACTION),
 });
 
 /** What a stress test may sweep, and the valid range of each. */

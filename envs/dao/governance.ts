@@ -94,6 +94,13 @@ export interface GuardianConfig {
   falseVeto: number;
 }
 
+/**
+ * Members who had not voted answer a late quorum half as readily as they answered the proposal itself. An
+ * assumption: the extension exists to give them that time (OpenZeppelin's GovernorPreventLateQuorum), but no
+ * published figure says how many use it.
+ */
+export const DEFAULT_LATE_REACTION = 0.5;
+
 export interface SimulationConfig {
   protocol: Protocol;
   population: Population;
@@ -106,6 +113,14 @@ export interface SimulationConfig {
   guardian?: GuardianConfig;
   /** Noise of members' judgement around signal + alignment. */
   judgementNoise?: number;
+  /**
+   * How strongly members who have not voted answer a late-quorum extension (0-1, default
+   * DEFAULT_LATE_REACTION): when the first quorum comes so late that `GovernorPreventLateQuorum` moves the
+   * deadline, each of them votes in the extension with probability lateReaction x participation x the
+   * proposal's attention (a second look at the proposal, as if announced again), at timing x the extension.
+   * 0: nobody answers, and the extension only delays.
+   */
+  lateReaction?: number;
   /** Precomputed members' voting power and bribe order, when many simulations share one population. */
   shared?: SharedPopulationData;
 }
@@ -208,6 +223,7 @@ export class GovernanceSimulation {
   private readonly schedules = new Map<number, HonestSchedule>();
   private readonly guardian: GuardianConfig;
   private readonly judgementNoise: number;
+  private readonly lateReaction: number;
   private quorumExpression: CompiledQuorumExpression | undefined;
   /** Members sorted by bribe price per unit of weight, for the cheapest-first bribe walk. */
   private bribeOrder: Int32Array | undefined;
@@ -219,6 +235,8 @@ export class GovernanceSimulation {
     this.guardian = config.guardian ?? DEFAULT_GUARDIAN;
     this.judgementNoise = config.judgementNoise ?? 0.6;
     if (!(this.judgementNoise >= 0)) throw new RangeError(`judgementNoise must be >= 0, got ${this.judgementNoise}`);
+    this.lateReaction = config.lateReaction ?? DEFAULT_LATE_REACTION;
+    if (!(this.lateReaction >= 0 && this.lateReaction <= 1)) throw new RangeError(`lateReaction must be in [0, 1], got ${this.lateReaction}`);
     this.memberPower = config.shared?.memberPower ?? votingPower(this.population);
     this.memberSupply = config.shared?.memberSupply ?? totalSupply(this.population);
     this.bribeOrder = config.shared?.bribeOrder;
@@ -424,11 +442,72 @@ export class GovernanceSimulation {
     else if (support === AGAINST) proposal.againstVotes += weight;
     else proposal.abstainVotes += weight;
     proposal.voters++;
-    if (this.protocol.lateQuorumExtension > 0) {
-      const next = lateQuorumDeadline(proposal.endBlock, this.block, this.protocol.lateQuorumExtension, this.quorumReached(proposal), proposal.extended);
+    if (this.protocol.lateQuorumExtension > 0 && !proposal.extended) {
+      const deadline = proposal.endBlock;
+      const next = lateQuorumDeadline(deadline, this.block, this.protocol.lateQuorumExtension, this.quorumReached(proposal), proposal.extended);
       proposal.endBlock = next.deadline;
       proposal.extended = next.extended;
+      if (next.deadline > deadline && this.lateReaction > 0) this.drawLateReaction(proposal);
     }
+  }
+
+  /**
+   * Members who had not voted answer a late quorum: each with probability lateReaction x participation x
+   * attention, judging the proposal as the first draw does, at block now + timing x (new deadline - now).
+   * Their votes join the schedule's not yet counted part in block order (ties: scheduled votes first, then
+   * member order). Draws from the proposal's own `late-reaction` stream, so no other draw moves.
+   */
+  private drawLateReaction(proposal: Proposal): void {
+    const schedule = this.schedules.get(proposal.id);
+    if (schedule === undefined || this.protocol.votingPower.kind === 'conviction') return;
+    const { participation, alignment, timing, size } = this.population;
+    const scheduled = new Uint8Array(size);
+    for (let j = 0; j < schedule.member.length; j++) scheduled[schedule.member[j]!] = 1;
+    const rng = this.rng.stream(proposal.streamKey, 'late-reaction');
+    const chance = this.lateReaction * proposal.attention;
+    const window = proposal.endBlock - this.block;
+    const member: number[] = [];
+    const support: number[] = [];
+    const block: number[] = [];
+    const weight: number[] = [];
+    const noise = this.judgementNoise;
+    let draw: ((mean: number, std: number) => number) | undefined;
+    for (let i = 0; i < size; i++) {
+      const w = this.memberPower[i]!;
+      if (w <= 0 || scheduled[i] || schedule.bribed[i] || schedule.cast[i]) continue;
+      if (rng.random() >= participation[i]! * chance) continue;
+      const judgement = proposal.signal + alignment[i]! + (noise === 0 ? 0 : (draw ??= normalSampler(rng))(0, noise));
+      member.push(i);
+      support.push(judgement > 0.1 ? FOR : judgement < -0.1 ? AGAINST : ABSTAIN);
+      block.push(this.block + timing[i]! * window);
+      weight.push(this.memberWeight(w, i));
+    }
+    if (member.length === 0) return;
+    // Merge the new votes into the uncounted tail (both in block order) behind the counted prefix.
+    const answer = stableArgsort(Float64Array.from(block));
+    const rest = schedule.member.length - schedule.cursor;
+    const total = schedule.member.length + member.length;
+    const next = { member: new Int32Array(total), weight: new Float64Array(total), support: new Int8Array(total), block: new Float64Array(total) };
+    for (const column of ['member', 'weight', 'support', 'block'] as const) next[column].set(schedule[column].subarray(0, schedule.cursor));
+    let a = schedule.cursor;
+    let b = 0;
+    for (let k = schedule.cursor; k < total; k++) {
+      const takeScheduled = b >= member.length || (a < schedule.cursor + rest && schedule.block[a]! <= block[answer[b]!]!);
+      if (takeScheduled) {
+        next.member[k] = schedule.member[a]!;
+        next.weight[k] = schedule.weight[a]!;
+        next.support[k] = schedule.support[a]!;
+        next.block[k] = schedule.block[a]!;
+        a++;
+      } else {
+        const r = answer[b++]!;
+        next.member[k] = member[r]!;
+        next.weight[k] = weight[r]!;
+        next.support[k] = support[r]!;
+        next.block[k] = block[r]!;
+      }
+    }
+    Object.assign(schedule, next);
   }
 
   /** Quorum in vote units for a proposal as it stands. */

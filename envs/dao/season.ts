@@ -47,6 +47,8 @@ export interface SeasonConfig {
   guardian?: GuardianConfig;
   /** The `coalition` strategy: how many of the largest holders collude (default DEFAULT_COALITION_SIZE). */
   coalitionSize?: number;
+  /** How strongly members who have not voted answer a late-quorum extension (GovernanceSimulation's lateReaction; default DEFAULT_LATE_REACTION). */
+  lateReaction?: number;
 }
 
 export interface SeasonResult {
@@ -79,6 +81,7 @@ export function runSeason(config: SeasonConfig, rng: Rng): SeasonResult {
     market: config.market,
     attackerUsd: config.attackBudgetUsd,
     guardian: config.guardian,
+    lateReaction: config.lateReaction,
   });
   const arrivals = rng.stream('arrivals');
   const stepBlocks = BLOCKS_PER_DAY / 4;

@@ -136,6 +136,87 @@ test('late-quorum extension moves the deadline once, to now + extension', () => 
   assert.is(p.state, 'executed');
 });
 
+/**
+ * 100 opponents of weight 1 who each look at a proposal with probability 0.5 (timing 0.1 of a window), and an
+ * attacker with 60 bought tokens who votes For at block 950 of 1000: it alone reaches the 4 % quorum.
+ */
+function lateSwing(lateReaction: number, protocol: ProtocolInput = { ...base, lateQuorumExtension: 300 }) {
+  const population = fixedPopulation(Array.from({ length: 100 }, () => -1), 1000);
+  for (let i = 0; i < 100; i++) population.participation[i] = 0.5;
+  const sim = simulation(protocol, population, { attackerTokens: 60, lateReaction });
+  const drain = sim.propose({ kind: 'drain', proposer: 'attacker', requestedShare: 0.3, signal: -2 });
+  sim.advance(950);
+  const before = drain.againstVotes;
+  sim.attackerVote(drain);
+  sim.advance(400);
+  return { drain, before };
+}
+
+test('late-quorum extension: members who had not voted answer the late vote in the extension (lateReaction)', () => {
+  const none = lateSwing(0);
+  // Half of the opponents looked the first time: fewer Against votes than the attacker's 60.
+  assert.ok(none.before > 35 && none.before < 60, `first look: ${none.before}`);
+  assert.is(none.drain.extended, true);
+  assert.is(none.drain.endBlock, 950 + 300);
+  assert.is(none.drain.againstVotes, none.before, 'nobody answers: the extension only delays');
+  assert.is(none.drain.state, 'executed');
+  const all = lateSwing(1);
+  assert.is(all.before, none.before, 'the first look is the same draw');
+  // Each of the ~50 who had not looked answers with probability 1 x 0.5: about 25 more Against.
+  const answered = all.drain.againstVotes - all.before;
+  assert.ok(answered >= 15 && answered <= 35, `answered ${answered}`);
+  assert.ok(all.drain.voters <= 101, 'nobody votes twice');
+  assert.ok(all.drain.againstVotes > 60);
+  assert.is(all.drain.state, 'defeated', 'the answer outvotes the late 60');
+  const half = lateSwing(0.5);
+  assert.ok(half.drain.againstVotes - half.before < answered, 'a weaker reaction brings fewer');
+  // Without an extension (or when the quorum comes early) there is nothing to answer.
+  const noExtension = lateSwing(1, base);
+  assert.is(noExtension.drain.againstVotes, none.before);
+  assert.is(noExtension.drain.state, 'executed');
+});
+
+test('late-quorum reaction: answers land inside the extension, merged in block order with votes still scheduled; a quorum reached early draws none', () => {
+  // Quorum comes from a For vote of 50 at 95 % of the window (block 950); a For vote of 7 is still
+  // scheduled at block 990; ten members of weight 1 (timing 0.1) looked with probability 0.3 at block 100,
+  // and those who did not may answer at 950 + 0.1 x 300 = 980.
+  const votes = [50, 7, ...Array.from({ length: 10 }, () => 1)];
+  const timing = [0.95, 0.99, ...Array.from({ length: 10 }, () => 0.1)];
+  const population = fixedPopulation(votes, 1000, timing);
+  for (let i = 2; i < 12; i++) population.participation[i] = 0.3;
+  const sim = simulation({ ...base, lateQuorumExtension: 300 }, population, { lateReaction: 1 });
+  const p = sim.propose({ kind: 'parameter', proposer: 'honest', signal: 0 });
+  const added = new Map<number, number>();
+  let last = 0;
+  for (let block = 0; block < 1300; block += 5) {
+    sim.advance(5);
+    if (p.forVotes !== last) added.set(sim.block, p.forVotes - last);
+    last = p.forVotes;
+  }
+  assert.is(p.extended, true);
+  assert.is(p.endBlock, 1250);
+  const firstLook = added.get(100) ?? 0;
+  assert.is(added.get(950), 50);
+  const answered = added.get(980) ?? 0;
+  assert.ok(answered >= 1 && firstLook + answered <= 10, `first look ${firstLook}, answered ${answered}`);
+  assert.is(added.get(990), 7, 'the answers at 980 are counted before the vote scheduled at 990');
+  assert.equal([...added.keys()], [100, 950, 980, 990].filter((b) => added.has(b)));
+  assert.is(p.voters, 2 + firstLook + answered, 'nobody votes twice');
+  assert.is(p.state, 'executed');
+  // The same members with the quorum reached at 10 % of the window: the deadline stays, nobody is drawn again.
+  const early = fixedPopulation(votes, 1000, [0.1, ...timing.slice(1)]);
+  for (let i = 2; i < 12; i++) early.participation[i] = 0.3;
+  const outcome = (lateReaction: number) => {
+    const calm = simulation({ ...base, lateQuorumExtension: 300 }, early, { lateReaction });
+    const q = calm.propose({ kind: 'parameter', proposer: 'honest', signal: 0 });
+    calm.advance(1000);
+    return [q.endBlock, q.forVotes, q.againstVotes, q.voters];
+  };
+  assert.equal(outcome(1), outcome(0));
+  assert.is(outcome(1)[0], 1000);
+  assert.throws(() => simulation(base, early, { lateReaction: 1.5 }), /lateReaction must be in \[0, 1\], got 1.5/);
+});
+
 test('Nouns dynamic quorum in the simulator rises with Against votes', () => {
   const protocol = { ...base, quorum: { kind: 'nouns' as const, minBps: 1000, maxBps: 1500, coefficient: 1_000_000 } };
   const light = simulation(protocol, fixedPopulation([120, -20], 1000));

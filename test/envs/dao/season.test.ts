@@ -61,4 +61,26 @@ test('coalition: the largest holders back a drain to themselves without buying; 
   assert.ok(drained >= 4, `drained in ${drained} of 6 seasons`);
 });
 
+
+test('late-vote sniping: an OZ late-quorum extension stops drains only as far as members answer it (lateReaction)', () => {
+  // Bravo with a 1-day extension against a $20M buyer who votes in the last 6 hours of a drain that members
+  // recognise (signal -1.5); 1000 calibrated members; the same 150 seasons under each setting.
+  const population = defaultPopulation(1000, Rng.create(1).stream('population'));
+  const drained = (lateQuorumExtension: number, lateReaction: number) => {
+    let count = 0;
+    for (let seed = 0; seed < 150; seed++) {
+      const protocol = { ...presetProtocol('compound-bravo'), lateQuorumExtension };
+      const result = runSeason({ ...base(seed), protocol, population, days: 30, attack: 'late-vote', attackBudgetUsd: 20e6, attackSignal: -1.5, lateReaction }, Rng.create(seed).stream('season'));
+      if (result.attackSucceeded) count++;
+    }
+    return count;
+  };
+  const without = drained(0, 1);
+  assert.ok(without >= 5, `drained without an extension: ${without} of 150`);
+  assert.is(drained(7200, 0), without, 'nobody answers: the extension changes no drain');
+  const answered = drained(7200, 1);
+  assert.ok(answered <= without - 3, `drained with answers: ${answered} of 150, without the extension ${without}`);
+  assert.ok(drained(7200, 0.5) >= answered, 'a weaker reaction stops no more');
+});
+
 test.run();
