@@ -485,14 +485,13 @@ export class GovernanceSimulation {
     if (member.length === 0) return;
     // Merge the new votes into the uncounted tail (both in block order) behind the counted prefix.
     const answer = stableArgsort(Float64Array.from(block));
-    const rest = schedule.member.length - schedule.cursor;
     const total = schedule.member.length + member.length;
     const next = { member: new Int32Array(total), weight: new Float64Array(total), support: new Int8Array(total), block: new Float64Array(total) };
     for (const column of ['member', 'weight', 'support', 'block'] as const) next[column].set(schedule[column].subarray(0, schedule.cursor));
     let a = schedule.cursor;
     let b = 0;
     for (let k = schedule.cursor; k < total; k++) {
-      const takeScheduled = b >= member.length || (a < schedule.cursor + rest && schedule.block[a]! <= block[answer[b]!]!);
+      const takeScheduled = b >= member.length || (a < schedule.member.length && schedule.block[a]! <= block[answer[b]!]!);
       if (takeScheduled) {
         next.member[k] = schedule.member[a]!;
         next.weight[k] = schedule.weight[a]!;
