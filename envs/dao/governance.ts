@@ -149,6 +149,11 @@ export interface ScheduleScratch {
   slot: Int32Array;
 }
 
+/** A member's vote from its judgement of a proposal: For above 0.1, Against below -0.1, else Abstain. */
+function supportOf(judgement: number): number {
+  return judgement > 0.1 ? FOR : judgement < -0.1 ? AGAINST : ABSTAIN;
+}
+
 /** Members of a population ordered by their vote timing (equal timings by index), cached per timing column. */
 const timingOrders = new WeakMap<Float64Array, Int32Array>();
 
@@ -397,8 +402,7 @@ export class GovernanceSimulation {
       // 32-bit coin: participation needs no more resolution, and this loop visits every member.
       if (rng.random32() >= participation[i]! * attention) continue;
       // The stream's normal sampler, taken at its first draw (as normal() would make it).
-      const judgement = proposal.signal + alignment[i]! + (noise === 0 ? 0 : (draw ??= normalSampler(rng))(0, noise));
-      const support = judgement > 0.1 ? FOR : judgement < -0.1 ? AGAINST : ABSTAIN;
+      const support = supportOf(proposal.signal + alignment[i]! + (noise === 0 ? 0 : (draw ??= normalSampler(rng))(0, noise)));
       // Conviction voting has only support: members who would oppose simply do not stake.
       if (conviction && support !== FOR) continue;
       scratch.member[count] = i;
@@ -474,37 +478,38 @@ export class GovernanceSimulation {
     let draw: ((mean: number, std: number) => number) | undefined;
     for (let i = 0; i < size; i++) {
       const w = this.memberPower[i]!;
-      if (w <= 0 || scheduled[i] || schedule.bribed[i] || schedule.cast[i]) continue;
+      if (w <= 0 || scheduled[i] || schedule.bribed[i]) continue;
       if (rng.random() >= participation[i]! * chance) continue;
-      const judgement = proposal.signal + alignment[i]! + (noise === 0 ? 0 : (draw ??= normalSampler(rng))(0, noise));
       member.push(i);
-      support.push(judgement > 0.1 ? FOR : judgement < -0.1 ? AGAINST : ABSTAIN);
+      support.push(supportOf(proposal.signal + alignment[i]! + (noise === 0 ? 0 : (draw ??= normalSampler(rng))(0, noise))));
       block.push(this.block + timing[i]! * window);
       weight.push(this.memberWeight(w, i));
     }
     if (member.length === 0) return;
-    // Merge the new votes into the uncounted tail (both in block order) behind the counted prefix.
-    const answer = stableArgsort(Float64Array.from(block));
-    const total = schedule.member.length + member.length;
+    // The uncounted tail (already in block order) then the answers, stably sorted by block: ties keep
+    // scheduled votes first, answers in member order. The counted prefix stays as it is.
+    const cursor = schedule.cursor;
+    const tail = schedule.member.length - cursor;
+    const keys = new Float64Array(tail + member.length);
+    keys.set(schedule.block.subarray(cursor));
+    keys.set(block, tail);
+    const order = stableArgsort(keys);
+    const total = cursor + keys.length;
     const next = { member: new Int32Array(total), weight: new Float64Array(total), support: new Int8Array(total), block: new Float64Array(total) };
-    for (const column of ['member', 'weight', 'support', 'block'] as const) next[column].set(schedule[column].subarray(0, schedule.cursor));
-    let a = schedule.cursor;
-    let b = 0;
-    for (let k = schedule.cursor; k < total; k++) {
-      const takeScheduled = b >= member.length || (a < schedule.member.length && schedule.block[a]! <= block[answer[b]!]!);
-      if (takeScheduled) {
-        next.member[k] = schedule.member[a]!;
-        next.weight[k] = schedule.weight[a]!;
-        next.support[k] = schedule.support[a]!;
-        next.block[k] = schedule.block[a]!;
-        a++;
+    for (const column of ['member', 'weight', 'support', 'block'] as const) next[column].set(schedule[column].subarray(0, cursor));
+    for (let k = 0; k < order.length; k++) {
+      const r = order[k]!;
+      const at = cursor + k;
+      if (r < tail) {
+        next.member[at] = schedule.member[cursor + r]!;
+        next.weight[at] = schedule.weight[cursor + r]!;
+        next.support[at] = schedule.support[cursor + r]!;
       } else {
-        const r = answer[b++]!;
-        next.member[k] = member[r]!;
-        next.weight[k] = weight[r]!;
-        next.support[k] = support[r]!;
-        next.block[k] = block[r]!;
+        next.member[at] = member[r - tail]!;
+        next.weight[at] = weight[r - tail]!;
+        next.support[at] = support[r - tail]!;
       }
+      next.block[at] = keys[r]!;
     }
     Object.assign(schedule, next);
   }
