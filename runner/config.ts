@@ -92,6 +92,12 @@ const season = strict({
    * 0: nobody answers, so the extension only delays.
    */
   lateReaction: z.number().min(0).max(1).default(DEFAULT_LATE_REACTION),
+  /**
+   * Autonomous proposals (0-1): a proposer below the proposal threshold canvasses the members for the rest;
+   * each member is asked and looks with probability sponsorship x participation x attention and backs a
+   * proposal it would vote For. 0 (default): below the threshold nobody proposes.
+   */
+  sponsorship: z.number().min(0).max(1).default(0),
 });
 
 /** What a stress test may sweep, and the valid range of each. */

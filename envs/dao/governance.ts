@@ -72,6 +72,11 @@ export interface Proposal {
    * their power counts toward the proposal threshold, and they vote For through `sponsorsVote`.
    */
   sponsors: Int32Array | undefined;
+  /**
+   * Members a proposer canvassed to reach the proposal threshold (an autonomous proposal, as Compound's
+   * CAP or Uniswap's): their power counts toward the threshold, and their votes go For when voting opens.
+   */
+  backers: Int32Array | undefined;
 }
 
 interface HonestSchedule {
@@ -323,14 +328,20 @@ export class GovernanceSimulation {
     streamKey?: string;
     /** For attacker proposals: members who back it (their power counts toward the threshold; they vote For). */
     sponsors?: ArrayLike<number>;
+    /** Members the proposer canvassed (`canvass`): their power counts toward the threshold; they vote For at the start. */
+    backers?: ArrayLike<number>;
   }): Proposal {
     const sponsors = options.sponsors === undefined ? undefined : Int32Array.from(options.sponsors);
     if (sponsors !== undefined && (options.proposer !== 'attacker' || sponsors.some((i) => !(i >= 0 && i < this.memberPower.length)))) {
       throw new RangeError(`sponsors: member indices in [0, ${this.memberPower.length}) backing an attacker's proposal`);
     }
+    const backers = options.backers === undefined ? undefined : Int32Array.from(options.backers);
+    if (backers !== undefined && backers.some((i) => !(i >= 0 && i < this.memberPower.length))) {
+      throw new RangeError(`backers: member indices in [0, ${this.memberPower.length})`);
+    }
     if (options.proposer === 'attacker') {
       const needed = this.protocol.proposalThreshold * this.tokenSupply();
-      const held = this.attackerTokens() + this.sponsorPower(sponsors);
+      const held = this.attackerTokens() + this.sponsorPower(sponsors) + this.sponsorPower(backers);
       if (held < needed) throw new RangeError(`proposal threshold: the attacker holds ${held} tokens, needs ${needed}`);
     }
     const kind = options.kind;
@@ -367,6 +378,7 @@ export class GovernanceSimulation {
       streamKey: options.streamKey ?? `proposal-${this.proposals.length}`,
       patch: options.patch,
       sponsors,
+      backers,
     };
     if (kind === 'parameter' && options.patch !== undefined) parseProtocol({ ...this.protocol, ...options.patch });
     this.proposals.push(proposal);
@@ -381,6 +393,59 @@ export class GovernanceSimulation {
       proposal.attackerSnapshotTokens = this.attackerTokens();
     }
     this.schedules.set(proposal.id, this.drawHonestVotes(proposal));
+    if (proposal.backers !== undefined) this.backersVote(proposal);
+  }
+
+  /**
+   * A proposer below the proposal threshold canvasses the members for the `gap` it lacks (an autonomous
+   * proposal: members lend it their votes, as to Compound's CAP). Each member other than `exclude` is asked
+   * and looks at the proposal with probability reach x participation x attention, judges it as a vote would
+   * (signal + alignment + noise), and is willing when that judgement would vote For. The largest willing
+   * members back it until the gap is filled; undefined when all of them together fall short. Draws from the
+   * proposal's own `canvass` stream, so no other draw moves.
+   */
+  canvass(options: { signal: number; attention: number; streamKey: string; gap: number; reach: number; exclude?: number }): Int32Array | undefined {
+    const { signal, attention, streamKey, gap, reach, exclude } = options;
+    if (!(reach >= 0 && reach <= 1)) throw new RangeError(`reach must be in [0, 1], got ${reach}`);
+    if (gap <= 0) return new Int32Array(0);
+    if (reach === 0 || this.protocol.votingPower.kind === 'conviction') return undefined;
+    const { participation, alignment, size } = this.population;
+    const rng = this.rng.stream(streamKey, 'canvass');
+    const noise = this.judgementNoise;
+    const chance = reach * attention;
+    let draw: ((mean: number, std: number) => number) | undefined;
+    const willing: number[] = [];
+    let total = 0;
+    for (let i = 0; i < size; i++) {
+      const w = this.memberPower[i]!;
+      if (w <= 0 || i === exclude) continue;
+      if (rng.random() >= participation[i]! * chance) continue;
+      if (supportOf(signal + alignment[i]! + (noise === 0 ? 0 : (draw ??= normalSampler(rng))(0, noise))) !== FOR) continue;
+      willing.push(i);
+      total += w;
+    }
+    if (total < gap) return undefined;
+    willing.sort((a, b) => this.memberPower[b]! - this.memberPower[a]! || a - b);
+    const backers: number[] = [];
+    let gathered = 0;
+    for (const i of willing) {
+      if (gathered >= gap) break;
+      backers.push(i);
+      gathered += this.memberPower[i]!;
+    }
+    return Int32Array.from(backers);
+  }
+
+  /** Canvassed backers vote For when voting opens (each its own, capped weight) in place of their scheduled votes. */
+  private backersVote(proposal: Proposal): void {
+    const schedule = this.schedules.get(proposal.id)!;
+    for (const i of proposal.backers!) {
+      const power = this.memberPower[i]!;
+      if (power <= 0 || schedule.bribed[i] || schedule.cast[i]) continue;
+      schedule.bribed[i] = 1;
+      this.addVote(proposal, FOR, this.memberWeight(power, i));
+    }
+    this.checkEmergencyCommit(proposal);
   }
 
   /** One pass over the members: who votes, how, and at which block. */
@@ -792,7 +857,7 @@ export class GovernanceSimulation {
 
   private cancelIfBelowThreshold(proposal: Proposal): boolean {
     if (proposal.proposer !== 'attacker' || this.protocol.proposalThreshold === 0) return false;
-    if (this.attackerTokens() + this.sponsorPower(proposal.sponsors) < this.protocol.proposalThreshold * this.tokenSupply()) {
+    if (this.attackerTokens() + this.sponsorPower(proposal.sponsors) + this.sponsorPower(proposal.backers) < this.protocol.proposalThreshold * this.tokenSupply()) {
       proposal.state = 'cancelled';
       return true;
     }

@@ -49,6 +49,12 @@ export interface SeasonConfig {
   coalitionSize?: number;
   /** How strongly members who have not voted answer a late-quorum extension (GovernanceSimulation's lateReaction; default DEFAULT_LATE_REACTION). */
   lateReaction?: number;
+  /**
+   * Autonomous proposals (0-1, default 0): a proposer below the proposal threshold canvasses the members
+   * for the votes it lacks (GovernanceSimulation.canvass, reach = sponsorship), honest proposers and the
+   * attacker alike; 0: a proposer below the threshold cannot propose.
+   */
+  sponsorship?: number;
 }
 
 export interface SeasonResult {
@@ -84,6 +90,8 @@ export function runSeason(config: SeasonConfig, rng: Rng): SeasonResult {
     lateReaction: config.lateReaction,
   });
   const arrivals = rng.stream('arrivals');
+  const sponsorship = config.sponsorship ?? 0;
+  if (!(sponsorship >= 0 && sponsorship <= 1)) throw new RangeError(`sponsorship must be in [0, 1], got ${sponsorship}`);
   const stepBlocks = BLOCKS_PER_DAY / 4;
   const totalSteps = Math.round(config.days * 4);
   // Honest proposals: Poisson arrivals spread uniformly over the season's first 80 %.
@@ -105,11 +113,14 @@ export function runSeason(config: SeasonConfig, rng: Rng): SeasonResult {
       // Honest proposers face the proposal threshold too: the author is an active member drawn in
       // proportion to voting power x participation; without enough votes the idea is never proposed.
       const proposer = proposers.sample(arrivals);
-      if (sim.memberPower[proposer]! < sim.protocol.proposalThreshold * sim.tokenSupply()) {
+      const gap = sim.protocol.proposalThreshold * sim.tokenSupply() - sim.memberPower[proposer]!;
+      // Below the threshold the author may canvass for the rest (sponsorship > 0); else the idea is dropped.
+      const backers = gap > 0 && sponsorship > 0 ? sim.canvass({ signal, attention: 1, streamKey: `arrival-${next - 1}`, gap, reach: sponsorship, exclude: proposer }) : undefined;
+      if (gap > 0 && backers === undefined) {
         blockedGoodValue += Math.max(0, requestedUsd * (multiple - 1));
         continue;
       }
-      const proposal = sim.propose({ kind: 'grant', proposer: 'honest', requestedUsd, trueValue: requestedUsd * multiple, signal, streamKey: `grant-${grants.length}` });
+      const proposal = sim.propose({ kind: 'grant', proposer: 'honest', requestedUsd, trueValue: requestedUsd * multiple, signal, streamKey: `grant-${grants.length}`, backers });
       grants.push({ proposal, netValue: requestedUsd * (multiple - 1) });
     }
     attacker.act(step);
@@ -208,7 +219,12 @@ class ScriptedAttacker {
         // Drains come disguised as ordinary proposals (Compound 289's was pitched as an investment):
         // members see a mildly negative signal and fewer of them pay attention.
         const sponsors = config.attack === 'coalition' ? largestHolders(sim.memberPower, config.coalitionSize ?? DEFAULT_COALITION_SIZE) : undefined;
-        this.proposal = sim.propose({ kind: 'drain', proposer: 'attacker', requestedShare: config.attackShare, signal: config.attackSignal, attention: config.attackAttention, streamKey: 'attack', sponsors });
+        // Short of the threshold, the attacker canvasses too: members fooled by the disguise lend it votes.
+        let gap = sim.protocol.proposalThreshold * sim.tokenSupply() - sim.attackerTokens();
+        for (const i of sponsors ?? []) gap -= sim.memberPower[i]!;
+        const sponsorship = config.sponsorship ?? 0;
+        const backers = gap > 0 && sponsorship > 0 ? sim.canvass({ signal: config.attackSignal, attention: config.attackAttention, streamKey: 'attack', gap, reach: sponsorship, exclude: -1 }) : undefined;
+        this.proposal = sim.propose({ kind: 'drain', proposer: 'attacker', requestedShare: config.attackShare, signal: config.attackSignal, attention: config.attackAttention, streamKey: 'attack', sponsors, backers });
       } catch {
         this.proposal = undefined; // below the proposal threshold: no attack this season
       }

@@ -16,6 +16,7 @@ const BAD: Array<[string, string]> = [
   [`${HEAD}seeds: 2.5\nvariants: [{name: a}]\n`, 'bad.yaml:3: seeds: must be an integer, got 2.5'],
   [`${HEAD}variants: [{name: a}]\nfoo: 1\n`, "bad.yaml:4: foo: unknown field 'foo'; valid fields: kind, name, description, seed, seeds, workers, variants, populations, attacks, attackBudgetUsd, season, market, report"],
   [`${HEAD}variants: [{name: a}]\nseason:\n  days: ten\n`, "bad.yaml:5: season.days: must be a number, got 'ten'"],
+  [`${HEAD}variants: [{name: a}]\nseason:\n  sponsorship: 2\n`, 'bad.yaml:5: season.sponsorship: must be <= 1, got 2'],
   [`${HEAD}variants:\n  - name: a\n    preset: foo\n`, "bad.yaml:5: variants[0].preset: must be one of: 1hive-conviction, aave-long, aave-short, beanstalk-2022, build-finance-2022, compound-bravo, moloch, nouns, oz-governor, uniswap-alpha, got 'foo'"],
   [`${HEAD}variants:\n  - name: a\n    protocol:\n      quorum: {kind: fraction, fraction: 1.5}\n`, 'bad.yaml:6: variants[0].protocol.quorum.fraction: must be <= 1, got 1.5'],
   [`${HEAD}variants:\n  - name: a\n    protocol: {quorum: {kind: magic}}\n`, 'bad.yaml:5: variants[0].protocol.quorum.kind: unknown kind; valid kinds: none, absolute, fraction, nouns, expression'],

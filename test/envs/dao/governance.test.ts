@@ -318,6 +318,36 @@ test('proposal threshold: too few tokens cannot propose; selling below it gets a
   assert.is(p.state, 'cancelled');
 });
 
+test('canvass (autonomous proposals): the largest willing members fill the gap to the threshold, vote For when voting opens, and vote once', () => {
+  // 5 % of 10,000 = 500. Members 0-2 and 4 would vote For, member 3 Against; member 4 (50 tokens) proposes.
+  const protocol = { ...base, proposalThreshold: 0.05, votingDelay: 10 };
+  const sim = simulation(protocol, fixedPopulation([300, 200, 100, -400, 50], 10_000));
+  const ask = (gap: number, reach = 1) => sim.canvass({ signal: 0, attention: 1, streamKey: 'g', gap, reach, exclude: 4 });
+  assert.equal(Array.from(ask(450)!), [0, 1]);
+  assert.equal(Array.from(ask(250)!), [0]);
+  assert.equal(Array.from(ask(0)!), []);
+  // All willing members together hold 600 (the Against member and the proposer are not asked for it).
+  assert.is(ask(601), undefined);
+  assert.is(ask(450, 0), undefined);
+  assert.throws(() => ask(450, 1.5), /reach must be in \[0, 1\]/);
+  const p = sim.propose({ kind: 'grant', proposer: 'honest', requestedUsd: 1000, signal: 0, backers: ask(450) });
+  assert.is(p.forVotes, 0);
+  sim.advance(10);
+  // Voting opens: the backers' 500 count at once; their scheduled votes (timing 0.5) are not cast again.
+  assert.is(p.forVotes, 500);
+  sim.advance(1000);
+  assert.is(p.forVotes, 650);
+  assert.is(p.againstVotes, 400);
+  // An attacker short of the threshold proposes with backers' power, not without it.
+  const attacked = simulation(protocol, fixedPopulation([300, 200, 100, -400, 50], 10_000), { attackerTokens: 100 });
+  assert.throws(() => attacked.propose({ kind: 'drain', proposer: 'attacker', requestedShare: 0.3, signal: 0 }), /proposal threshold/);
+  const backers = attacked.canvass({ signal: 0, attention: 1, streamKey: 'attack', gap: 400, reach: 1 });
+  assert.equal(Array.from(backers!), [0, 1]);
+  assert.is(attacked.propose({ kind: 'drain', proposer: 'attacker', requestedShare: 0.3, signal: 0, backers }).state, 'pending');
+  // A drain members see through finds no backers.
+  assert.is(attacked.canvass({ signal: -20, attention: 1, streamKey: 'attack', gap: 400, reach: 1 }), undefined);
+});
+
 test('an executed parameter change rewrites the protocol for later proposals', () => {
   const sim = simulation(base, fixedPopulation([100, -10], 1000));
   const change = sim.propose({ kind: 'parameter', proposer: 'honest', signal: 0, patch: { quorum: { kind: 'fraction', fraction: 0.5 } } });

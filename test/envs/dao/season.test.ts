@@ -62,6 +62,36 @@ test('coalition: the largest holders back a drain to themselves without buying; 
 });
 
 
+test('autonomous proposals (sponsorship): below a 5 % threshold honest proposers canvass and propose; so does the attacker, as far as its drain fools members', () => {
+  const config = (seed: number, sponsorship: number | undefined, attackSignal = -0.3): SeasonConfig => ({
+    ...base(seed),
+    protocol: presetProtocol('compound-bravo', { proposalThreshold: 0.05 }),
+    attackSignal,
+    ...(sponsorship === undefined ? {} : { sponsorship }),
+  });
+  const total = (sponsorship: number | undefined, attackSignal?: number) => {
+    let honest = 0;
+    let drained = 0;
+    for (let seed = 0; seed < 20; seed++) {
+      const result = runSeason(config(seed, sponsorship, attackSignal), Rng.create(seed).stream('season'));
+      honest += result.honestProposals;
+      drained += result.attackSucceeded ? 1 : 0;
+    }
+    return { honest, drained };
+  };
+  // Off by default: the same seasons as sponsorship 0, where nobody below 5 % proposes ($30M buys less).
+  assert.equal(runSeason(config(1, undefined), Rng.create(1).stream('season')), runSeason(config(1, 0), Rng.create(1).stream('season')));
+  const [off, half, full] = [total(0), total(0.5), total(1)];
+  assert.is(off.drained, 0);
+  assert.ok(half.honest > off.honest && full.honest > half.honest, `honest proposals ${off.honest} / ${half.honest} / ${full.honest}`);
+  assert.ok(full.drained >= 6 && full.drained > half.drained, `drained ${off.drained} / ${half.drained} / ${full.drained} of 20`);
+  // A drain members recognise (signal -1.5) gathers backers far less often; honest proposals are the same.
+  const recognised = total(1, -1.5);
+  assert.is(recognised.honest, full.honest);
+  assert.ok(recognised.drained <= full.drained / 3, `drained ${recognised.drained} recognised, ${full.drained} disguised`);
+  assert.throws(() => runSeason(config(1, 1.5), Rng.create(1).stream('season')), /sponsorship must be in \[0, 1\]/);
+});
+
 test('late-vote sniping: an OZ late-quorum extension stops drains only as far as members answer it (lateReaction)', () => {
   // Bravo with a 1-day extension against a $20M buyer who votes in the last 6 hours of a drain that members
   // recognise (signal -1.5); 1000 calibrated members; the same 150 seasons under each setting.
