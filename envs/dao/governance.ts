@@ -341,8 +341,8 @@ export class GovernanceSimulation {
     }
     if (options.proposer === 'attacker') {
       const needed = this.protocol.proposalThreshold * this.tokenSupply();
-      const held = this.attackerTokens() + this.sponsorPower(sponsors) + this.sponsorPower(backers);
-      if (held < needed) throw new RangeError(`proposal threshold: the attacker holds ${held} tokens, needs ${needed}`);
+      const short = this.thresholdShortfall('attacker', sponsors, backers);
+      if (short > 0) throw new RangeError(`proposal threshold: the attacker holds ${needed - short} tokens, needs ${needed}`);
     }
     const kind = options.kind;
     const treasuryUsd = this.ledger.balance(TREASURY, 'usd');
@@ -409,18 +409,17 @@ export class GovernanceSimulation {
     if (!(reach >= 0 && reach <= 1)) throw new RangeError(`reach must be in [0, 1], got ${reach}`);
     if (gap <= 0) return new Int32Array(0);
     if (reach === 0 || this.protocol.votingPower.kind === 'conviction') return undefined;
-    const { participation, alignment, size } = this.population;
+    const { participation, size } = this.population;
     const rng = this.rng.stream(streamKey, 'canvass');
-    const noise = this.judgementNoise;
+    const judge = this.judgement(rng);
     const chance = reach * attention;
-    let draw: ((mean: number, std: number) => number) | undefined;
     const willing: number[] = [];
     let total = 0;
     for (let i = 0; i < size; i++) {
       const w = this.memberPower[i]!;
       if (w <= 0 || i === exclude) continue;
       if (rng.random() >= participation[i]! * chance) continue;
-      if (supportOf(signal + alignment[i]! + (noise === 0 ? 0 : (draw ??= normalSampler(rng))(0, noise))) !== FOR) continue;
+      if (judge(signal, i) !== FOR) continue;
       willing.push(i);
       total += w;
     }
@@ -448,26 +447,35 @@ export class GovernanceSimulation {
     this.checkEmergencyCommit(proposal);
   }
 
+  /**
+   * A member's vote on a proposal with public `signal`: its judgement signal + alignment + N(0, judgementNoise)
+   * read by `supportOf`, the normal from `rng`'s sampler taken at its first draw (as normal() would make it).
+   */
+  private judgement(rng: Rng): (signal: number, member: number) => number {
+    const noise = this.judgementNoise;
+    const alignment = this.population.alignment;
+    let draw: ((mean: number, std: number) => number) | undefined;
+    return (signal, member) => supportOf(signal + alignment[member]! + (noise === 0 ? 0 : (draw ??= normalSampler(rng))(0, noise)));
+  }
+
   /** One pass over the members: who votes, how, and at which block. */
   private drawHonestVotes(proposal: Proposal): HonestSchedule {
-    const { participation, alignment, timing, size } = this.population;
+    const { participation, timing, size } = this.population;
     const rng = this.rng.stream(proposal.streamKey);
-    const noise = this.judgementNoise;
+    const judge = this.judgement(rng);
     const period = this.protocol.votingPeriod;
     const attention = proposal.attention;
     const conviction = this.protocol.votingPower.kind === 'conviction';
     const power = this.memberPower;
     // Scratch columns sized for the worst case; the schedule keeps copies of the used prefix.
     const scratch = this.scratchColumns(size);
-    let draw: ((mean: number, std: number) => number) | undefined;
     let count = 0;
     for (let i = 0; i < size; i++) {
       const w = power[i]!;
       if (w <= 0) continue;
       // 32-bit coin: participation needs no more resolution, and this loop visits every member.
       if (rng.random32() >= participation[i]! * attention) continue;
-      // The stream's normal sampler, taken at its first draw (as normal() would make it).
-      const support = supportOf(proposal.signal + alignment[i]! + (noise === 0 ? 0 : (draw ??= normalSampler(rng))(0, noise)));
+      const support = judge(proposal.signal, i);
       // Conviction voting has only support: members who would oppose simply do not stake.
       if (conviction && support !== FOR) continue;
       scratch.member[count] = i;
@@ -529,24 +537,23 @@ export class GovernanceSimulation {
   private drawLateReaction(proposal: Proposal): void {
     const schedule = this.schedules.get(proposal.id);
     if (schedule === undefined || this.protocol.votingPower.kind === 'conviction') return;
-    const { participation, alignment, timing, size } = this.population;
+    const { participation, timing, size } = this.population;
     const scheduled = new Uint8Array(size);
     for (let j = 0; j < schedule.member.length; j++) scheduled[schedule.member[j]!] = 1;
     const rng = this.rng.stream(proposal.streamKey, 'late-reaction');
+    const judge = this.judgement(rng);
     const chance = this.lateReaction * proposal.attention;
     const window = proposal.endBlock - this.block;
     const member: number[] = [];
     const support: number[] = [];
     const block: number[] = [];
     const weight: number[] = [];
-    const noise = this.judgementNoise;
-    let draw: ((mean: number, std: number) => number) | undefined;
     for (let i = 0; i < size; i++) {
       const w = this.memberPower[i]!;
       if (w <= 0 || scheduled[i] || schedule.bribed[i]) continue;
       if (rng.random() >= participation[i]! * chance) continue;
       member.push(i);
-      support.push(supportOf(proposal.signal + alignment[i]! + (noise === 0 ? 0 : (draw ??= normalSampler(rng))(0, noise))));
+      support.push(judge(proposal.signal, i));
       block.push(this.block + timing[i]! * window);
       weight.push(this.memberWeight(w, i));
     }
@@ -848,16 +855,19 @@ export class GovernanceSimulation {
     }
   }
 
-  /** Voting power of a proposal's sponsors now (0 without sponsors). */
-  private sponsorPower(sponsors: Int32Array | undefined): number {
-    let total = 0;
-    if (sponsors !== undefined) for (const i of sponsors) total += this.memberPower[i]!;
-    return total;
+  /**
+   * Votes a proposer lacks for the proposal threshold now (<= 0: enough): the attacker's tokens or member
+   * `proposer`'s power, plus the power of the members backing it (sponsors, canvassed backers).
+   */
+  thresholdShortfall(proposer: 'attacker' | number, ...backing: (ArrayLike<number> | undefined)[]): number {
+    let held = proposer === 'attacker' ? this.attackerTokens() : this.memberPower[proposer]!;
+    for (const members of backing) if (members !== undefined) for (let k = 0; k < members.length; k++) held += this.memberPower[members[k]!]!;
+    return this.protocol.proposalThreshold * this.tokenSupply() - held;
   }
 
   private cancelIfBelowThreshold(proposal: Proposal): boolean {
     if (proposal.proposer !== 'attacker' || this.protocol.proposalThreshold === 0) return false;
-    if (this.attackerTokens() + this.sponsorPower(proposal.sponsors) + this.sponsorPower(proposal.backers) < this.protocol.proposalThreshold * this.tokenSupply()) {
+    if (this.thresholdShortfall('attacker', proposal.sponsors, proposal.backers) > 0) {
       proposal.state = 'cancelled';
       return true;
     }

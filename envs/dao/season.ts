@@ -113,7 +113,7 @@ export function runSeason(config: SeasonConfig, rng: Rng): SeasonResult {
       // Honest proposers face the proposal threshold too: the author is an active member drawn in
       // proportion to voting power x participation; without enough votes the idea is never proposed.
       const proposer = proposers.sample(arrivals);
-      const gap = sim.protocol.proposalThreshold * sim.tokenSupply() - sim.memberPower[proposer]!;
+      const gap = sim.thresholdShortfall(proposer);
       // Below the threshold the author may canvass for the rest (sponsorship > 0); else the idea is dropped.
       const backers = gap > 0 && sponsorship > 0 ? sim.canvass({ signal, attention: 1, streamKey: `arrival-${next - 1}`, gap, reach: sponsorship, exclude: proposer }) : undefined;
       if (gap > 0 && backers === undefined) {
@@ -220,8 +220,7 @@ class ScriptedAttacker {
         // members see a mildly negative signal and fewer of them pay attention.
         const sponsors = config.attack === 'coalition' ? largestHolders(sim.memberPower, config.coalitionSize ?? DEFAULT_COALITION_SIZE) : undefined;
         // Short of the threshold, the attacker canvasses too: members fooled by the disguise lend it votes.
-        let gap = sim.protocol.proposalThreshold * sim.tokenSupply() - sim.attackerTokens();
-        for (const i of sponsors ?? []) gap -= sim.memberPower[i]!;
+        const gap = sim.thresholdShortfall('attacker', sponsors);
         const sponsorship = config.sponsorship ?? 0;
         const backers = gap > 0 && sponsorship > 0 ? sim.canvass({ signal: config.attackSignal, attention: config.attackAttention, streamKey: 'attack', gap, reach: sponsorship, exclude: -1 }) : undefined;
         this.proposal = sim.propose({ kind: 'drain', proposer: 'attacker', requestedShare: config.attackShare, signal: config.attackSignal, attention: config.attackAttention, streamKey: 'attack', sponsors, backers });
