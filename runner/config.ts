@@ -260,8 +260,12 @@ const loopConfig = strict({
      * likely-failure: adaptive stress testing's reward, the most likely failure (log density of the
      * population's effects under G_1, minus missPenalty x (1 + miss distance / failureLoss) where the loss
      * stayed below failureLoss), so the generator seeks failures near what real DAOs look like, not the worst.
+     * shuffled: a control, not an adversary: the round's losses permuted across its populations, so the
+     * generator moves as far as with `loss` (the same weights, the same effective sample size) but toward
+     * no particular populations; the loop against it separates what the loss signal teaches from what a
+     * wider training mix alone does.
      */
-    adversary: z.enum(['loss', 'regret', 'antagonist', 'likely-failure']).default('loss'),
+    adversary: z.enum(['loss', 'regret', 'antagonist', 'likely-failure', 'shuffled']).default('loss'),
     reference: z.enum(presetNames() as [string, ...string[]]).default('compound-bravo'),
     /** adversary antagonist: how many protocols, each the current design action plus antagonistStep x N(0, 1) per parameter (clipped to [-1, 1]). */
     antagonists: positiveInt(256).default(8),

@@ -9,7 +9,8 @@
  *      a guardian veto); with the regret adversary the generator sees loss(P_r) - loss(reference preset)
  *      instead (PAIRED), with the antagonist adversary loss(P_r) - the lowest loss of protocols near P_r,
  *      with the likely-failure adversary adaptive stress testing's reward (log density under G_1 of the
- *      failures, a penalty growing with the miss distance for the rest);
+ *      failures, a penalty growing with the miss distance for the rest), and with the shuffled control the
+ *      losses permuted across populations (the generator moves as far, toward nothing in particular);
  *   3. fine-tune the generator toward high-loss populations (reward-weighted, pulled toward G_1); the
  *      update is rejected when G_{r+1}'s quality score against the real data falls below the floor;
  *   4. re-tune the protocol by CMA-ES over dao/ProtocolDesign-v0's eight parameters on populations from
@@ -491,7 +492,9 @@ export async function runLoopTrial(config: LoopConfig, spec: TrialSpec, context:
               ? antagonistRegret(roundWorld, populations, losses, antagonistsNear(state.x, round))
               : config.fineTune.adversary === 'likely-failure'
                 ? likelyFailureSignal(g1, populations.map((p) => p.effects), losses, config.fineTune)
-                : losses;
+                : config.fineTune.adversary === 'shuffled'
+                  ? (root.stream('round', round, 'shuffle').shuffle([...losses]) as number[])
+                  : losses;
         // 3: fine-tune toward high loss, under the realism floor.
         const tuned = generator.fineTune(
           populations.map((p) => p.effects),

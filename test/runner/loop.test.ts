@@ -504,6 +504,38 @@ test('adversary likely-failure (adaptive stress testing): the generator moves to
   assert.throws(() => parse(tiny('fineTune: { failureLoss: 0 }\n')), /fineTune\.failureLoss/);
 });
 
+test('adversary shuffled (the control): the same weights on permuted populations, so the generator moves as far toward nothing', async () => {
+  const g1 = PopulationGenerator.fit(loadLoopData(parse(tiny())).train);
+  // The controlled failure region again: quieter DAOs lose.
+  const rng = Rng.create(5);
+  const effects = Array.from({ length: 400 }, () => g1.sampleEffects(rng));
+  const losses = effects.map((z) => Math.max(0, -z[0]! - 0.3));
+  const fine = { temperature: 0.5, klWeight: 0 };
+  const byLoss = g1.fineTune(effects, losses, fine);
+  const shuffled = g1.fineTune(effects, Rng.create(6).shuffle([...losses]) as number[], fine);
+  const turnout = (g: PopulationGenerator) => g.model.hyper.mean[0]!;
+  assert.ok(Math.abs(shuffled.effectiveSampleSize - byLoss.effectiveSampleSize) < 1e-9, 'the same weights');
+  assert.ok(turnout(byLoss.generator) < -0.6, `${turnout(byLoss.generator)}`);
+  assert.ok(Math.abs(turnout(shuffled.generator) - turnout(g1)) < 0.3, `${turnout(shuffled.generator)}`);
+  // In the loop: round 1 attacks the same populations under the same protocol, so its losses are the loss
+  // adversary's and the control's weights are theirs permuted; the generator lands elsewhere. The G_1-only
+  // arm does not depend on the adversary, so runs of both pair replicate by replicate.
+  const run = async (adversary: string) => {
+    const config = parse(tiny(`fineTune: { adversary: ${adversary}, realismFloor: 0.5 }\n`));
+    return runLoopTrial(config, planTrials(config)[0]!);
+  };
+  const [loss, control, again] = [await run('loss'), await run('shuffled'), await run('shuffled')];
+  assert.equal(control.metrics, again.metrics);
+  const first = (r: typeof loss) => r.episodes!.find((e) => e.arm === 'adaptive' && e.round === 1)!;
+  assert.equal(first(control).lossMean, first(loss).lossMean);
+  assert.ok(Math.abs((first(control).effectiveSampleSize as number) - (first(loss).effectiveSampleSize as number)) < 1e-9);
+  assert.ok(first(control).effectiveSampleSize as number < 6, 'the weights are not uniform');
+  assert.not.equal(first(control)['effect.turnout.mean'], first(loss)['effect.turnout.mean']);
+  assert.is(control.metrics.heldOutCvar10G1, loss.metrics.heldOutCvar10G1);
+  assert.equal(control.episodes!.filter((e) => e.arm === 'g1-only'), loss.episodes!.filter((e) => e.arm === 'g1-only'));
+  assert.throws(() => parse(tiny('fineTune: { adversary: random }\n')), /fineTune\.adversary/);
+});
+
 test('a round whose fine-tuned generator falls below the realism floor is rejected', async () => {
   const config = parse(tiny('fineTune: { realismFloor: 0.999 }\n'));
   const result = await runLoopTrial(config, planTrials(config)[0]!);
