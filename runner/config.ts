@@ -100,6 +100,13 @@ const season = strict({
   sponsorship: z.number().min(0).max(1).default(0),
 });
 
+/** A season block whose fields are all optional: unset ones keep the consumer's own defaults (kind search). */
+const searchSeason = strict(
+  Object.fromEntries(Object.entries(season.shape).map(([name, field]) => [name, field.unwrap().optional()])) as {
+    [K in keyof typeof season.shape]: z.ZodOptional<ReturnType<(typeof season.shape)[K]['unwrap']>>;
+  },
+);
+
 /** What a stress test may sweep, and the valid range of each. */
 export const STRESSORS = {
   attackBudgetUsd: { low: 0, high: 1e12, label: 'attacker budget (usd)', populationOnly: false },
@@ -192,6 +199,13 @@ const searchConfig = strict({
   ...designSearchFields,
   trainSeasons: positiveInt(1000).default(4),
   heldOutSeasons: positiveInt(10_000).default(20),
+  /**
+   * The season every candidate is scored in (dao/ProtocolDesign-v0's season options), with the same fields and
+   * ranges as a compare or stress experiment's `season`; fields left out keep the design env's own defaults
+   * (a 60-day season, 6 proposals a month, the drain on day 15 with signal -0.5 and attention 0.7, delay cost
+   * 0.01 a day, no autonomous proposals).
+   */
+  season: searchSeason.default({}),
 });
 
 const loopConfig = strict({
@@ -429,6 +443,10 @@ function crossChecks(config: ExperimentConfig): Array<[PropertyKey[], string]> {
     if (baseline !== undefined && !config.variants.some((v) => v.name === baseline)) {
       problems.push([['report', 'baseline'], `'${baseline}' is not a variant; valid: ${config.variants.map((v) => v.name).join(', ')}`]);
     }
+  }
+  if (config.kind === 'search') {
+    const { attackDay, days = 60 } = config.season;
+    if (attackDay !== undefined && attackDay > days) problems.push([['season', 'attackDay'], `must be within the season (0-${days} days), got ${attackDay}`]);
   }
   if (config.kind === 'compare' || config.kind === 'stress') {
     uniqueNames(config.populations, 'populations');

@@ -11,10 +11,10 @@
 import { Env, type ResetOptions, type ResetResult, type StepResult } from '../core/env.ts';
 import { Box } from '../core/spaces.ts';
 import { EnvConfigError, numberKwarg, resolveDaoConfig, type DaoEnvKwargs, type ResolvedDaoConfig } from './config.ts';
-import { sharePopulationData, type SharedPopulationData } from './governance.ts';
+import { DEFAULT_LATE_REACTION, sharePopulationData, type SharedPopulationData } from './governance.ts';
 import { gini, topShare } from './population.ts';
 import { BLOCKS_PER_DAY, parseProtocol, type Protocol } from './protocol.ts';
-import { ATTACK_STRATEGIES, runSeason, type AttackStrategy, type SeasonResult } from './season.ts';
+import { ATTACK_STRATEGIES, DEFAULT_COALITION_SIZE, runSeason, type AttackStrategy, type SeasonResult } from './season.ts';
 
 /** From this per-account cap up (the top of its range), the designed protocol has no vote cap. */
 export const VOTE_CAP_OFF = 0.3;
@@ -132,9 +132,20 @@ export interface ProtocolDesignKwargs extends DaoEnvKwargs {
   seasonDays?: number;
   proposalsPerMonth?: number;
   delayCostPerDay?: number;
+  /** The drain's start (days into the season; default a quarter of the season). */
+  attackDay?: number;
+  /** How good the drain looks to members (default -0.5: seen through by most) and how closely they look (default 0.7). */
+  attackSignal?: number;
+  attackAttention?: number;
+  /** The `coalition` strategy: how many of the largest holders collude (default DEFAULT_COALITION_SIZE). */
+  coalitionSize?: number;
+  /** How strongly members answer a late-quorum extension (default DEFAULT_LATE_REACTION; runSeason's lateReaction). */
+  lateReaction?: number;
+  /** Autonomous proposals (0-1, default 0 = off): proposers below the threshold canvass for the rest (runSeason's sponsorship). */
+  sponsorship?: number;
 }
 
-const KNOWN = ['preset', 'protocol', 'members', 'populationSeed', 'populationOptions', 'population', 'treasuryUsd', 'market', 'blocksPerStep', 'attack', 'attackBudgetUsd', 'attackShare', 'seasonDays', 'proposalsPerMonth', 'delayCostPerDay'];
+const KNOWN = ['preset', 'protocol', 'members', 'populationSeed', 'populationOptions', 'population', 'treasuryUsd', 'market', 'blocksPerStep', 'attack', 'attackBudgetUsd', 'attackShare', 'seasonDays', 'proposalsPerMonth', 'delayCostPerDay', 'attackDay', 'attackSignal', 'attackAttention', 'coalitionSize', 'lateReaction', 'sponsorship'];
 
 export class ProtocolDesignEnv extends Env<Float32Array, Float32Array> {
   readonly observationSpace = new Box(0, 1, [5], 'float32');
@@ -143,7 +154,19 @@ export class ProtocolDesignEnv extends Env<Float32Array, Float32Array> {
   readonly attacks: AttackStrategy[];
   private readonly shared: SharedPopulationData;
   private readonly context: Float32Array;
-  private readonly options: { attackBudgetUsd: number; attackShare: number; seasonDays: number; proposalsPerMonth: number; delayCostPerDay: number };
+  private readonly options: {
+    attackBudgetUsd: number;
+    attackShare: number;
+    seasonDays: number;
+    proposalsPerMonth: number;
+    delayCostPerDay: number;
+    attackDay: number;
+    attackSignal: number;
+    attackAttention: number;
+    coalitionSize: number;
+    lateReaction: number;
+    sponsorship: number;
+  };
 
   constructor(kwargs: ProtocolDesignKwargs = {}) {
     super();
@@ -156,12 +179,19 @@ export class ProtocolDesignEnv extends Env<Float32Array, Float32Array> {
     }
     if (attacks.length === 0) throw new EnvConfigError('attack: give at least one strategy', 'attack');
     this.attacks = attacks as AttackStrategy[];
+    const seasonDays = numberKwarg(kwargs.seasonDays, 'seasonDays', 60, 1, 3650);
     this.options = {
       attackBudgetUsd: numberKwarg(kwargs.attackBudgetUsd, 'attackBudgetUsd', 30_000_000, 0, 1e12),
       attackShare: numberKwarg(kwargs.attackShare, 'attackShare', 0.3, 0, 1),
-      seasonDays: numberKwarg(kwargs.seasonDays, 'seasonDays', 60, 1, 3650),
+      seasonDays,
       proposalsPerMonth: numberKwarg(kwargs.proposalsPerMonth, 'proposalsPerMonth', 6, 0, 1000),
       delayCostPerDay: numberKwarg(kwargs.delayCostPerDay, 'delayCostPerDay', 0.01, 0, 1),
+      attackDay: numberKwarg(kwargs.attackDay, 'attackDay', seasonDays * 0.25, 0, seasonDays),
+      attackSignal: numberKwarg(kwargs.attackSignal, 'attackSignal', -0.5, -5, 5),
+      attackAttention: numberKwarg(kwargs.attackAttention, 'attackAttention', 0.7, 0, 1),
+      coalitionSize: numberKwarg(kwargs.coalitionSize, 'coalitionSize', DEFAULT_COALITION_SIZE, 1, 1000, true),
+      lateReaction: numberKwarg(kwargs.lateReaction, 'lateReaction', DEFAULT_LATE_REACTION, 0, 1),
+      sponsorship: numberKwarg(kwargs.sponsorship, 'sponsorship', 0, 0, 1),
     };
     this.shared = sharePopulationData(this.config.population);
     const power = this.shared.memberPower;
@@ -216,10 +246,13 @@ export class ProtocolDesignEnv extends Env<Float32Array, Float32Array> {
         attack,
         attackBudgetUsd: this.options.attackBudgetUsd,
         attackShare: this.options.attackShare,
-        attackDay: this.options.seasonDays * 0.25,
-        attackSignal: -0.5,
-        attackAttention: 0.7,
+        attackDay: this.options.attackDay,
+        attackSignal: this.options.attackSignal,
+        attackAttention: this.options.attackAttention,
         delayCostPerDay: this.options.delayCostPerDay,
+        coalitionSize: this.options.coalitionSize,
+        lateReaction: this.options.lateReaction,
+        sponsorship: this.options.sponsorship,
       },
       rng,
     );

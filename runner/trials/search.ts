@@ -15,7 +15,8 @@ import type { TrialResult, TrialSpec } from '../types.ts';
 
 export async function runSearchTrial(config: SearchConfig, spec: TrialSpec): Promise<TrialResult> {
   const start = performance.now();
-  const env = new ProtocolDesignEnv({ preset: config.baseline, members: config.members, populationSeed: spec.seed, attack: config.attacks, attackBudgetUsd: config.attackBudgetUsd });
+  const { days: seasonDays, ...season } = config.season;
+  const env = new ProtocolDesignEnv({ preset: config.baseline, members: config.members, populationSeed: spec.seed, attack: config.attacks, attackBudgetUsd: config.attackBudgetUsd, seasonDays, ...season });
   const trainSeeds = Array.from({ length: config.trainSeasons }, (_, i) => spec.seed + i);
   const heldOut = Array.from({ length: config.heldOutSeasons }, (_, i) => spec.seed + 1_000_000 + i);
   const baseline = presetProtocol(config.baseline);

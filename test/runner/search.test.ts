@@ -54,4 +54,18 @@ test('search: a tiny first step stays near the baseline; the same seed gives the
   assert.equal(await run(config('initialStep: 0.001\n')), near);
 });
 
+test('search: the season block reaches every candidate\'s season; unset fields keep the design env\'s defaults; bad values are named', async () => {
+  const small = (extra = ''): SearchConfig => ({ ...config(extra), maxEvaluations: 10, trainSeasons: 1, heldOutSeasons: 4 });
+  const plain = await run(small());
+  // Stating the defaults changes nothing; autonomous proposals change Bravo's own seasons (more honest proposers).
+  assert.equal(await run(small('season: { days: 60, attackSignal: -0.5, sponsorship: 0 }\n')), plain);
+  const open = await run(small('season: { sponsorship: 1 }\n'));
+  assert.not.equal(open.baselineScore, plain.baselineScore);
+  const bad = (extra: string) => () => config(extra);
+  assert.throws(bad('season: { sponsorship: 2 }\n'), /search\.yaml:\d+: season\.sponsorship: must be <= 1, got 2/);
+  assert.throws(bad('season: { days: 20, attackDay: 30 }\n'), /season\.attackDay: must be within the season \(0-20 days\), got 30/);
+  assert.throws(bad('season: { attackDay: 61 }\n'), /season\.attackDay: must be within the season \(0-60 days\)/);
+  assert.throws(bad('season: { sponsor: 1 }\n'), /season\.sponsor: unknown field 'sponsor'; valid fields: days, /);
+});
+
 test.run();

@@ -65,6 +65,33 @@ test('a buy-and-vote attack drains Compound Bravo in some seasons; a treasury su
   assert.is(defendedLoss, 0);
 });
 
+test('season options reach the season: autonomous proposals open a 5 % threshold to honest proposers, and to a drain members do not see through', () => {
+  const high = presetProtocol('compound-bravo', { proposalThreshold: 0.05 });
+  const seasons = (kwargs: Record<string, number>) => {
+    const env = new ProtocolDesignEnv({ members: 1500, ...kwargs });
+    let [proposals, executed, drained] = [0, 0, 0];
+    for (let seed = 0; seed < 8; seed++) {
+      const r = env.season(high, 'buy-and-vote', Rng.create(seed));
+      [proposals, executed, drained] = [proposals + r.honestProposals, executed + r.honestExecuted, drained + r.attackLoss];
+    }
+    return { proposals, executed, drained };
+  };
+  const closed = seasons({});
+  const open = seasons({ sponsorship: 1 });
+  assert.ok(open.proposals > closed.proposals + 5 && open.executed > closed.executed + 5, `${JSON.stringify(closed)} vs ${JSON.stringify(open)}`);
+  // The $30M buyer holds less than 5 %: it drains only where members back it.
+  assert.is(closed.drained, 0);
+  assert.ok(open.drained > 0, 'the default drain (signal -0.5) finds backers');
+  assert.is(seasons({ sponsorship: 1, attackSignal: -5 }).drained, 0, 'a drain seen through finds none');
+  // Unset options are the stated defaults.
+  const bravo = presetProtocol('compound-bravo');
+  const stated = new ProtocolDesignEnv({ members: 1500, seasonDays: 60, attackDay: 15, attackSignal: -0.5, attackAttention: 0.7, lateReaction: 0.5, sponsorship: 0, coalitionSize: 3 });
+  const unset = new ProtocolDesignEnv({ members: 1500 });
+  for (const seed of [0, 1]) assert.equal(stated.season(bravo, 'coalition', Rng.create(seed)), unset.season(bravo, 'coalition', Rng.create(seed)));
+  assert.throws(() => new ProtocolDesignEnv({ members: 500, sponsorship: 2 }), /^sponsorship: must be a number in \[0, 1\], got 2/);
+  assert.throws(() => new ProtocolDesignEnv({ members: 500, seasonDays: 20, attackDay: 30 }), /^attackDay: must be a number in \[0, 20\]/);
+});
+
 test('bad kwargs are named', () => {
   assert.throws(() => new ProtocolDesignEnv({ members: 500, attack: 'nuke' as never }), (e: Error) => e instanceof EnvConfigError && /^attack: unknown strategy 'nuke'; valid strategies: none, buy-and-vote/.test(e.message));
   assert.throws(() => new ProtocolDesignEnv({ members: 500, attackShare: 2 }), /^attackShare: must be a number in \[0, 1\]/);
