@@ -11,7 +11,7 @@ import { LineCounter, parseDocument, isNode, type Document } from 'yaml';
 import { z } from 'zod';
 import { ATTACK_STRATEGIES, DEFAULT_COALITION_SIZE } from '../envs/dao/season.ts';
 import { DEFAULT_LATE_REACTION } from '../envs/dao/governance.ts';
-import { DESIGN_PARAMETERS, DESIGN_SAFEGUARDS } from '../envs/dao/design-env.ts';
+import { DESIGN_PARAMETERS, DESIGN_SAFEGUARDS, DESIGN_SEASON_DAYS } from '../envs/dao/design-env.ts';
 import { PRESETS, presetNames } from '../envs/dao/presets.ts';
 import { formatIssue, protocolSchema } from '../envs/dao/protocol.ts';
 
@@ -445,7 +445,7 @@ function crossChecks(config: ExperimentConfig): Array<[PropertyKey[], string]> {
     }
   }
   if (config.kind === 'search') {
-    const { attackDay, days = 60 } = config.season;
+    const { attackDay, days = DESIGN_SEASON_DAYS } = config.season;
     if (attackDay !== undefined && attackDay > days) problems.push([['season', 'attackDay'], `must be within the season (0-${days} days), got ${attackDay}`]);
   }
   if (config.kind === 'compare' || config.kind === 'stress') {

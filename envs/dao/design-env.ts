@@ -124,6 +124,9 @@ export function restrictedDesign(baseline: Protocol, supply: number, options: { 
   };
 }
 
+/** A design season's length when `seasonDays` is not given. */
+export const DESIGN_SEASON_DAYS = 60;
+
 export interface ProtocolDesignKwargs extends DaoEnvKwargs {
   /** Scripted attacker(s): one strategy, or a list drawn uniformly per season. */
   attack?: AttackStrategy | AttackStrategy[];
@@ -179,7 +182,7 @@ export class ProtocolDesignEnv extends Env<Float32Array, Float32Array> {
     }
     if (attacks.length === 0) throw new EnvConfigError('attack: give at least one strategy', 'attack');
     this.attacks = attacks as AttackStrategy[];
-    const seasonDays = numberKwarg(kwargs.seasonDays, 'seasonDays', 60, 1, 3650);
+    const seasonDays = numberKwarg(kwargs.seasonDays, 'seasonDays', DESIGN_SEASON_DAYS, 1, 3650);
     this.options = {
       attackBudgetUsd: numberKwarg(kwargs.attackBudgetUsd, 'attackBudgetUsd', 30_000_000, 0, 1e12),
       attackShare: numberKwarg(kwargs.attackShare, 'attackShare', 0.3, 0, 1),
