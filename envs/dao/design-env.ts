@@ -14,7 +14,7 @@ import { EnvConfigError, numberKwarg, resolveDaoConfig, type DaoEnvKwargs, type 
 import { DEFAULT_LATE_REACTION, sharePopulationData, type SharedPopulationData } from './governance.ts';
 import { gini, topShare } from './population.ts';
 import { BLOCKS_PER_DAY, parseProtocol, type Protocol } from './protocol.ts';
-import { ATTACK_STRATEGIES, DEFAULT_COALITION_SIZE, runSeason, type AttackStrategy, type SeasonResult } from './season.ts';
+import { ATTACK_STRATEGIES, DEFAULT_COALITION_SIZE, runSeason, type AttackStrategy, type SeasonConfig, type SeasonResult } from './season.ts';
 
 /** From this per-account cap up (the top of its range), the designed protocol has no vote cap. */
 export const VOTE_CAP_OFF = 0.3;
@@ -157,19 +157,8 @@ export class ProtocolDesignEnv extends Env<Float32Array, Float32Array> {
   readonly attacks: AttackStrategy[];
   private readonly shared: SharedPopulationData;
   private readonly context: Float32Array;
-  private readonly options: {
-    attackBudgetUsd: number;
-    attackShare: number;
-    seasonDays: number;
-    proposalsPerMonth: number;
-    delayCostPerDay: number;
-    attackDay: number;
-    attackSignal: number;
-    attackAttention: number;
-    coalitionSize: number;
-    lateReaction: number;
-    sponsorship: number;
-  };
+  /** The season options every season of this env runs with (runSeason's own fields). */
+  private readonly seasonOptions: Omit<SeasonConfig, 'protocol' | 'population' | 'shared' | 'market' | 'treasuryUsd' | 'attack' | 'guardian'>;
 
   constructor(kwargs: ProtocolDesignKwargs = {}) {
     super();
@@ -182,14 +171,14 @@ export class ProtocolDesignEnv extends Env<Float32Array, Float32Array> {
     }
     if (attacks.length === 0) throw new EnvConfigError('attack: give at least one strategy', 'attack');
     this.attacks = attacks as AttackStrategy[];
-    const seasonDays = numberKwarg(kwargs.seasonDays, 'seasonDays', DESIGN_SEASON_DAYS, 1, 3650);
-    this.options = {
+    const days = numberKwarg(kwargs.seasonDays, 'seasonDays', DESIGN_SEASON_DAYS, 1, 3650);
+    this.seasonOptions = {
       attackBudgetUsd: numberKwarg(kwargs.attackBudgetUsd, 'attackBudgetUsd', 30_000_000, 0, 1e12),
       attackShare: numberKwarg(kwargs.attackShare, 'attackShare', 0.3, 0, 1),
-      seasonDays,
+      days,
       proposalsPerMonth: numberKwarg(kwargs.proposalsPerMonth, 'proposalsPerMonth', 6, 0, 1000),
       delayCostPerDay: numberKwarg(kwargs.delayCostPerDay, 'delayCostPerDay', 0.01, 0, 1),
-      attackDay: numberKwarg(kwargs.attackDay, 'attackDay', seasonDays * 0.25, 0, seasonDays),
+      attackDay: numberKwarg(kwargs.attackDay, 'attackDay', days * 0.25, 0, days),
       attackSignal: numberKwarg(kwargs.attackSignal, 'attackSignal', -0.5, -5, 5),
       attackAttention: numberKwarg(kwargs.attackAttention, 'attackAttention', 0.7, 0, 1),
       coalitionSize: numberKwarg(kwargs.coalitionSize, 'coalitionSize', DEFAULT_COALITION_SIZE, 1, 1000, true),
@@ -244,18 +233,8 @@ export class ProtocolDesignEnv extends Env<Float32Array, Float32Array> {
         shared: this.shared,
         market: this.config.market,
         treasuryUsd: this.config.treasuryUsd,
-        days: this.options.seasonDays,
-        proposalsPerMonth: this.options.proposalsPerMonth,
         attack,
-        attackBudgetUsd: this.options.attackBudgetUsd,
-        attackShare: this.options.attackShare,
-        attackDay: this.options.attackDay,
-        attackSignal: this.options.attackSignal,
-        attackAttention: this.options.attackAttention,
-        delayCostPerDay: this.options.delayCostPerDay,
-        coalitionSize: this.options.coalitionSize,
-        lateReaction: this.options.lateReaction,
-        sponsorship: this.options.sponsorship,
+        ...this.seasonOptions,
       },
       rng,
     );
