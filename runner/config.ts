@@ -306,6 +306,14 @@ const loopConfig = strict({
      * optimum a search from it rarely leaves.
      */
     restarts: z.number().int().min(0).max(20).default(0),
+    /**
+     * Replay (Prioritized Level Replay, Jiang et al. 2021): each round the `replay` populations with the
+     * highest loss under P_r, each with the seasons it was attacked in, join the arm's replay buffer, and
+     * every re-tune from then on (that round's included) scores candidates on the buffer beside the fresh
+     * training mix. The validation check stays on fresh populations. Both arms replay their own rounds, so the
+     * G_1-only arm is still the protocol tuned on G_1 alone with the same method and budget. 0 = off.
+     */
+    replay: z.number().int().min(0).max(1000).default(0),
     /** Objective = (1 - riskWeight) x mean loss + riskWeight x CVaR-10 % loss. */
     riskWeight: z.number().min(0).max(1).default(0.5),
     safeguards: designSearchFields.safeguards,
@@ -316,7 +324,7 @@ const loopConfig = strict({
      * objective estimates the risk under G_1 while G_{r+1} supplies more of its tail.
      */
     weighting: z.enum(['none', 'importance']).default('none'),
-  }).default({ maxEvaluations: 60, initialStep: 0.8, populations: 6, riskWeight: 0.5, safeguards: 'all', hold: [], weighting: 'none', restarts: 0 }),
+  }).default({ maxEvaluations: 60, initialStep: 0.8, populations: 6, riskWeight: 0.5, safeguards: 'all', hold: [], weighting: 'none', restarts: 0, replay: 0 }),
   heldOut: strict({
     populations: positiveInt(10_000).default(24),
     /** Population effects of the stress grid: every turnout x concentration pair. */

@@ -410,6 +410,29 @@ interface LoopState {
   artifacts?: ArtifactRecord[];
   /** Attacks the rounds' CEM searches found (attackSearch cem), scored beside the listed strategies from the next step on. */
   library?: readonly AttackVariant[];
+  /** protocolSearch.replay: the buffer's populations, each as the round, index and generator it was sampled with. */
+  replay?: readonly ReplayEntry[];
+}
+
+/** A replayed population: re-sampled from the same generator and streams, so its members and seasons are the ones attacked. */
+interface ReplayEntry {
+  round: number;
+  index: number;
+  hyper: PopulationGeneratorModel['hyper'];
+}
+
+function replayRecord(world: LoopWorld, buffer: readonly PopulationSample[], before: Protocol, after: Protocol): Record<string, number> {
+  const meanLoss = (protocol: Protocol) => buffer.reduce((a, sample) => a + world.outcome(protocol, sample).loss, 0) / buffer.length;
+  return { replayBuffer: buffer.length, replayLossBefore: meanLoss(before), replayLossAfter: meanLoss(after) };
+}
+
+/** Indices of the `count` largest losses, largest first (ties: the lower index first). */
+export function topLosses(losses: readonly number[], count: number): number[] {
+  return losses
+    .map((loss, k) => [loss, k] as const)
+    .sort((a, b) => b[0] - a[0] || a[1] - b[1])
+    .slice(0, count)
+    .map(([, k]) => k);
 }
 
 const json = (name: string, value: unknown): ArtifactRecord => ({ name, mediaType: 'application/json', content: JSON.stringify(value) });
@@ -439,8 +462,10 @@ export async function runLoopTrial(config: LoopConfig, spec: TrialSpec, context:
   // the searches start from the baseline's own parameters (as near as the design space allows).
   const { effective, design, start: startAction } = restrictedDesign(baseline, TOTAL_SUPPLY, config.protocolSearch);
 
+  const sampleOne = (generator: PopulationGenerator, k: number, ...keys: (string | number)[]): PopulationSample =>
+    samplePopulation(generator, config.members, root.stream(...keys, k), seedOf(...keys, k, 'season'));
   const samplePopulations = (generator: PopulationGenerator, count: number, ...keys: (string | number)[]): PopulationSample[] =>
-    Array.from({ length: count }, (_, k) => samplePopulation(generator, config.members, root.stream(...keys, k), seedOf(...keys, k, 'season')));
+    Array.from({ length: count }, (_, k) => sampleOne(generator, k, ...keys));
 
   /** The antagonists of round `round`: design actions around `x` (held and disabled parameters stay put through `design`). */
   const antagonistsNear = (x: readonly number[], round: number): Protocol[] => {
@@ -463,6 +488,17 @@ export async function runLoopTrial(config: LoopConfig, spec: TrialSpec, context:
     if (path !== undefined && existsSync(path)) state = JSON.parse(readFileSync(path, 'utf8')) as LoopState;
     // A checkpoint written before searches started from the baseline holds no action yet.
     if (state.x.length === 0) state = { ...state, x: startAction };
+    // protocolSearch.replay: the buffer's populations, re-sampled once (after a resume, from their generators and streams).
+    const replayed = new Map<string, PopulationSample>();
+    const replaySample = (entry: ReplayEntry): PopulationSample => {
+      const key = `${entry.round}:${entry.index}`;
+      let sample = replayed.get(key);
+      if (sample === undefined) {
+        sample = sampleOne(new PopulationGenerator({ ...g1.model, hyper: entry.hyper }), entry.index, 'round', entry.round, 'populations');
+        replayed.set(key, sample);
+      }
+      return sample;
+    };
     for (let round = state.round + 1; round <= config.rounds; round++) {
       const generator = new PopulationGenerator({ ...g1.model, hyper: state.hyper });
       const protocol = round === 1 ? baseline : design(state.x);
@@ -475,6 +511,12 @@ export async function runLoopTrial(config: LoopConfig, spec: TrialSpec, context:
       if (config.attackSearch === 'ppo') outcomes.push(...(await ppoOutcomes(config, roundWorld, protocol, populations, seedOf('round', round, 'ppo'))).outcomes);
       else for (const [k, sample] of populations.entries()) outcomes.push(await roundWorld.searchedOutcome(protocol, sample, seedOf('round', round, 'attack-search', k)));
       const losses = outcomes.map((o) => o.loss);
+      // The round's highest-loss populations join the replay buffer (the same samples: their members and seasons).
+      const newReplay = topLosses(losses, config.protocolSearch.replay).map((index) => {
+        replayed.set(`${round}:${index}`, populations[index]!);
+        return { round, index, hyper: generator.model.hyper };
+      });
+      const replay = [...(state.replay ?? []), ...newReplay];
       // The search's strongest find (the largest gain over the listed strategies and the library) joins the
       // library, so the protocol search below, and the next rounds, face it.
       const found = outcomes.reduce<Outcome | undefined>((a, o) => ((o.searchGain ?? 0) > (a?.searchGain ?? 0) ? o : a), undefined);
@@ -517,7 +559,8 @@ export async function runLoopTrial(config: LoopConfig, spec: TrialSpec, context:
         // Multiple importance sampling with the balance heuristic: the mix's density is the even mixture.
         return mix.map((sample) => ({ ...sample, weight: 1 / (0.5 + 0.5 * Math.exp(next.logDensity(sample.effects) - g1.logDensity(sample.effects))) }));
       };
-      const { x, replaced } = await world.withLibrary(nextLibrary).retune(design, mixOf('tune', tuneCount), mixOf('validate', validateCount), state.x, seedOf('round', round, 'cmaes'), startAction);
+      const training = [...mixOf('tune', tuneCount), ...replay.map(replaySample)];
+      const { x, replaced } = await world.withLibrary(nextLibrary).retune(design, training, mixOf('validate', validateCount), state.x, seedOf('round', round, 'cmaes'), startAction);
       // 5: the round's record.
       const mean = losses.reduce((a, b) => a + b, 0) / losses.length;
       const welfare = outcomes.reduce((a, o) => a + o.welfare, 0) / outcomes.length;
@@ -540,6 +583,8 @@ export async function runLoopTrial(config: LoopConfig, spec: TrialSpec, context:
         protocolReplaced: replaced,
         // attackSearch cem: variants of the listed strategies the protocol search faced this round.
         attackLibrary: config.attackSearch === 'cem' ? nextLibrary.length : null,
+        // protocolSearch.replay: the buffer the re-tune scored on, and its mean loss under P_r and under P_{r+1}.
+        ...(config.protocolSearch.replay > 0 ? replayRecord(world.withLibrary(nextLibrary), replay.map(replaySample), protocol, design(x)) : {}),
         ...Object.fromEntries(next.model.hyper.mean.map((m, i) => [`effect.${['turnout', 'concentration', 'lateness', 'support'][i]}.mean`, m])),
         ...Object.fromEntries(Object.entries(designValues(effective(x))).map(([name, value]) => [`protocol.${name}`, value])),
       };
@@ -571,7 +616,7 @@ export async function runLoopTrial(config: LoopConfig, spec: TrialSpec, context:
           })),
         }),
       );
-      state = { round, hyper: next.model.hyper, x, rounds: [...state.rounds, record], curves: [...state.curves, ...curves], artifacts: [...(state.artifacts ?? []), ...artifacts], library: nextLibrary };
+      state = { round, hyper: next.model.hyper, x, rounds: [...state.rounds, record], curves: [...state.curves, ...curves], artifacts: [...(state.artifacts ?? []), ...artifacts], library: nextLibrary, replay };
       saveCheckpoint(path, state);
     }
     return state;

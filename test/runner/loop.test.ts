@@ -9,7 +9,7 @@ import { InProcessExecutor } from '../../runner/executors.ts';
 import { planTrials } from '../../runner/plan.ts';
 import { loadExperiment, resumeRun, runExperiment } from '../../runner/run.ts';
 import { Store } from '../../runner/store.ts';
-import { addToLibrary, antagonistRegret, betweenPopulationShare, cvar, LIBRARY_SIZE, likelyFailureSignal, LoopWorld, ppoOutcomes, runLoopTrial, samplePopulation, spreadFirst, weightedCvar } from '../../runner/trials/loop.ts';
+import { addToLibrary, antagonistRegret, betweenPopulationShare, cvar, LIBRARY_SIZE, likelyFailureSignal, LoopWorld, ppoOutcomes, runLoopTrial, samplePopulation, spreadFirst, topLosses, weightedCvar } from '../../runner/trials/loop.ts';
 import { loadLoopData, loopTable } from '../../runner/trials/loop-data.ts';
 import { designActionOf, designedProtocol } from '../../envs/dao/design-env.ts';
 import { presetProtocol } from '../../envs/dao/presets.ts';
@@ -534,6 +534,42 @@ test('adversary shuffled (the control): the same weights on permuted populations
   assert.is(control.metrics.heldOutCvar10G1, loss.metrics.heldOutCvar10G1);
   assert.equal(control.episodes!.filter((e) => e.arm === 'g1-only'), loss.episodes!.filter((e) => e.arm === 'g1-only'));
   assert.throws(() => parse(tiny('fineTune: { adversary: random }\n')), /fineTune\.adversary/);
+});
+
+test('protocolSearch.replay: each round\'s highest-loss populations join both arms\' buffers, the re-tunes score on them, and a resumed loop re-samples them exactly', async () => {
+  assert.equal(topLosses([0.1, 0.5, -0.2, 0.5, 0.3], 3), [1, 3, 4]);
+  assert.equal(topLosses([0.1, 0.5], 0), []);
+  assert.equal(topLosses([0.1, 0.5], 5), [1, 0]);
+  const configWith = (extra: string, rounds = 2) =>
+    parse(tiny().replace('protocolSearch: { maxEvaluations: 10, populations: 2 }', `protocolSearch: { maxEvaluations: 10, populations: 2${extra} }`).replace('rounds: 2', `rounds: ${rounds}`));
+  const base = configWith('');
+  const spec = planTrials(base)[0]!;
+  const plain = await runLoopTrial(base, spec);
+  assert.equal((await runLoopTrial(configWith(', replay: 0'), spec)).metrics, plain.metrics);
+  const replayed = await runLoopTrial(configWith(', replay: 2'), spec);
+  for (const arm of ['adaptive', 'g1-only']) {
+    const rounds = replayed.episodes!.filter((e) => e.arm === arm);
+    // Two populations a round join: 2 in round 1's re-tune, 4 in round 2's.
+    assert.equal(rounds.map((e) => e.replayBuffer), [2, 4], arm);
+    const first = rounds[0]!;
+    const unreplayed = plain.episodes!.find((e) => e.arm === arm && e.round === 1)!;
+    // Round 1 attacks Bravo on the same populations: the same losses, and the buffer holds its worst two.
+    assert.is(first.lossMean, unreplayed.lossMean);
+    assert.ok((first.replayLossBefore as number) >= (first.lossMean as number), `${first.replayLossBefore} vs ${first.lossMean}`);
+    assert.ok((first.replayLossBefore as number) <= (first.lossWorst as number) + 1e-12);
+  }
+  // Round 1's buffer is the same worst two populations in both arms (the same populations, the same protocol).
+  const round1 = replayed.episodes!.filter((e) => e.round === 1).map((e) => e.replayLossBefore);
+  assert.is(round1[0], round1[1]);
+  // A loop that stops after round 1 and is then resumed from its checkpoints rebuilds the buffer from the
+  // stored generators and streams: the resumed run ends exactly as the uninterrupted one.
+  const checkpointDir = mkdtempSync(join(dir, 'replay-'));
+  await runLoopTrial(configWith(', replay: 2', 1), spec, { checkpointDir });
+  assert.is(readdirSync(checkpointDir).length, 2, 'one checkpoint per arm after round 1');
+  const resumed = await runLoopTrial(configWith(', replay: 2'), spec, { checkpointDir });
+  assert.equal(resumed.metrics, replayed.metrics);
+  assert.equal(resumed.episodes, replayed.episodes);
+  assert.throws(() => configWith(', replay: -1'), /protocolSearch\.replay/);
 });
 
 test('a round whose fine-tuned generator falls below the realism floor is rejected', async () => {
