@@ -605,6 +605,8 @@ export async function runLoopTrial(config: LoopConfig, spec: TrialSpec, context:
           protocol,
           nextProtocol: design(x),
           libraryAdded: nextLibrary === library ? null : nextLibrary[nextLibrary.length - 1],
+          // protocolSearch.replay: which of this round's populations joined the replay buffer.
+          ...(config.protocolSearch.replay > 0 ? { replayAdded: newReplay.map((e) => e.index) } : {}),
           populations: populations.map((sample, k) => ({
             effects: Array.from(sample.effects),
             loss: outcomes[k]!.loss,

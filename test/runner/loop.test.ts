@@ -558,6 +558,10 @@ test('protocolSearch.replay: each round\'s highest-loss populations join both ar
     assert.ok((first.replayLossBefore as number) >= (first.lossMean as number), `${first.replayLossBefore} vs ${first.lossMean}`);
     assert.ok((first.replayLossBefore as number) <= (first.lossWorst as number) + 1e-12);
   }
+  // The round's artifact names them: its two highest losses.
+  const artifact = JSON.parse(String(replayed.artifacts!.find((a) => a.name === 'round-1-adaptive.json')!.content)) as { replayAdded: number[]; populations: { loss: number }[] };
+  assert.equal(artifact.replayAdded, topLosses(artifact.populations.map((p) => p.loss), 2));
+  assert.is(JSON.parse(String(plain.artifacts!.find((a) => a.name === 'round-1-adaptive.json')!.content)).replayAdded, undefined);
   // Round 1's buffer is the same worst two populations in both arms (the same populations, the same protocol).
   const round1 = replayed.episodes!.filter((e) => e.round === 1).map((e) => e.replayLossBefore);
   assert.is(round1[0], round1[1]);
