@@ -240,30 +240,46 @@ export class LoopWorld {
     return { ...worst!, welfare: welfare / this.config.attacks.length };
   }
 
-  /** The protocol-tuning objective on a set of populations: (1 - w) mean loss + w CVaR-10 % (w = riskWeight). */
-  objective(protocol: Protocol, populations: readonly PopulationSample[]): number {
+  /**
+   * The protocol-tuning objective on a set of populations: (1 - w) mean loss + w CVaR-10 % (w = riskWeight).
+   * `tail` (the replay buffer: populations picked for their high loss) joins the CVaR's populations only, so
+   * the mean still estimates the loss of the populations sampled as they come.
+   */
+  objective(protocol: Protocol, populations: readonly PopulationSample[], tail: readonly PopulationSample[] = []): number {
     const { riskWeight } = this.config.protocolSearch;
-    const losses = populations.map((sample) => this.outcome(protocol, sample).loss);
+    const lossOf = (sample: PopulationSample) => this.outcome(protocol, sample).loss;
+    const losses = populations.map(lossOf);
     const weights = populations.map((sample) => sample.weight ?? 1);
     const mean = losses.reduce((a, loss, k) => a + weights[k]! * loss, 0) / weights.reduce((a, b) => a + b, 0);
+    const tailLosses = [...losses, ...tail.map(lossOf)];
+    const tailWeights = [...weights, ...tail.map(() => 1)];
     const weighted = populations.some((sample) => sample.weight !== undefined);
-    return (1 - riskWeight) * mean + riskWeight * (weighted ? weightedCvar(losses, weights) : cvar(losses));
+    return (1 - riskWeight) * mean + riskWeight * (weighted ? weightedCvar(tailLosses, tailWeights) : cvar(tailLosses));
   }
 
   /**
    * Step 4: CMA-ES over the design parameters from the incumbent action (at first: the baseline preset's
-   * own parameters) on the training populations. The search's best point was picked on those populations
+   * own parameters) on the training populations (and `replay`, the replay buffer, in the CVaR term only).
+   * The search's best point was picked on those populations
    * (a winner's curse), so it replaces the incumbent only if it also scores better on fresh validation
    * populations from the same mix.
    */
-  async retune(design: (x: ArrayLike<number>) => Protocol, training: readonly PopulationSample[], validation: readonly PopulationSample[], incumbent: readonly number[], seed: number, restartFrom: readonly number[] = incumbent): Promise<{ x: number[]; replaced: boolean }> {
+  async retune(
+    design: (x: ArrayLike<number>) => Protocol,
+    training: readonly PopulationSample[],
+    validation: readonly PopulationSample[],
+    incumbent: readonly number[],
+    seed: number,
+    restartFrom: readonly number[] = incumbent,
+    replay: readonly PopulationSample[] = [],
+  ): Promise<{ x: number[]; replaced: boolean }> {
     const { initialStep, maxEvaluations, restarts } = this.config.protocolSearch;
     // protocolSearch.restarts: more runs, from `restartFrom` (the baseline's own parameters), then from random points of the box.
     const rng = Rng.create(seed).stream('restarts');
     const starts = [incumbent, ...Array.from({ length: restarts }, (_, k) => (k === 0 ? restartFrom : DESIGN_BOX.lower.map((low, i) => low + (DESIGN_BOX.upper[i]! - low) * rng.random())))];
     let best: { x: Float64Array; f: number } | undefined;
     for (const [k, start] of starts.entries()) {
-      const search = await cmaesMinimize((x: Float64Array) => this.objective(design(x), training), start, initialStep, { seed: k === 0 ? seed : seed + k, maxEvaluations, ...DESIGN_BOX });
+      const search = await cmaesMinimize((x: Float64Array) => this.objective(design(x), training, replay), start, initialStep, { seed: k === 0 ? seed : seed + k, maxEvaluations, ...DESIGN_BOX });
       if (best === undefined || search.f < best.f) best = search;
     }
     const replaced = this.objective(design(best!.x), validation) < this.objective(design(incumbent), validation);
@@ -559,8 +575,8 @@ export async function runLoopTrial(config: LoopConfig, spec: TrialSpec, context:
         // Multiple importance sampling with the balance heuristic: the mix's density is the even mixture.
         return mix.map((sample) => ({ ...sample, weight: 1 / (0.5 + 0.5 * Math.exp(next.logDensity(sample.effects) - g1.logDensity(sample.effects))) }));
       };
-      const training = [...mixOf('tune', tuneCount), ...replay.map(replaySample)];
-      const { x, replaced } = await world.withLibrary(nextLibrary).retune(design, training, mixOf('validate', validateCount), state.x, seedOf('round', round, 'cmaes'), startAction);
+      const retuneWorld = world.withLibrary(nextLibrary);
+      const { x, replaced } = await retuneWorld.retune(design, mixOf('tune', tuneCount), mixOf('validate', validateCount), state.x, seedOf('round', round, 'cmaes'), startAction, replay.map(replaySample));
       // 5: the round's record.
       const mean = losses.reduce((a, b) => a + b, 0) / losses.length;
       const welfare = outcomes.reduce((a, o) => a + o.welfare, 0) / outcomes.length;
@@ -584,7 +600,7 @@ export async function runLoopTrial(config: LoopConfig, spec: TrialSpec, context:
         // attackSearch cem: variants of the listed strategies the protocol search faced this round.
         attackLibrary: config.attackSearch === 'cem' ? nextLibrary.length : null,
         // protocolSearch.replay: the buffer the re-tune scored on, and its mean loss under P_r and under P_{r+1}.
-        ...(config.protocolSearch.replay > 0 ? replayRecord(world.withLibrary(nextLibrary), replay.map(replaySample), protocol, design(x)) : {}),
+        ...(config.protocolSearch.replay > 0 ? replayRecord(retuneWorld, replay.map(replaySample), protocol, design(x)) : {}),
         ...Object.fromEntries(next.model.hyper.mean.map((m, i) => [`effect.${['turnout', 'concentration', 'lateness', 'support'][i]}.mean`, m])),
         ...Object.fromEntries(Object.entries(designValues(effective(x))).map(([name, value]) => [`protocol.${name}`, value])),
       };

@@ -542,6 +542,20 @@ test('protocolSearch.replay: each round\'s highest-loss populations join both ar
   assert.equal(topLosses([0.1, 0.5], 5), [1, 0]);
   const configWith = (extra: string, rounds = 2) =>
     parse(tiny().replace('protocolSearch: { maxEvaluations: 10, populations: 2 }', `protocolSearch: { maxEvaluations: 10, populations: 2${extra} }`).replace('rounds: 2', `rounds: ${rounds}`));
+  // The buffer counts in the objective's CVaR term only: the mean stays over the populations as sampled.
+  {
+    const g1 = PopulationGenerator.fit(loadLoopData(configWith('')).train);
+    const samples = Array.from({ length: 6 }, (_, k) => samplePopulation(g1, 300, Rng.create(9).stream('objective', k), 900 + k));
+    const [fresh, tail] = [samples.slice(0, 4), samples.slice(4)];
+    const bravo = presetProtocol('compound-bravo');
+    const worldAt = (riskWeight: number) => new LoopWorld(configWith(`, riskWeight: ${riskWeight}`));
+    const lossesOf = (world: LoopWorld, list: typeof samples) => list.map((sample) => world.outcome(bravo, sample).loss);
+    const meanOnly = worldAt(0);
+    assert.is(meanOnly.objective(bravo, fresh, tail), meanOnly.objective(bravo, fresh));
+    const tailOnly = worldAt(1);
+    assert.is(tailOnly.objective(bravo, fresh, tail), cvar(lossesOf(tailOnly, samples)));
+    assert.is(tailOnly.objective(bravo, fresh), cvar(lossesOf(tailOnly, fresh)));
+  }
   const base = configWith('');
   const spec = planTrials(base)[0]!;
   const plain = await runLoopTrial(base, spec);
