@@ -34,6 +34,7 @@ import { writeFileAtomic } from '../../lib/files.ts';
 import { dirname, join } from 'node:path';
 import { Rng } from '../../lib/rng.ts';
 import { normal } from '../../lib/distributions.ts';
+import { stableArgsort } from '../../lib/argsort.ts';
 import { cemMinimize } from '../../agents/cem.ts';
 import { trainPpo } from '../../agents/ppo.ts';
 import { GovernanceAttackEnv, type GovernanceAttackKwargs } from '../../envs/dao/attack-env.ts';
@@ -444,11 +445,7 @@ function replayRecord(world: LoopWorld, buffer: readonly PopulationSample[], bef
 
 /** Indices of the `count` largest losses, largest first (ties: the lower index first). */
 export function topLosses(losses: readonly number[], count: number): number[] {
-  return losses
-    .map((loss, k) => [loss, k] as const)
-    .sort((a, b) => b[0] - a[0] || a[1] - b[1])
-    .slice(0, count)
-    .map(([, k]) => k);
+  return Array.from(stableArgsort(losses.map((loss) => -loss)).subarray(0, count));
 }
 
 const json = (name: string, value: unknown): ArtifactRecord => ({ name, mediaType: 'application/json', content: JSON.stringify(value) });
