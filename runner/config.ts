@@ -310,8 +310,9 @@ const loopConfig = strict({
      * Replay (Prioritized Level Replay, Jiang et al. 2021): each round the `replay` populations with the
      * highest loss under P_r, each with the seasons it was attacked in, join the arm's replay buffer, and
      * every re-tune from then on (that round's included) counts the buffer in its CVaR term beside the fresh
-     * training mix (the mean stays over the fresh mix). The validation check stays on fresh populations. Both arms replay their own rounds, so the
-     * G_1-only arm is still the protocol tuned on G_1 alone with the same method and budget. 0 = off.
+     * training mix (the mean stays over the fresh mix). The validation check stays on fresh populations. Both
+     * arms replay their own rounds, so the G_1-only arm is still the protocol tuned on G_1 alone with the same
+     * method and budget. 0 = off.
      */
     replay: z.number().int().min(0).max(1000).default(0),
     /** Objective = (1 - riskWeight) x mean loss + riskWeight x CVaR-10 % loss. */

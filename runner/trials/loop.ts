@@ -503,12 +503,12 @@ export async function runLoopTrial(config: LoopConfig, spec: TrialSpec, context:
     if (state.x.length === 0) state = { ...state, x: startAction };
     // protocolSearch.replay: the buffer's populations, re-sampled once (after a resume, from their generators and streams).
     const replayed = new Map<string, PopulationSample>();
+    const replayKey = (entry: ReplayEntry) => `${entry.round}:${entry.index}`;
     const replaySample = (entry: ReplayEntry): PopulationSample => {
-      const key = `${entry.round}:${entry.index}`;
-      let sample = replayed.get(key);
+      let sample = replayed.get(replayKey(entry));
       if (sample === undefined) {
         sample = sampleOne(new PopulationGenerator({ ...g1.model, hyper: entry.hyper }), entry.index, 'round', entry.round, 'populations');
-        replayed.set(key, sample);
+        replayed.set(replayKey(entry), sample);
       }
       return sample;
     };
@@ -525,11 +525,10 @@ export async function runLoopTrial(config: LoopConfig, spec: TrialSpec, context:
       else for (const [k, sample] of populations.entries()) outcomes.push(await roundWorld.searchedOutcome(protocol, sample, seedOf('round', round, 'attack-search', k)));
       const losses = outcomes.map((o) => o.loss);
       // The round's highest-loss populations join the replay buffer (the same samples: their members and seasons).
-      const newReplay = topLosses(losses, config.protocolSearch.replay).map((index) => {
-        replayed.set(`${round}:${index}`, populations[index]!);
-        return { round, index, hyper: generator.model.hyper };
-      });
+      const newReplay = topLosses(losses, config.protocolSearch.replay).map((index) => ({ round, index, hyper: generator.model.hyper }));
+      for (const entry of newReplay) replayed.set(replayKey(entry), populations[entry.index]!);
       const replay = [...(state.replay ?? []), ...newReplay];
+      const buffer = replay.map(replaySample);
       // The search's strongest find (the largest gain over the listed strategies and the library) joins the
       // library, so the protocol search below, and the next rounds, face it.
       const found = outcomes.reduce<Outcome | undefined>((a, o) => ((o.searchGain ?? 0) > (a?.searchGain ?? 0) ? o : a), undefined);
@@ -573,7 +572,7 @@ export async function runLoopTrial(config: LoopConfig, spec: TrialSpec, context:
         return mix.map((sample) => ({ ...sample, weight: 1 / (0.5 + 0.5 * Math.exp(next.logDensity(sample.effects) - g1.logDensity(sample.effects))) }));
       };
       const retuneWorld = world.withLibrary(nextLibrary);
-      const { x, replaced } = await retuneWorld.retune(design, mixOf('tune', tuneCount), mixOf('validate', validateCount), state.x, seedOf('round', round, 'cmaes'), startAction, replay.map(replaySample));
+      const { x, replaced } = await retuneWorld.retune(design, mixOf('tune', tuneCount), mixOf('validate', validateCount), state.x, seedOf('round', round, 'cmaes'), startAction, buffer);
       // 5: the round's record.
       const mean = losses.reduce((a, b) => a + b, 0) / losses.length;
       const welfare = outcomes.reduce((a, o) => a + o.welfare, 0) / outcomes.length;
@@ -597,7 +596,7 @@ export async function runLoopTrial(config: LoopConfig, spec: TrialSpec, context:
         // attackSearch cem: variants of the listed strategies the protocol search faced this round.
         attackLibrary: config.attackSearch === 'cem' ? nextLibrary.length : null,
         // protocolSearch.replay: the buffer the re-tune scored on, and its mean loss under P_r and under P_{r+1}.
-        ...(config.protocolSearch.replay > 0 ? replayRecord(retuneWorld, replay.map(replaySample), protocol, design(x)) : {}),
+        ...(config.protocolSearch.replay > 0 ? replayRecord(retuneWorld, buffer, protocol, design(x)) : {}),
         ...Object.fromEntries(next.model.hyper.mean.map((m, i) => [`effect.${['turnout', 'concentration', 'lateness', 'support'][i]}.mean`, m])),
         ...Object.fromEntries(Object.entries(designValues(effective(x))).map(([name, value]) => [`protocol.${name}`, value])),
       };
