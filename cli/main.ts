@@ -4,6 +4,7 @@
  */
 import yargs from 'yargs';
 import '../envs/index.ts';
+import * as compare from './commands/compare.ts';
 import * as data from './commands/data.ts';
 import * as demo from './commands/demo.ts';
 import * as generators from './commands/generators.ts';
@@ -25,6 +26,7 @@ export async function main(argv: string[]): Promise<number> {
     .command(resume)
     .command(show)
     .command(report)
+    .command(compare)
     .command(exportCommand)
     .command(worker)
     .command(list)

@@ -71,5 +71,47 @@ test('runner commands: bad input exits 2 with one line, and writes nothing', () 
   assert.not.ok(existsSync(join(dir, 'fresh')), 'nothing written for bad input');
 });
 
+test('compare: runs of two configs pair trial by trial; A - B is the mean of the paired differences', () => {
+  writeFileSync(join(dir, 'compare.yaml'), CONFIG);
+  writeFileSync(join(dir, 'low-quorum.yaml'), CONFIG.replace('fraction: 0.1', 'fraction: 0.001'));
+  for (const [config, db] of [['compare.yaml', 'cmp/a.db'], ['low-quorum.yaml', 'cmp/b.db']] as const) {
+    const result = run('run', config, '--db', db, '--workers', '1', '--quiet');
+    assert.is(result.status, 0, result.stderr);
+  }
+  const compared = run('compare', 'cmp/a.db', 'cmp/b.db', '--metric', 'score', '--metric', 'score:welfare', '--json');
+  assert.is(compared.status, 0, compared.stderr);
+  const out = JSON.parse(compared.stdout) as { a: { run: string }[]; b: { run: string }[]; pairs: number; rows: { metricA: string; metricB: string; difference: number; lo: number; hi: number; ties: number }[] };
+  assert.is(out.pairs, 12);
+  // The same pairs by hand, from the two runs' exports.
+  const exported = (runId: string, db: string) =>
+    new Map(run('export', runId, '--db', db, '--format', 'jsonl').stdout.trim().split('\n').map((line) => {
+      const row = JSON.parse(line) as { trial_key: string; seed: number; metrics: Record<string, number> };
+      return [`${row.trial_key}#${row.seed}`, row.metrics] as const;
+    }));
+  const a = exported(out.a[0]!.run, 'cmp/a.db');
+  const b = exported(out.b[0]!.run, 'cmp/b.db');
+  const expected = (ma: string, mb: string) => [...a].reduce((sum, [key, metrics]) => sum + metrics[ma]! - b.get(key)![mb]!, 0) / a.size;
+  const [score, cross] = out.rows;
+  assert.ok(Math.abs(score!.difference - expected('score', 'score')) < 1e-12);
+  assert.ok(Math.abs(cross!.difference - expected('score', 'welfare')) < 1e-12);
+  assert.ok(score!.difference > 0 && score!.lo > 0, "B's 0.1 % quorum lets the buyer through, so A scores higher");
+  assert.ok(score!.ties >= 6, "Bravo's trials are the same in both runs");
+  const text = run('compare', 'cmp/a.db', 'cmp/b.db', '--metric', 'score');
+  assert.match(text.stdout, /^12 pairs by trial key and seed \(unpaired: 0 of A's trials, 0 of B's\)/m);
+  assert.match(text.stdout, /^score +12 +-?\d/m);
+  assert.is(run('run', 'compare.yaml', '--db', 'cmp/a.db', '--workers', '1', '--quiet').status, 0);
+  for (const [args, pattern] of [
+    [['compare', 'cmp/a.db', 'cmp/b.db'], /^daogym: A: cmp\/a\.db has 2 runs; name one as cmp\/a\.db:RUN-ID/],
+    [['compare', `cmp/a.db:${out.a[0]!.run}`, 'cmp/missing.db'], /^daogym: B: no database at cmp\/missing\.db\n$/],
+    [['compare', `cmp/a.db:${out.a[0]!.run}`, 'cmp/b.db', '--metric', 'nope'], /^daogym: --metric: 'nope' is not a metric of A's paired trials; they report: .*score/],
+    [['compare', `cmp/a.db:${out.a[0]!.run}`, 'cmp/b.db', '--resamples', '5'], /^daogym: --resamples must be an integer from 100 to 1000000, got 5\n$/],
+  ] as const) {
+    const result = run(...args);
+    assert.is(result.status, 2, `${args.join(' ')}: ${result.stderr}`);
+    assert.match(result.stderr, pattern, args.join(' '));
+    assert.is(result.stdout, '');
+  }
+});
+
 test.after(() => rmSync(dir, { recursive: true, force: true }));
 test.run();
