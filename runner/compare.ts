@@ -6,7 +6,7 @@
  * their pairs (e.g. one run per config seed).
  */
 import { Rng } from '../lib/rng.ts';
-import { bootstrapMean, DEFAULT_LEVEL, type BootstrapMethod } from './stats.ts';
+import { bootstrapMean, DEFAULT_LEVEL, DEFAULT_RESAMPLES, type BootstrapMethod } from './stats.ts';
 import type { TrialResult } from './types.ts';
 
 export class CompareError extends Error {
@@ -140,7 +140,7 @@ export function compareRuns(a: readonly ComparedRun[], b: readonly ComparedRun[]
   }
   const level = options.level ?? DEFAULT_LEVEL;
   const method = options.method ?? 'percentile';
-  const resamples = options.resamples ?? 4000;
+  const resamples = options.resamples ?? DEFAULT_RESAMPLES;
   const root = Rng.create(options.seed ?? 0);
   const rows = metrics.map((metric): ComparisonRow => {
     const valuesA: number[] = [];
