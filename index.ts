@@ -97,5 +97,6 @@ export { InProcessExecutor, ThreadExecutor, type Executor } from './runner/execu
 export { runExperiment, resumeRun, loadExperiment, writeReport, type RunOptions, type RunOutcome } from './runner/run.ts';
 export { Store, configHash } from './runner/store.ts';
 export { exportRun } from './runner/export.ts';
+export { compareRuns, CompareError, type ComparedRun, type Comparison, type ComparisonRow } from './runner/compare.ts';
 export { analyse, buildReport, type ReportSpec } from './runner/report.ts';
 export { bootstrapMean, pairedDifference, wilsonInterval, breakingPoint } from './runner/stats.ts';

@@ -13,6 +13,7 @@ test('the library entry point exposes the Gym contract and registers the built-i
   assert.ok(daogym.presetNames().includes('compound-bravo'));
   assert.type(daogym.trainPpo, 'function');
   assert.type(daogym.GaussianCopula.fit, 'function');
+  assert.type(daogym.compareRuns, 'function');
   assert.ok(Math.abs(daogym.dpSgdEpsilon(0.04, 1.5, 2250, 1e-5).epsilon - 7.32911117143) < 1e-6);
 });
 
