@@ -177,3 +177,44 @@ export function compareRuns(a: readonly ComparedRun[], b: readonly ComparedRun[]
   });
   return { pairs: pairs.length, unpairedA, unpairedB, level, method, resamples, rows };
 }
+
+/** A config field whose values differ between the runs of A and those of B. */
+export interface ConfigDifference {
+  path: string;
+  /** The distinct values (JSON; '(unset)' where a run's config lacks the field) in A's runs and in B's. */
+  a: string[];
+  b: string[];
+}
+
+const UNSET = '(unset)';
+
+function flattenConfig(value: unknown, prefix: string, into: Map<string, string>): void {
+  if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
+    for (const [key, child] of Object.entries(value)) flattenConfig(child, prefix === '' ? key : `${prefix}.${key}`, into);
+  } else into.set(prefix, JSON.stringify(value));
+}
+
+/**
+ * Where the stored (validated, defaults filled in) configs of A's runs differ from B's: what the comparison
+ * varies, besides anything that changed in the code between the runs. Fields are compared as sets of values
+ * over each side's runs, so pooling runs of several `seed:`s on both sides shows no difference in `seed`.
+ */
+export function configDifferences(a: readonly unknown[], b: readonly unknown[]): ConfigDifference[] {
+  const flat = (configs: readonly unknown[]) =>
+    configs.map((config) => {
+      const fields = new Map<string, string>();
+      flattenConfig(config, '', fields);
+      return fields;
+    });
+  const left = flat(a);
+  const right = flat(b);
+  const paths = new Set([...left, ...right].flatMap((fields) => [...fields.keys()]));
+  const values = (side: Map<string, string>[], path: string) => [...new Set(side.map((fields) => fields.get(path) ?? UNSET))].sort();
+  const differences: ConfigDifference[] = [];
+  for (const path of [...paths].sort()) {
+    const va = values(left, path);
+    const vb = values(right, path);
+    if (va.join('\n') !== vb.join('\n')) differences.push({ path, a: va, b: vb });
+  }
+  return differences;
+}

@@ -5,7 +5,7 @@
  */
 import { existsSync } from 'node:fs';
 import type { Argv } from 'yargs';
-import { CompareError, compareRuns, type ComparedRun, type Comparison, type ComparisonRow, type MetricPair } from '../../runner/compare.ts';
+import { CompareError, compareRuns, configDifferences, type ComparedRun, type Comparison, type ComparisonRow, type ConfigDifference, type MetricPair } from '../../runner/compare.ts';
 import type { Store } from '../../runner/store.ts';
 import { formatTable } from '../../runner/summary.ts';
 import type { RunRecord } from '../../runner/types.ts';
@@ -101,12 +101,19 @@ export function rowDecimals(row: Pick<ComparisonRow, 'lo' | 'hi' | 'meanA' | 'me
 const fixed = (value: number, decimals: number): string => value.toFixed(decimals);
 const signed = (value: number, decimals: number): string => (value > 0 ? '+' : '') + fixed(value, decimals);
 
-export function formatComparison(comparison: Comparison, a: readonly LoadedRun[], b: readonly LoadedRun[]): string {
+export function formatComparison(comparison: Comparison, a: readonly LoadedRun[], b: readonly LoadedRun[], differences: readonly ConfigDifference[]): string {
   const describeRun = (run: LoadedRun) => `${run.runId} ${run.record.name} (${run.record.kind}), ${run.trials.length} trials, ${run.db}`;
   const level = `${Math.round(comparison.level * 1000) / 10} %`;
+  const versions = (runs: readonly LoadedRun[]) => [...new Set(runs.map((run) => run.record.codeVersion))].sort().join(' | ');
+  const codeA = versions(a);
+  const codeB = versions(b);
   const lines = [
     ...a.map((run) => `A: ${describeRun(run)}`),
     ...b.map((run) => `B: ${describeRun(run)}`),
+    differences.length === 0
+      ? 'configs: the same on both sides'
+      : `configs differ (A -> B): ${differences.map((d) => `${d.path} ${d.a.join(' | ')} -> ${d.b.join(' | ')}`).join('; ')}`,
+    ...(codeA === codeB ? [] : [`code versions differ (A -> B): ${codeA} -> ${codeB}`]),
     `${comparison.pairs} pairs by trial key and seed (unpaired: ${comparison.unpairedA} of A's trials, ${comparison.unpairedB} of B's); ` +
       `A - B with ${level} bootstrap intervals (${comparison.method}, ${comparison.resamples} resamples of trial seeds)`,
     '',
@@ -144,9 +151,14 @@ export function handler(args: CompareArgs): void {
       if (error instanceof CompareError) throw new UsageError(error.message);
       throw error;
     }
+    const differences = configDifferences(
+      a.map((run) => run.record.config),
+      b.map((run) => run.record.config),
+    );
     if (args.json) {
-      console.log(JSON.stringify({ a: a.map((run) => ({ run: run.runId, db: run.db, trials: run.trials.length })), b: b.map((run) => ({ run: run.runId, db: run.db, trials: run.trials.length })), ...comparison }));
-    } else console.log(formatComparison(comparison, a, b));
+      const side = (runs: LoadedRun[]) => runs.map((run) => ({ run: run.runId, db: run.db, trials: run.trials.length }));
+      console.log(JSON.stringify({ a: side(a), b: side(b), configDifferences: differences, ...comparison }));
+    } else console.log(formatComparison(comparison, a, b, differences));
   } finally {
     for (const store of stores.values()) store.close();
   }

@@ -98,6 +98,7 @@ test('compare: runs of two configs pair trial by trial; A - B is the mean of the
   assert.ok(score!.ties >= 6, "Bravo's trials are the same in both runs");
   const text = run('compare', 'cmp/a.db', 'cmp/b.db', '--metric', 'score');
   assert.match(text.stdout, /^12 pairs by trial key and seed \(unpaired: 0 of A's trials, 0 of B's\)/m);
+  assert.match(text.stdout, /^configs differ \(A -> B\): variants .*"fraction":0\.1\b.* -> .*"fraction":0\.001/m, 'the one field the two configs differ in');
   assert.match(text.stdout, /^score +12 +-?\d/m);
   assert.is(run('run', 'compare.yaml', '--db', 'cmp/a.db', '--workers', '1', '--quiet').status, 0);
   for (const [args, pattern] of [

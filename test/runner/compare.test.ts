@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { CompareError, compareRuns, pairAcrossRuns, type ComparedRun } from '../../runner/compare.ts';
+import { CompareError, compareRuns, configDifferences, pairAcrossRuns, type ComparedRun } from '../../runner/compare.ts';
 import type { TrialResult } from '../../runner/types.ts';
 
 const trial = (key: string, seed: number, metrics: Record<string, number>): TrialResult => ({
@@ -69,6 +69,17 @@ test('mistakes are CompareErrors that name what is wrong', () => {
     () => compareRuns([run('a1', [trial('loop', 1, { x: 1 })]), run('a2', [trial('loop', 1, { x: 2 })])], a),
     (e: unknown) => e instanceof CompareError && /A: trial 'loop' with seed 1 is in run a1 and in run a2/.test(e.message),
   );
+});
+
+test('configDifferences names the fields that differ between the sides, as sets of values over pooled runs', () => {
+  const a = [{ seed: 3, search: { replay: 0, riskWeight: 0.5 }, attacks: ['buy'] }, { seed: 101, search: { replay: 0, riskWeight: 0.5 }, attacks: ['buy'] }];
+  const b = [{ seed: 101, search: { replay: 4, riskWeight: 0.5 }, attacks: ['buy'] }, { seed: 3, search: { replay: 4, riskWeight: 0.5 }, attacks: ['buy', 'bribe'], extra: true }];
+  assert.equal(configDifferences(a, b), [
+    { path: 'attacks', a: ['["buy"]'], b: ['["buy","bribe"]', '["buy"]'] },
+    { path: 'extra', a: ['(unset)'], b: ['(unset)', 'true'] },
+    { path: 'search.replay', a: ['0'], b: ['4'] },
+  ]);
+  assert.equal(configDifferences(a, a), [], 'the same configs: nothing');
 });
 
 test.run();
