@@ -76,18 +76,16 @@ interface TrialPairAcross {
 
 const pairKey = (trial: TrialResult): string => `${trial.key}#${trial.seed}`;
 
-function indexSide(side: readonly ComparedRun[], label: string): Map<string, TrialResult> {
-  const index = new Map<string, TrialResult>();
-  const owner = new Map<string, string>();
+function indexSide(side: readonly ComparedRun[], label: string): Map<string, { runId: string; trial: TrialResult }> {
+  const index = new Map<string, { runId: string; trial: TrialResult }>();
   for (const run of side) {
     for (const trial of run.trials) {
       const key = pairKey(trial);
-      const first = owner.get(key);
+      const first = index.get(key);
       if (first !== undefined) {
-        throw new CompareError(`${label}: trial '${trial.key}' with seed ${trial.seed} is in run ${first} and in run ${run.runId}; give each trial seed once per side`);
+        throw new CompareError(`${label}: trial '${trial.key}' with seed ${trial.seed} is in run ${first.runId} and in run ${run.runId}; give each trial seed once per side`);
       }
-      owner.set(key, run.runId);
-      index.set(key, trial);
+      index.set(key, { runId: run.runId, trial });
     }
   }
   return index;
@@ -98,9 +96,9 @@ export function pairAcrossRuns(a: readonly ComparedRun[], b: readonly ComparedRu
   const left = indexSide(a, 'A');
   const right = indexSide(b, 'B');
   const pairs: TrialPairAcross[] = [];
-  for (const [key, trial] of left) {
+  for (const [key, { trial }] of left) {
     const partner = right.get(key);
-    if (partner !== undefined) pairs.push({ seed: trial.seed, a: trial, b: partner });
+    if (partner !== undefined) pairs.push({ seed: trial.seed, a: trial, b: partner.trial });
   }
   return { pairs, unpairedA: left.size - pairs.length, unpairedB: right.size - pairs.length };
 }

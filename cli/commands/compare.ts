@@ -98,8 +98,7 @@ export function rowDecimals(row: Pick<ComparisonRow, 'lo' | 'hi' | 'meanA' | 'me
   return Math.max(0, Math.min(10, 2 - Math.floor(Math.log10(scale))));
 }
 
-const fixed = (value: number, decimals: number): string => value.toFixed(decimals);
-const signed = (value: number, decimals: number): string => (value > 0 ? '+' : '') + fixed(value, decimals);
+const signed = (value: number, decimals: number): string => (value > 0 ? '+' : '') + value.toFixed(decimals);
 
 export function formatComparison(comparison: Comparison, a: readonly LoadedRun[], b: readonly LoadedRun[], differences: readonly ConfigDifference[]): string {
   const describeRun = (run: LoadedRun) => `${run.runId} ${run.record.name} (${run.record.kind}), ${run.trials.length} trials, ${run.db}`;
@@ -123,8 +122,8 @@ export function formatComparison(comparison: Comparison, a: readonly LoadedRun[]
     return [
       row.metricA === row.metricB ? row.metricA : `${row.metricA} : ${row.metricB}`,
       String(row.pairs),
-      fixed(row.meanA, decimals),
-      fixed(row.meanB, decimals),
+      row.meanA.toFixed(decimals),
+      row.meanB.toFixed(decimals),
       signed(row.difference, decimals),
       `[${signed(row.lo, decimals)}, ${signed(row.hi, decimals)}]`,
       row.relative === null ? '-' : `${signed(row.relative * 100, 1)} %`,

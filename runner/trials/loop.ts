@@ -573,6 +573,7 @@ export async function runLoopTrial(config: LoopConfig, spec: TrialSpec, context:
       };
       const retuneWorld = world.withLibrary(nextLibrary);
       const { x, replaced } = await retuneWorld.retune(design, mixOf('tune', tuneCount), mixOf('validate', validateCount), state.x, seedOf('round', round, 'cmaes'), startAction, buffer);
+      const nextProtocol = design(x);
       // 5: the round's record.
       const mean = losses.reduce((a, b) => a + b, 0) / losses.length;
       const welfare = outcomes.reduce((a, o) => a + o.welfare, 0) / outcomes.length;
@@ -596,7 +597,7 @@ export async function runLoopTrial(config: LoopConfig, spec: TrialSpec, context:
         // attackSearch cem: variants of the listed strategies the protocol search faced this round.
         attackLibrary: config.attackSearch === 'cem' ? nextLibrary.length : null,
         // protocolSearch.replay: the buffer the re-tune scored on, and its mean loss under P_r and under P_{r+1}.
-        ...(config.protocolSearch.replay > 0 ? replayRecord(retuneWorld, buffer, protocol, design(x)) : {}),
+        ...(config.protocolSearch.replay > 0 ? replayRecord(retuneWorld, buffer, protocol, nextProtocol) : {}),
         ...Object.fromEntries(next.model.hyper.mean.map((m, i) => [`effect.${['turnout', 'concentration', 'lateness', 'support'][i]}.mean`, m])),
         ...Object.fromEntries(Object.entries(designValues(effective(x))).map(([name, value]) => [`protocol.${name}`, value])),
       };
@@ -615,7 +616,7 @@ export async function runLoopTrial(config: LoopConfig, spec: TrialSpec, context:
           arm: record.arm,
           round,
           protocol,
-          nextProtocol: design(x),
+          nextProtocol,
           libraryAdded: nextLibrary === library ? null : nextLibrary[nextLibrary.length - 1],
           // protocolSearch.replay: which of this round's populations joined the replay buffer.
           ...(config.protocolSearch.replay > 0 ? { replayAdded: newReplay.map((e) => e.index) } : {}),
