@@ -200,6 +200,23 @@ const searchConfig = strict({
   trainSeasons: positiveInt(1000).default(4),
   heldOutSeasons: positiveInt(10_000).default(20),
   /**
+   * Populations every candidate is scored on (each over trainSeasons x attacks): the seed's own population
+   * (the only one when 1) and trainPopulations - 1 more drawn like it. A design tuned on one population
+   * fits that population's members.
+   */
+  trainPopulations: positiveInt(1000).default(1),
+  /**
+   * Objective = (1 - riskWeight) x the mean score over the training populations + riskWeight x the mean
+   * of the worst 10 % of them (at least one): how much the design search weighs its worst population.
+   */
+  riskWeight: z.number().min(0).max(1).default(0),
+  /**
+   * Populations no candidate was scored on, drawn like the training ones, on which the design and the
+   * baseline are also judged over heldOutSeasons each (heldOutPopulation* metrics; the report's primary
+   * metric when > 0). 0 = judge on the seed's own population only.
+   */
+  heldOutPopulations: z.number().int().min(0).max(10_000).default(8),
+  /**
    * The season every candidate is scored in (dao/ProtocolDesign-v0's season options), with the same fields and
    * ranges as a compare or stress experiment's `season`; fields left out keep the design env's own defaults
    * (a 60-day season, 6 proposals a month, the drain on day 15 with signal -0.5 and attention 0.7, delay cost

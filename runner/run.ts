@@ -109,7 +109,15 @@ export function reportSpecFor(config: ExperimentConfig): ReportSpec {
         successMetric: undefined,
       };
     case 'search':
-      return { title: config.name, primaryMetric: 'heldOutImprovement', higherIsBetter: true, metrics: ['heldOutScore', 'baselineScore', 'heldOutImprovement', 'evaluations'] };
+      // Judged on populations the search never met when there are any; else on the seed's own population.
+      return config.heldOutPopulations > 0
+        ? {
+            title: config.name,
+            primaryMetric: 'heldOutPopulationImprovement',
+            higherIsBetter: true,
+            metrics: ['heldOutPopulationScore', 'heldOutPopulationBaselineScore', 'heldOutPopulationImprovement', 'heldOutPopulationTailScore', 'heldOutPopulationBaselineTailScore', 'heldOutImprovement', 'evaluations'],
+          }
+        : { title: config.name, primaryMetric: 'heldOutImprovement', higherIsBetter: true, metrics: ['heldOutScore', 'baselineScore', 'heldOutImprovement', 'evaluations'] };
     case 'loop':
       return {
         title: config.name,

@@ -53,6 +53,9 @@ import type { LoopConfig } from '../config.ts';
 import { loadLoopData, loopTable } from './loop-data.ts';
 import { trialResult } from '../plan.ts';
 import type { ArtifactRecord, EpisodeRecord, TrialResult, TrialSpec } from '../types.ts';
+import { cvar, weightedCvar } from '../../lib/risk.ts';
+
+export { cvar, weightedCvar };
 
 const TOTAL_SUPPLY = 10_000_000;
 const SUPPLY = TOTAL_SUPPLY - DEFAULT_MARKET.ammToken - DEFAULT_MARKET.lendingToken;
@@ -60,31 +63,6 @@ const SUPPLY = TOTAL_SUPPLY - DEFAULT_MARKET.ammToken - DEFAULT_MARKET.lendingTo
 export interface LoopContext {
   /** Where round checkpoints go (one file per replicate); absent = no round-level resume. */
   checkpointDir?: string;
-}
-
-/**
- * Weighted CVaR: the weighted mean of the worst `share` of the total weight (the boundary loss counts
- * with the fraction of its weight that fits), i.e. the tail mean under the weighted empirical distribution.
- */
-export function weightedCvar(losses: readonly number[], weights: readonly number[], share = 0.1): number {
-  const order = losses.map((_, i) => i).sort((a, b) => losses[b]! - losses[a]!);
-  const budget = share * weights.reduce((a, b) => a + b, 0);
-  let taken = 0;
-  let sum = 0;
-  for (const i of order) {
-    const w = Math.min(weights[i]!, budget - taken);
-    if (w <= 0) break;
-    sum += w * losses[i]!;
-    taken += w;
-  }
-  return sum / taken;
-}
-
-/** Lower tail CVaR of the upper tail: the mean of the worst `share` of losses. */
-export function cvar(losses: readonly number[], share = 0.1): number {
-  const sorted = [...losses].sort((a, b) => b - a);
-  const count = Math.max(1, Math.ceil(sorted.length * share));
-  return sorted.slice(0, count).reduce((a, b) => a + b, 0) / count;
 }
 
 export interface PopulationSample {

@@ -1,37 +1,82 @@
 /**
  * A search trial: CMA-ES over dao/ProtocolDesign-v0's protocol parameters (one search per seed), starting
  * from the baseline preset's own parameters with step `initialStep`, within what `safeguards` and `hold`
- * leave free; each candidate is scored on the same training seasons; the best design and the baseline
- * preset are then scored on held-out seasons neither was tuned on. The search keeps the baseline when it
- * finds nothing better on the training seasons. The curve is the best training score by evaluations.
+ * leave free; each candidate is scored on the same training seasons of `trainPopulations` populations (the
+ * seed's own first), by its mean score over them, or with `riskWeight` partly by its worst tenth of them. The
+ * best design and the baseline preset are then scored on held-out seasons neither was tuned on: of the seed's
+ * own population, and of `heldOutPopulations` populations no candidate met. The search keeps the baseline
+ * when it finds nothing better on the training seasons. The curve is the best training objective by evaluations.
  */
 import { cmaesMinimize } from '../../agents/cmaes.ts';
 import { scoreProtocol } from '../../agents/objectives/protocol-design.ts';
 import { DESIGN_BOX, designValues, ProtocolDesignEnv, restrictedDesign } from '../../envs/dao/design-env.ts';
 import { PRESETS, presetProtocol } from '../../envs/dao/presets.ts';
+import type { Protocol } from '../../envs/dao/protocol.ts';
+import { cvar } from '../../lib/risk.ts';
+import { Rng } from '../../lib/rng.ts';
 import type { SearchConfig } from '../config.ts';
 import { trialResult } from '../plan.ts';
 import type { TrialResult, TrialSpec } from '../types.ts';
 
+/** The mean of the worst 10 % (at least one) of scores (higher is better): the lower tail. */
+export function lowerTail(scores: readonly number[]): number {
+  return -cvar(scores.map((score) => -score));
+}
+
+/**
+ * The population seeds of a search with trial seed `seed`: its `count` training populations (the first is
+ * the seed's own population) or its `count` held-out ones, each drawn from its own stream of the seed.
+ */
+export function searchPopulationSeeds(seed: number, kind: 'train' | 'held-out', count: number): number[] {
+  const root = Rng.create(seed);
+  return Array.from({ length: count }, (_, k) => (kind === 'train' && k === 0 ? seed : root.stream(`${kind}-population`, k).int(2 ** 31 - 1)));
+}
+
 export async function runSearchTrial(config: SearchConfig, spec: TrialSpec): Promise<TrialResult> {
   const start = performance.now();
   const { days: seasonDays, ...season } = config.season;
-  const env = new ProtocolDesignEnv({ preset: config.baseline, members: config.members, populationSeed: spec.seed, attack: config.attacks, attackBudgetUsd: config.attackBudgetUsd, seasonDays, ...season });
+  const envOf = (populationSeed: number) => new ProtocolDesignEnv({ preset: config.baseline, members: config.members, populationSeed, attack: config.attacks, attackBudgetUsd: config.attackBudgetUsd, seasonDays, ...season });
+  const env = envOf(spec.seed);
+  const trainEnvs = searchPopulationSeeds(spec.seed, 'train', config.trainPopulations).map((seed) => (seed === spec.seed ? env : envOf(seed)));
   const trainSeeds = Array.from({ length: config.trainSeasons }, (_, i) => spec.seed + i);
   const heldOut = Array.from({ length: config.heldOutSeasons }, (_, i) => spec.seed + 1_000_000 + i);
   const baseline = presetProtocol(config.baseline);
   const { effective, design: designOf, start: startAction } = restrictedDesign(baseline, PRESETS[config.baseline]!.supply, config);
-  const search = await cmaesMinimize((x: Float64Array) => -scoreProtocol(env, designOf(x), trainSeeds).score, startAction, config.initialStep, {
+  const objective = (protocol: Protocol): number => {
+    const scores = trainEnvs.map((e) => scoreProtocol(e, protocol, trainSeeds).score);
+    const mean = scores.reduce((a, b) => a + b, 0) / scores.length;
+    return config.riskWeight === 0 ? mean : (1 - config.riskWeight) * mean + config.riskWeight * lowerTail(scores);
+  };
+  const search = await cmaesMinimize((x: Float64Array) => -objective(designOf(x)), startAction, config.initialStep, {
     seed: spec.seed,
     maxEvaluations: config.maxEvaluations,
     ...DESIGN_BOX,
   });
   // CMA-ES reports the best point it evaluated; its start need not be among them.
-  const startScore = scoreProtocol(env, designOf(startAction), trainSeeds).score;
+  const startScore = objective(designOf(startAction));
   const action = -search.f > startScore ? effective(search.x) : startAction;
   const design = designOf(action);
   const designed = scoreProtocol(env, design, heldOut);
   const baselineScored = scoreProtocol(env, baseline, heldOut);
+  // Populations no candidate was scored on: each scored over the held-out seasons, design and baseline alike.
+  const heldOutEnvs = searchPopulationSeeds(spec.seed, 'held-out', config.heldOutPopulations).map(envOf);
+  const designedThere = heldOutEnvs.map((e) => scoreProtocol(e, design, heldOut));
+  const baselineThere = heldOutEnvs.map((e) => scoreProtocol(e, baseline, heldOut));
+  const meanOf = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+  const populationMetrics: Record<string, number> =
+    heldOutEnvs.length === 0
+      ? {}
+      : {
+          heldOutPopulationScore: meanOf(designedThere.map((r) => r.score)),
+          heldOutPopulationBaselineScore: meanOf(baselineThere.map((r) => r.score)),
+          heldOutPopulationImprovement: meanOf(designedThere.map((r, k) => r.score - baselineThere[k]!.score)),
+          heldOutPopulationTailScore: lowerTail(designedThere.map((r) => r.score)),
+          heldOutPopulationBaselineTailScore: lowerTail(baselineThere.map((r) => r.score)),
+          heldOutPopulationAttackLoss: meanOf(designedThere.map((r) => r.attackLoss)),
+          heldOutPopulationBaselineAttackLoss: meanOf(baselineThere.map((r) => r.attackLoss)),
+          heldOutPopulationWelfare: meanOf(designedThere.map((r) => r.welfare)),
+          heldOutPopulationBaselineWelfare: meanOf(baselineThere.map((r) => r.welfare)),
+        };
   const parameters = Object.fromEntries(Object.entries(designValues(action)).map(([name, value]) => [`param.${name}`, value]));
   return trialResult(spec, start, {
     metrics: {
@@ -40,6 +85,7 @@ export async function runSearchTrial(config: SearchConfig, spec: TrialSpec): Pro
       heldOutImprovement: designed.score - baselineScored.score,
       heldOutAttackLoss: designed.attackLoss,
       baselineAttackLoss: baselineScored.attackLoss,
+      ...populationMetrics,
       trainScore: Math.max(-search.f, startScore),
       baselineTrainScore: startScore,
       evaluations: search.evaluations,
