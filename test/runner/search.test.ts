@@ -2,8 +2,11 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { parseExperiment, type SearchConfig } from '../../runner/config.ts';
 import { planTrials } from '../../runner/plan.ts';
-import { runSearchTrial } from '../../runner/trials/search.ts';
+import { lowerTail, runSearchTrial, searchPopulationSeeds } from '../../runner/trials/search.ts';
+import { scoreProtocol } from '../../agents/objectives/protocol-design.ts';
+import { ProtocolDesignEnv } from '../../envs/dao/design-env.ts';
 import { designActionOf, designValues } from '../../envs/dao/design-env.ts';
+import type { Protocol } from '../../envs/dao/protocol.ts';
 import { PRESETS, presetProtocol } from '../../envs/dao/presets.ts';
 
 /** A `search` experiment small enough for a test (one seed, 500 members, 2 training seasons). */
@@ -22,6 +25,7 @@ ${extra}`, 'search.yaml') as SearchConfig;
 }
 
 const run = async (c: SearchConfig) => (await runSearchTrial(c, planTrials(c)[0]!)).metrics;
+const runFull = async (c: SearchConfig) => runSearchTrial(c, planTrials(c)[0]!);
 const bravoValues = designValues(designActionOf(presetProtocol('compound-bravo'), PRESETS['compound-bravo']!.supply));
 
 test('search: CMA-ES from Bravo finds a design that resists the $30M attackers on held-out seasons', async () => {
@@ -66,6 +70,69 @@ test('search: the season block reaches every candidate\'s season; unset fields k
   assert.throws(bad('season: { days: 20, attackDay: 30 }\n'), /season\.attackDay: must be within the season \(0-20 days\), got 30/);
   assert.throws(bad('season: { attackDay: 61 }\n'), /season\.attackDay: must be within the season \(0-60 days\)/);
   assert.throws(bad('season: { sponsor: 1 }\n'), /season\.sponsor: unknown field 'sponsor'; valid fields: days, /);
+});
+
+test('search: the lower tail is the mean of the worst tenth of scores, at least one', () => {
+  assert.equal(lowerTail([0.1, -0.3, 0.2]), -0.3);
+  // 20 scores: the worst 2.
+  const scores = Array.from({ length: 20 }, (_, i) => i / 10);
+  assert.ok(Math.abs(lowerTail(scores) - 0.05) < 1e-12, `${lowerTail(scores)}`);
+  assert.equal(lowerTail([0.4]), 0.4);
+});
+
+test('search: held-out populations judge the design apart from its training population, and leave the search alone', async () => {
+  const small = (extra: string): SearchConfig => ({ ...config(extra), maxEvaluations: 12, trainSeasons: 1, heldOutSeasons: 3 });
+  const none = await run(small('heldOutPopulations: 0\n'));
+  const { metrics: judged, artifacts } = await runFull(small('heldOutPopulations: 3\n'));
+  assert.equal(none.heldOutPopulationScore, undefined);
+  // The held-out populations do not reach the search: the same design, the same own-population figures.
+  for (const name of ['heldOutScore', 'baselineScore', 'trainScore', 'param.quorum', 'param.proposalThreshold']) assert.equal(judged[name], none[name], name);
+  // Recomputed by hand: each held-out population (its own seed, not the training one) over the held-out seasons.
+  const c = small('heldOutPopulations: 3\n');
+  const seed = planTrials(c)[0]!.seed;
+  const seeds = searchPopulationSeeds(seed, 'held-out', 3);
+  assert.ok(!seeds.includes(seed) && new Set(seeds).size === 3, `${seeds}`);
+  const design = JSON.parse(String(artifacts![0]!.content)) as Protocol;
+  const heldOutSeasons = Array.from({ length: 3 }, (_, i) => seed + 1_000_000 + i);
+  const envOf = (populationSeed: number) => new ProtocolDesignEnv({ preset: 'compound-bravo', members: 500, populationSeed, attack: c.attacks, attackBudgetUsd: c.attackBudgetUsd, seasonDays: 60 });
+  const designed = seeds.map((s) => scoreProtocol(envOf(s), design, heldOutSeasons).score);
+  const bravo = seeds.map((s) => scoreProtocol(envOf(s), presetProtocol('compound-bravo'), heldOutSeasons).score);
+  const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+  assert.ok(Math.abs(judged.heldOutPopulationScore! - mean(designed)) < 1e-12);
+  assert.ok(Math.abs(judged.heldOutPopulationBaselineScore! - mean(bravo)) < 1e-12);
+  assert.ok(Math.abs(judged.heldOutPopulationImprovement! - (mean(designed) - mean(bravo))) < 1e-12);
+  assert.equal(judged.heldOutPopulationTailScore, Math.min(...designed));
+  assert.equal(judged.heldOutPopulationBaselineTailScore, Math.min(...bravo));
+  // Other populations are other members: Bravo scores differently there than on the seed's own.
+  assert.ok(bravo.some((b) => Math.abs(b - judged.baselineScore!) > 1e-6), `${bravo} vs ${judged.baselineScore}`);
+});
+
+test('search: trainPopulations scores every candidate on several populations; riskWeight weighs the worst of them', async () => {
+  const small = (extra: string): SearchConfig => ({ ...config(extra), maxEvaluations: 12, trainSeasons: 1, heldOutSeasons: 2, heldOutPopulations: 0 });
+  const one = await run(small(''));
+  const seed = planTrials(small(''))[0]!.seed;
+  const seeds = searchPopulationSeeds(seed, 'train', 2);
+  assert.equal(seeds[0], seed, 'the first training population is the seed\'s own');
+  assert.not.equal(seeds[1], seed);
+  const envs = seeds.map((populationSeed) => new ProtocolDesignEnv({ preset: 'compound-bravo', members: 500, populationSeed, attack: ['buy-and-vote', 'bribe', 'borrow-and-vote'], attackBudgetUsd: 30_000_000, seasonDays: 60 }));
+  const scores = (protocol: Protocol) => envs.map((env) => scoreProtocol(env, protocol, [seed]).score);
+  const bravo = scores(presetProtocol('compound-bravo'));
+  assert.ok(Math.abs(one.baselineTrainScore! - bravo[0]!) < 1e-12, 'one population: the seed\'s own');
+  assert.ok(Math.abs(bravo[0]! - bravo[1]!) > 1e-6, `the two populations score Bravo alike: ${bravo}`);
+  // The objective, recomputed for the found design and for Bravo: the mean of the two populations (riskWeight
+  // 0), their worse (riskWeight 1), and half of each (0.5; with two populations the worst tenth is the worse one).
+  for (const riskWeight of [0, 0.5, 1]) {
+    const { metrics, artifacts } = await runFull(small(`trainPopulations: 2\nriskWeight: ${riskWeight}\n`));
+    const objective = (xs: number[]) => (1 - riskWeight) * ((xs[0]! + xs[1]!) / 2) + riskWeight * Math.min(...xs);
+    const design = JSON.parse(String(artifacts![0]!.content)) as Protocol;
+    assert.ok(Math.abs(metrics.trainScore! - objective(scores(design))) < 1e-12, `riskWeight ${riskWeight}: ${metrics.trainScore} vs ${objective(scores(design))}`);
+    assert.ok(Math.abs(metrics.baselineTrainScore! - objective(bravo)) < 1e-12, `riskWeight ${riskWeight}: Bravo`);
+    assert.ok(metrics.trainScore! >= metrics.baselineTrainScore!);
+  }
+  const bad = (extra: string) => () => config(extra);
+  assert.throws(bad('riskWeight: 1.5\n'), /search\.yaml:\d+: riskWeight: must be <= 1, got 1\.5/);
+  assert.throws(bad('trainPopulations: 0\n'), /search\.yaml:\d+: trainPopulations: must be >= 1, got 0/);
+  assert.throws(bad('heldOutPopulations: -1\n'), /search\.yaml:\d+: heldOutPopulations: must be >= 0, got -1/);
 });
 
 test.run();
