@@ -217,6 +217,15 @@ const searchConfig = strict({
    */
   heldOutPopulations: z.number().int().min(0).max(10_000).default(8),
   /**
+   * Where populations come from. Unset: the calibrated default population, drawn anew per population seed.
+   * Real data (as the loop's `data`: a Governor event log CSV, a member feature table from `daogym data
+   * import`, or 'default' for the calibrated population's members; relative to the config file): the training
+   * populations are drawn from a Gaussian copula with population effects fitted to 1 - holdoutShare of its
+   * members (each trial its own split), the held-out populations from a separate fit to the rest.
+   */
+  data: z.string().min(1).optional(),
+  holdoutShare: z.number().min(0.1).max(0.5).default(0.3),
+  /**
    * The season every candidate is scored in (dao/ProtocolDesign-v0's season options), with the same fields and
    * ranges as a compare or stress experiment's `season`; fields left out keep the design env's own defaults
    * (a 60-day season, 6 proposals a month, the drain on day 15 with signal -0.5 and attention 0.7, delay cost

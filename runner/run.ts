@@ -63,7 +63,7 @@ export function loadExperiment(path: string): { config: ExperimentConfig; text: 
       }
     }
   }
-  if (config.kind === 'loop') {
+  if (config.kind === 'loop' || (config.kind === 'search' && config.data !== undefined)) {
     // Real data files are read here, once, so a missing or malformed one stops the run before any trial starts.
     const checkData = (field: string, source: string): string => {
       if (source === 'default') return source;
@@ -77,8 +77,11 @@ export function loadExperiment(path: string): { config: ExperimentConfig; text: 
       }
       return file;
     };
-    config.data = checkData('data', config.data);
-    if (config.heldOut.data !== undefined) config.heldOut.data = checkData('heldOut.data', config.heldOut.data);
+    if (config.kind === 'search') config.data = checkData('data', config.data!);
+    else {
+      config.data = checkData('data', config.data);
+      if (config.heldOut.data !== undefined) config.heldOut.data = checkData('heldOut.data', config.heldOut.data);
+    }
   }
   return { config, text };
 }

@@ -73,7 +73,7 @@ export function loopTable(source: string): Table {
  * Real member features split by member into G_1's part and a holdout, by `splitSeed` (a replicate's own
  * seed when `holdoutSplit` is per-seed, so the intervals across seeds also cover which members were held out).
  */
-export function loadLoopData(config: LoopConfig, splitSeed = config.seed): RealData {
+export function loadLoopData(config: Pick<LoopConfig, 'data' | 'holdoutShare' | 'seed'>, splitSeed = config.seed): RealData {
   const cacheKey = `${config.data}|${config.holdoutShare}|${splitSeed}`;
   const cached = dataCache.get(cacheKey);
   if (cached) return cached;

@@ -12,10 +12,14 @@ import { scoreProtocol } from '../../agents/objectives/protocol-design.ts';
 import { DESIGN_BOX, designValues, ProtocolDesignEnv, restrictedDesign } from '../../envs/dao/design-env.ts';
 import { PRESETS, presetProtocol } from '../../envs/dao/presets.ts';
 import type { Protocol } from '../../envs/dao/protocol.ts';
+import { DEFAULT_MARKET } from '../../envs/dao/market.ts';
+import { populationFromFeatures } from '../../generators/mapping.ts';
+import { PopulationGenerator } from '../../generators/population-generator.ts';
 import { cvar } from '../../lib/risk.ts';
 import { Rng } from '../../lib/rng.ts';
 import type { SearchConfig } from '../config.ts';
 import { trialResult } from '../plan.ts';
+import { loadLoopData } from './loop-data.ts';
 import type { TrialResult, TrialSpec } from '../types.ts';
 
 /** The mean of the worst 10 % (at least one) of scores (higher is better): the lower tail. */
@@ -32,12 +36,41 @@ export function searchPopulationSeeds(seed: number, kind: 'train' | 'held-out', 
   return Array.from({ length: count }, (_, k) => (kind === 'train' && k === 0 ? seed : root.stream(`${kind}-population`, k).int(2 ** 31 - 1)));
 }
 
+/**
+ * A search's populations from real data (`data`): a copula with population effects fitted to its trial's
+ * share of the members (the same split as a loop replicate with that seed), and a separate fit to the rest.
+ * A draw samples the population's effects, then its members, and maps them onto the simulator's population
+ * (the preset's supply less the market's tokens, as the design env's own default population).
+ */
+export function fittedGenerators(config: SearchConfig, seed: number) {
+  const data = loadLoopData({ data: config.data!, holdoutShare: config.holdoutShare, seed }, seed);
+  const supply = Math.max(1, PRESETS[config.baseline]!.supply - DEFAULT_MARKET.ammToken - DEFAULT_MARKET.lendingToken);
+  return {
+    train: PopulationGenerator.fit(data.train),
+    heldOut: PopulationGenerator.fit(data.holdout),
+    draw: (generator: PopulationGenerator, rng: Rng) => populationFromFeatures(generator.populationTable(config.members, generator.sampleEffects(rng), rng), rng.stream('mapping'), { supply }),
+  };
+}
+
+/**
+ * The design envs of a search's `count` training or held-out populations (trial seed `seed`): population k
+ * is the calibrated default drawn from its population seed, or with `data` a draw from the trial's fit.
+ */
+export function searchEnvs(config: SearchConfig, seed: number, kind: 'train' | 'held-out', count: number, fitted = config.data === undefined ? undefined : fittedGenerators(config, seed)): ProtocolDesignEnv[] {
+  const { days: seasonDays, ...season } = config.season;
+  const kwargs = { preset: config.baseline, members: config.members, attack: config.attacks, attackBudgetUsd: config.attackBudgetUsd, seasonDays, ...season };
+  return searchPopulationSeeds(seed, kind, count).map((populationSeed, k) =>
+    fitted === undefined
+      ? new ProtocolDesignEnv({ ...kwargs, populationSeed })
+      : new ProtocolDesignEnv({ ...kwargs, population: fitted.draw(kind === 'train' ? fitted.train : fitted.heldOut, Rng.create(seed).stream(`${kind}-population`, k, 'members')) }),
+  );
+}
+
 export async function runSearchTrial(config: SearchConfig, spec: TrialSpec): Promise<TrialResult> {
   const start = performance.now();
-  const { days: seasonDays, ...season } = config.season;
-  const envOf = (populationSeed: number) => new ProtocolDesignEnv({ preset: config.baseline, members: config.members, populationSeed, attack: config.attacks, attackBudgetUsd: config.attackBudgetUsd, seasonDays, ...season });
-  const env = envOf(spec.seed);
-  const trainEnvs = searchPopulationSeeds(spec.seed, 'train', config.trainPopulations).map((seed) => (seed === spec.seed ? env : envOf(seed)));
+  const fitted = config.data === undefined ? undefined : fittedGenerators(config, spec.seed);
+  const trainEnvs = searchEnvs(config, spec.seed, 'train', config.trainPopulations, fitted);
+  const env = trainEnvs[0]!;
   const trainSeeds = Array.from({ length: config.trainSeasons }, (_, i) => spec.seed + i);
   const heldOut = Array.from({ length: config.heldOutSeasons }, (_, i) => spec.seed + 1_000_000 + i);
   const baseline = presetProtocol(config.baseline);
@@ -59,7 +92,7 @@ export async function runSearchTrial(config: SearchConfig, spec: TrialSpec): Pro
   const designed = scoreProtocol(env, design, heldOut);
   const baselineScored = scoreProtocol(env, baseline, heldOut);
   // Populations no candidate was scored on: each scored over the held-out seasons, design and baseline alike.
-  const heldOutEnvs = searchPopulationSeeds(spec.seed, 'held-out', config.heldOutPopulations).map(envOf);
+  const heldOutEnvs = searchEnvs(config, spec.seed, 'held-out', config.heldOutPopulations, fitted);
   const designedThere = heldOutEnvs.map((e) => scoreProtocol(e, design, heldOut));
   const baselineThere = heldOutEnvs.map((e) => scoreProtocol(e, baseline, heldOut));
   const meanOf = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;

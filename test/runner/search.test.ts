@@ -2,7 +2,13 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { parseExperiment, type SearchConfig } from '../../runner/config.ts';
 import { planTrials } from '../../runner/plan.ts';
-import { lowerTail, runSearchTrial, searchPopulationSeeds } from '../../runner/trials/search.ts';
+import { fittedGenerators, lowerTail, runSearchTrial, searchEnvs, searchPopulationSeeds } from '../../runner/trials/search.ts';
+import { ConfigError } from '../../runner/config.ts';
+import { loadExperiment } from '../../runner/run.ts';
+import { Rng } from '../../lib/rng.ts';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { scoreProtocol } from '../../agents/objectives/protocol-design.ts';
 import { ProtocolDesignEnv } from '../../envs/dao/design-env.ts';
 import { designActionOf, designValues } from '../../envs/dao/design-env.ts';
@@ -133,6 +139,52 @@ test('search: trainPopulations scores every candidate on several populations; ri
   assert.throws(bad('riskWeight: 1.5\n'), /search\.yaml:\d+: riskWeight: must be <= 1, got 1\.5/);
   assert.throws(bad('trainPopulations: 0\n'), /search\.yaml:\d+: trainPopulations: must be >= 1, got 0/);
   assert.throws(bad('heldOutPopulations: -1\n'), /search\.yaml:\d+: heldOutPopulations: must be >= 0, got -1/);
+});
+
+test('search: populations from data are drawn from the trial\'s fit, the held-out ones from the separate fit', async () => {
+  const small = (extra: string): SearchConfig => ({ ...config(extra), maxEvaluations: 12, trainSeasons: 1, heldOutSeasons: 2 });
+  const c = small('data: default\ntrainPopulations: 2\nheldOutPopulations: 2\n');
+  const seed = planTrials(c)[0]!.seed;
+  const fitted = fittedGenerators(c, seed);
+  const train = searchEnvs(c, seed, 'train', 2, fitted);
+  const heldOut = searchEnvs(c, seed, 'held-out', 2, fitted);
+  // Each held-out population is a draw of the separate fit (to the members the trial's split held out), not of the training fit.
+  for (const [k, env] of heldOut.entries()) {
+    const rng = () => Rng.create(seed).stream('held-out-population', k, 'members');
+    assert.equal(Array.from(env.config.population.balance), Array.from(fitted.draw(fitted.heldOut, rng()).balance));
+    assert.not.equal(Array.from(env.config.population.balance), Array.from(fitted.draw(fitted.train, rng()).balance));
+    assert.equal(env.config.population.size, 500);
+  }
+  assert.not.equal(Array.from(train[0]!.config.population.balance), Array.from(train[1]!.config.population.balance));
+  // The judged figures are those populations' (recomputed by hand), and they are not the calibrated default's.
+  const metrics = await run(c);
+  const bravo = presetProtocol('compound-bravo');
+  const seasons = [seed + 1_000_000, seed + 1_000_001];
+  const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+  assert.ok(Math.abs(metrics.heldOutPopulationBaselineScore! - mean(heldOut.map((env) => scoreProtocol(env, bravo, seasons).score))) < 1e-12);
+  assert.ok(Math.abs(metrics.baselineScore! - scoreProtocol(train[0]!, bravo, seasons).score) < 1e-12);
+  const plain = await run(small('trainPopulations: 2\nheldOutPopulations: 2\n'));
+  assert.not.equal(plain.heldOutPopulationBaselineScore, metrics.heldOutPopulationBaselineScore);
+  assert.equal(await run(c), metrics, 'the same seed gives the same search');
+});
+
+test('search: a data file that is missing or not governance data stops the run before it starts, naming data', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'daogym-search-'));
+  try {
+    const base = 'name: s\nkind: search\nseeds: 1\nmembers: 500\nmaxEvaluations: 10\n';
+    writeFileSync(join(dir, 'missing.yaml'), `${base}data: nope.csv\n`);
+    assert.throws(() => loadExperiment(join(dir, 'missing.yaml')), (e: Error) => e instanceof ConfigError && e.field === 'data' && /missing\.yaml: data: no file at .*nope\.csv \(give a Governor event log CSV/.test(e.message));
+    writeFileSync(join(dir, 'junk.csv'), 'a,b\n1,2\n');
+    writeFileSync(join(dir, 'junk.yaml'), `${base}data: junk.csv\n`);
+    assert.throws(() => loadExperiment(join(dir, 'junk.yaml')), (e: Error) => e instanceof ConfigError && e.field === 'data' && /junk\.yaml: data: .*junk\.csv/.test(e.message));
+    // A good one resolves against the config's directory.
+    writeFileSync(join(dir, 'good.yaml'), `${base}data: default\nholdoutShare: 0.2\n`);
+    const { config: good } = loadExperiment(join(dir, 'good.yaml')) as { config: SearchConfig };
+    assert.equal(good.data, 'default');
+    assert.throws(() => config('holdoutShare: 0.7\n'), /search\.yaml:\d+: holdoutShare: must be <= 0\.5, got 0\.7/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test.run();
