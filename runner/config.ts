@@ -201,8 +201,8 @@ const searchConfig = strict({
   heldOutSeasons: positiveInt(10_000).default(20),
   /**
    * Populations every candidate is scored on (each over trainSeasons x attacks): the seed's own population
-   * (the only one when 1) and trainPopulations - 1 more drawn like it. A design tuned on one population
-   * fits that population's members.
+   * (the only one when 1; with `data`, a draw from the trial's fit) and trainPopulations - 1 more drawn like
+   * it. A design tuned on one population fits that population's members.
    */
   trainPopulations: positiveInt(1000).default(1),
   /**
