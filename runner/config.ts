@@ -226,6 +226,19 @@ const searchConfig = strict({
   data: z.string().min(1).optional(),
   holdoutShare: z.number().min(0.1).max(0.5).default(0.3),
   /**
+   * Replay (as the loop's `protocolSearch.replay`, Prioritized Level Replay): the search spends half its
+   * evaluations, then scores its best design on `screen` fresh populations (drawn like the training ones,
+   * over the training seasons), adds the `keep` where it scores lowest to the training populations, and
+   * spends the other half from that design with half the first step. `pick: random` keeps the first `keep`
+   * screened instead of the worst: a control (as many more populations, none picked for doing badly).
+   * Unset = one search over the training populations.
+   */
+  replay: strict({
+    screen: positiveInt(1000).default(24),
+    keep: positiveInt(1000).default(4),
+    pick: z.enum(['worst', 'random']).default('worst'),
+  }).optional(),
+  /**
    * The season every candidate is scored in (dao/ProtocolDesign-v0's season options), with the same fields and
    * ranges as a compare or stress experiment's `season`; fields left out keep the design env's own defaults
    * (a 60-day season, 6 proposals a month, the drain on day 15 with signal -0.5 and attention 0.7, delay cost
@@ -482,6 +495,7 @@ function crossChecks(config: ExperimentConfig): Array<[PropertyKey[], string]> {
   if (config.kind === 'search') {
     const { attackDay, days = DESIGN_SEASON_DAYS } = config.season;
     if (attackDay !== undefined && attackDay > days) problems.push([['season', 'attackDay'], `must be within the season (0-${days} days), got ${attackDay}`]);
+    if (config.replay !== undefined && config.replay.keep > config.replay.screen) problems.push([['replay', 'keep'], `must be at most replay.screen (${config.replay.screen}), got ${config.replay.keep}`]);
   }
   if (config.kind === 'compare' || config.kind === 'stress') {
     uniqueNames(config.populations, 'populations');

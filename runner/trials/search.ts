@@ -15,6 +15,7 @@ import type { Protocol } from '../../envs/dao/protocol.ts';
 import { DEFAULT_MARKET } from '../../envs/dao/market.ts';
 import { populationFromFeatures } from '../../generators/mapping.ts';
 import { PopulationGenerator } from '../../generators/population-generator.ts';
+import { stableArgsort } from '../../lib/argsort.ts';
 import { cvar } from '../../lib/risk.ts';
 import { Rng } from '../../lib/rng.ts';
 import type { SearchConfig } from '../config.ts';
@@ -27,11 +28,14 @@ export function lowerTail(scores: readonly number[]): number {
   return -cvar(scores.map((score) => -score));
 }
 
+/** Training populations, held-out ones, and the fresh ones replay screens. */
+type PopulationKind = 'train' | 'held-out' | 'screen';
+
 /**
  * The population seeds of a search with trial seed `seed`: its `count` training populations (the first is
  * the seed's own population) or its `count` held-out ones, each drawn from its own stream of the seed.
  */
-export function searchPopulationSeeds(seed: number, kind: 'train' | 'held-out', count: number): number[] {
+export function searchPopulationSeeds(seed: number, kind: PopulationKind, count: number): number[] {
   const root = Rng.create(seed);
   return Array.from({ length: count }, (_, k) => (kind === 'train' && k === 0 ? seed : root.stream(`${kind}-population`, k).int(2 ** 31 - 1)));
 }
@@ -56,13 +60,13 @@ export function fittedGenerators(config: SearchConfig, seed: number) {
  * The design envs of a search's `count` training or held-out populations (trial seed `seed`): population k
  * is the calibrated default drawn from its population seed, or with `data` a draw from the trial's fit.
  */
-export function searchEnvs(config: SearchConfig, seed: number, kind: 'train' | 'held-out', count: number, fitted = config.data === undefined ? undefined : fittedGenerators(config, seed)): ProtocolDesignEnv[] {
+export function searchEnvs(config: SearchConfig, seed: number, kind: PopulationKind, count: number, fitted = config.data === undefined ? undefined : fittedGenerators(config, seed)): ProtocolDesignEnv[] {
   const { days: seasonDays, ...season } = config.season;
   const kwargs = { preset: config.baseline, members: config.members, attack: config.attacks, attackBudgetUsd: config.attackBudgetUsd, seasonDays, ...season };
   return searchPopulationSeeds(seed, kind, count).map((populationSeed, k) =>
     fitted === undefined
       ? new ProtocolDesignEnv({ ...kwargs, populationSeed })
-      : new ProtocolDesignEnv({ ...kwargs, population: fitted.draw(kind === 'train' ? fitted.train : fitted.heldOut, Rng.create(seed).stream(`${kind}-population`, k, 'members')) }),
+      : new ProtocolDesignEnv({ ...kwargs, population: fitted.draw(kind === 'held-out' ? fitted.heldOut : fitted.train, Rng.create(seed).stream(`${kind}-population`, k, 'members')) }),
   );
 }
 
@@ -75,19 +79,40 @@ export async function runSearchTrial(config: SearchConfig, spec: TrialSpec): Pro
   const heldOut = Array.from({ length: config.heldOutSeasons }, (_, i) => spec.seed + 1_000_000 + i);
   const baseline = presetProtocol(config.baseline);
   const { effective, design: designOf, start: startAction } = restrictedDesign(baseline, PRESETS[config.baseline]!.supply, config);
-  const objective = (protocol: Protocol): number => {
-    const scores = trainEnvs.map((e) => scoreProtocol(e, protocol, trainSeeds).score);
+  const objectiveOn = (envs: readonly ProtocolDesignEnv[]) => (protocol: Protocol): number => {
+    const scores = envs.map((e) => scoreProtocol(e, protocol, trainSeeds).score);
     const mean = scores.reduce((a, b) => a + b, 0) / scores.length;
     return config.riskWeight === 0 ? mean : (1 - config.riskWeight) * mean + config.riskWeight * lowerTail(scores);
   };
-  const search = await cmaesMinimize((x: Float64Array) => -objective(designOf(x)), startAction, config.initialStep, {
-    seed: spec.seed,
-    maxEvaluations: config.maxEvaluations,
-    ...DESIGN_BOX,
-  });
-  // CMA-ES reports the best point it evaluated; its start need not be among them.
+  // One CMA-ES run from `from`; it keeps `from` when it finds nothing better (its best evaluated point need not beat it).
+  const searchFrom = async (objective: (protocol: Protocol) => number, from: ArrayLike<number>, step: number, seed: number, maxEvaluations: number) => {
+    const search = await cmaesMinimize((x: Float64Array) => -objective(designOf(x)), from, step, { seed, maxEvaluations, ...DESIGN_BOX });
+    const fromScore = objective(designOf(from));
+    return { search, fromScore, action: -search.f > fromScore ? effective(search.x) : from, score: Math.max(-search.f, fromScore) };
+  };
+  const { replay } = config;
+  const firstEvaluations = replay === undefined ? config.maxEvaluations : Math.ceil(config.maxEvaluations / 2);
+  const first = await searchFrom(objectiveOn(trainEnvs), startAction, config.initialStep, spec.seed, firstEvaluations);
+  let final = first;
+  let objective = objectiveOn(trainEnvs);
+  let curves = first.search.history.map((h) => ({ name: 'bestTrainScore', step: h.evaluations, value: -h.best }));
+  const replayMetrics: Record<string, number> = {};
+  if (replay !== undefined) {
+    // Screen fresh populations under the first half's design; the worst (or, as a control, the first) join training.
+    const screened = searchEnvs(config, spec.seed, 'screen', replay.screen, fitted);
+    const screenScores = screened.map((e) => scoreProtocol(e, designOf(first.action), trainSeeds).score);
+    const picked = replay.pick === 'worst' ? Array.from(stableArgsort(screenScores)).slice(0, replay.keep) : Array.from({ length: replay.keep }, (_, i) => i);
+    objective = objectiveOn([...trainEnvs, ...picked.map((i) => screened[i]!)]);
+    final = await searchFrom(objective, first.action, config.initialStep / 2, spec.seed + 1, config.maxEvaluations - firstEvaluations);
+    const offset = first.search.evaluations;
+    curves = [...curves, ...final.search.history.map((h) => ({ name: 'bestTrainScoreAfterReplay', step: offset + h.evaluations, value: Math.max(-h.best, final.fromScore) }))];
+    const meanOf = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+    replayMetrics.replayedScore = meanOf(picked.map((i) => screenScores[i]!));
+    replayMetrics.screenedScore = meanOf(screenScores);
+  }
+  const action = final.action;
+  // The baseline preset's training objective, on the populations the final design was tuned on.
   const startScore = objective(designOf(startAction));
-  const action = -search.f > startScore ? effective(search.x) : startAction;
   const design = designOf(action);
   const designed = scoreProtocol(env, design, heldOut);
   const baselineScored = scoreProtocol(env, baseline, heldOut);
@@ -119,12 +144,13 @@ export async function runSearchTrial(config: SearchConfig, spec: TrialSpec): Pro
       heldOutAttackLoss: designed.attackLoss,
       baselineAttackLoss: baselineScored.attackLoss,
       ...populationMetrics,
-      trainScore: Math.max(-search.f, startScore),
+      ...replayMetrics,
+      trainScore: final === first ? first.score : final.score,
       baselineTrainScore: startScore,
-      evaluations: search.evaluations,
+      evaluations: first.search.evaluations + (final === first ? 0 : final.search.evaluations),
       ...parameters,
     },
-    curves: search.history.map((h) => ({ name: 'bestTrainScore', step: h.evaluations, value: -h.best })),
+    curves,
     artifacts: [{ name: 'design.json', mediaType: 'application/json', content: JSON.stringify(design, null, 2) }],
   });
 }
