@@ -145,12 +145,16 @@ export async function runSearchTrial(config: SearchConfig, spec: TrialSpec): Pro
       baselineAttackLoss: baselineScored.attackLoss,
       ...populationMetrics,
       ...replayMetrics,
-      trainScore: final === first ? first.score : final.score,
+      trainScore: final.score,
       baselineTrainScore: startScore,
       evaluations: first.search.evaluations + (final === first ? 0 : final.search.evaluations),
       ...parameters,
     },
     curves,
-    artifacts: [{ name: 'design.json', mediaType: 'application/json', content: JSON.stringify(design, null, 2) }],
+    artifacts: [
+      { name: 'design.json', mediaType: 'application/json', content: JSON.stringify(design, null, 2) },
+      // With replay: the first half's design, which picked the replayed populations.
+      ...(final === first ? [] : [{ name: 'design-before-replay.json', mediaType: 'application/json', content: JSON.stringify(designOf(first.action), null, 2) }]),
+    ],
   });
 }

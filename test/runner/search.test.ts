@@ -187,4 +187,41 @@ test('search: a data file that is missing or not governance data stops the run b
   }
 });
 
+test('search: replay adds the screened populations the first half\'s design does worst on (or, as a control, the first ones) and tunes on', async () => {
+  const small = (extra: string): SearchConfig => ({ ...config(`safeguards: none\ntrainPopulations: 2\nheldOutPopulations: 0\n${extra}`), maxEvaluations: 24, trainSeasons: 1, heldOutSeasons: 2 });
+  const seed = planTrials(small(''))[0]!.seed;
+  const train = searchEnvs(small(''), seed, 'train', 2);
+  const screened = searchEnvs(small(''), seed, 'screen', 6);
+  const score = (env: ProtocolDesignEnv, protocol: Protocol) => scoreProtocol(env, protocol, [seed]).score;
+  const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+  for (const pick of ['worst', 'random'] as const) {
+    const { metrics, artifacts, curves } = await runFull(small(`replay: { screen: 6, keep: 2, pick: ${pick} }\n`));
+    const before = JSON.parse(String(artifacts!.find((a) => a.name === 'design-before-replay.json')!.content)) as Protocol;
+    const design = JSON.parse(String(artifacts!.find((a) => a.name === 'design.json')!.content)) as Protocol;
+    // The screen, recomputed by hand: the first half's design on the 6 fresh populations.
+    const screenScores = screened.map((env) => score(env, before));
+    const order = screenScores.map((_, i) => i).sort((a, b) => screenScores[a]! - screenScores[b]!);
+    const picked = pick === 'worst' ? order.slice(0, 2) : [0, 1];
+    assert.ok(Math.abs(metrics.screenedScore! - mean(screenScores)) < 1e-12);
+    assert.ok(Math.abs(metrics.replayedScore! - mean(picked.map((i) => screenScores[i]!))) < 1e-12, `${pick}: replayed ${metrics.replayedScore}`);
+    if (pick === 'worst') assert.ok(metrics.replayedScore! <= metrics.screenedScore!);
+    // The second half tunes on the training populations and the picked ones: its objective, by hand.
+    const tuned = [...train, ...picked.map((i) => screened[i]!)];
+    assert.ok(Math.abs(metrics.trainScore! - mean(tuned.map((env) => score(env, design)))) < 1e-12, `${pick}: train ${metrics.trainScore}`);
+    assert.ok(Math.abs(metrics.baselineTrainScore! - mean(tuned.map((env) => score(env, presetProtocol('compound-bravo'))))) < 1e-12);
+    // Never worse than the first half's design on that objective; the budget is split, not doubled (each half
+    // ends on a whole CMA-ES generation of at most 10 candidates here).
+    assert.ok(metrics.trainScore! >= mean(tuned.map((env) => score(env, before))) - 1e-12);
+    assert.ok(metrics.evaluations! >= 24 && metrics.evaluations! <= 24 + 2 * 10, `${metrics.evaluations}`);
+    const after = curves!.filter((c) => c.name === 'bestTrainScoreAfterReplay');
+    assert.ok(after.length > 0 && after[0]!.step > Math.max(...curves!.filter((c) => c.name === 'bestTrainScore').map((c) => c.step)) - 1);
+  }
+  const plain = await runFull(small(''));
+  assert.equal(plain.metrics.replayedScore, undefined);
+  assert.equal(plain.artifacts!.map((a) => a.name), ['design.json']);
+  const bad = (extra: string) => () => config(extra);
+  assert.throws(bad('replay: { screen: 3, keep: 4 }\n'), /search\.yaml:\d+: replay\.keep: must be at most replay\.screen \(3\), got 4/);
+  assert.throws(bad('replay: { pick: best }\n'), /search\.yaml:\d+: replay\.pick: must be one of: worst, random, got 'best'/);
+});
+
 test.run();
