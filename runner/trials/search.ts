@@ -23,6 +23,8 @@ import { trialResult } from '../plan.ts';
 import { loadLoopData } from './loop-data.ts';
 import type { TrialResult, TrialSpec } from '../types.ts';
 
+const meanOf = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+
 /** The mean of the worst 10 % (at least one) of scores (higher is better): the lower tail. */
 export function lowerTail(scores: readonly number[]): number {
   return -cvar(scores.map((score) => -score));
@@ -81,8 +83,7 @@ export async function runSearchTrial(config: SearchConfig, spec: TrialSpec): Pro
   const { effective, design: designOf, start: startAction } = restrictedDesign(baseline, PRESETS[config.baseline]!.supply, config);
   const objectiveOn = (envs: readonly ProtocolDesignEnv[]) => (protocol: Protocol): number => {
     const scores = envs.map((e) => scoreProtocol(e, protocol, trainSeeds).score);
-    const mean = scores.reduce((a, b) => a + b, 0) / scores.length;
-    return config.riskWeight === 0 ? mean : (1 - config.riskWeight) * mean + config.riskWeight * lowerTail(scores);
+    return config.riskWeight === 0 ? meanOf(scores) : (1 - config.riskWeight) * meanOf(scores) + config.riskWeight * lowerTail(scores);
   };
   // One CMA-ES run from `from`; it keeps `from` when it finds nothing better (its best evaluated point need not beat it).
   const searchFrom = async (objective: (protocol: Protocol) => number, from: ArrayLike<number>, step: number, seed: number, maxEvaluations: number) => {
@@ -106,7 +107,6 @@ export async function runSearchTrial(config: SearchConfig, spec: TrialSpec): Pro
     final = await searchFrom(objective, first.action, config.initialStep / 2, spec.seed + 1, config.maxEvaluations - firstEvaluations);
     const offset = first.search.evaluations;
     curves = [...curves, ...final.search.history.map((h) => ({ name: 'bestTrainScoreAfterReplay', step: offset + h.evaluations, value: Math.max(-h.best, final.fromScore) }))];
-    const meanOf = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
     replayMetrics.replayedScore = meanOf(picked.map((i) => screenScores[i]!));
     replayMetrics.screenedScore = meanOf(screenScores);
   }
@@ -120,7 +120,6 @@ export async function runSearchTrial(config: SearchConfig, spec: TrialSpec): Pro
   const heldOutEnvs = searchEnvs(config, spec.seed, 'held-out', config.heldOutPopulations, fitted);
   const designedThere = heldOutEnvs.map((e) => scoreProtocol(e, design, heldOut));
   const baselineThere = heldOutEnvs.map((e) => scoreProtocol(e, baseline, heldOut));
-  const meanOf = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
   const populationMetrics: Record<string, number> =
     heldOutEnvs.length === 0
       ? {}
