@@ -144,7 +144,7 @@ export class LoopWorld {
   population(sample: PopulationSample) {
     let population = this.populations.get(sample.table);
     if (population === undefined) {
-      population = populationFromFeatures(sample.table, Rng.create(sample.seasonSeed).stream('mapping'), { supply: SUPPLY });
+      population = populationFromFeatures(sample.table, Rng.create(sample.seasonSeed).stream('mapping'), { supply: SUPPLY, turnoutScale: this.config.turnoutScale });
       this.populations.set(sample.table, population);
     }
     return population;

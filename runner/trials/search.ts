@@ -54,7 +54,7 @@ export function fittedGenerators(config: SearchConfig, seed: number) {
   return {
     train: PopulationGenerator.fit(data.train),
     heldOut: PopulationGenerator.fit(data.holdout),
-    draw: (generator: PopulationGenerator, rng: Rng) => populationFromFeatures(generator.populationTable(config.members, generator.sampleEffects(rng), rng), rng.stream('mapping'), { supply }),
+    draw: (generator: PopulationGenerator, rng: Rng) => populationFromFeatures(generator.populationTable(config.members, generator.sampleEffects(rng), rng), rng.stream('mapping'), { supply, turnoutScale: config.turnoutScale }),
   };
 }
 

@@ -19,6 +19,8 @@ import type { Table } from '../../generators/metrics.ts';
 import { MAPPED_FEATURES } from '../../generators/mapping.ts';
 import { loadGenerator } from '../../generators/load.ts';
 import { BRAVO, haveBravo } from '../helpers/bravo.ts';
+import { daoStatistics, median } from '../../generators/import/statistics.ts';
+import { readGovernorEvents } from '../../generators/import/governor-events.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'daogym-loop-'));
 const BIN = new URL('../../bin/daogym.mjs', import.meta.url).pathname;
@@ -639,4 +641,35 @@ test('a loop run killed with SIGKILL after a round resumes from its checkpoint a
 });
 
 test.after(() => rmSync(dir, { recursive: true, force: true }));
+test('turnoutScale: mapped members\' participation is scaled; Compound Bravo\'s voters turn out far more than the DAO did unless scaled', () => {
+  const sample = samplePopulation(PopulationGenerator.fit(loadLoopData(parse(tiny()), 1).train), 300, Rng.create(3).stream('p'), 11);
+  const plain = new LoopWorld(parse(tiny())).population(sample);
+  const quiet = new LoopWorld(parse(tiny('turnoutScale: 0.2\n'))).population(sample);
+  assert.equal(Array.from(quiet.balance), Array.from(plain.balance));
+  for (let i = 0; i < plain.size; i++) assert.ok(Math.abs(quiet.participation[i]! - Math.min(1, 0.2 * plain.participation[i]!)) < 1e-12);
+  assert.throws(() => parse(tiny('turnoutScale: 0\n')), /loop\.yaml:\d+: turnoutScale: must be > 0, got 0/);
+  if (!haveBravo) {
+    console.log('  (skipped the Compound Bravo turnout check: ../shared/data is missing)');
+    return;
+  }
+  // Expected turnout (participation-weighted power over the 10M supply) of populations from a fit to Bravo's
+  // voters, against the median turnout of Bravo's real proposals.
+  const real = median(daoStatistics(readGovernorEvents(BRAVO), 10_000_000).turnout);
+  const config = (extra: string) => parse(tiny(extra).replace('data: default', `data: ${BRAVO}`));
+  const g1 = PopulationGenerator.fit(loadLoopData(config(''), 1).train);
+  const turnout = (scale: number) => {
+    const world = new LoopWorld(config(`turnoutScale: ${scale}\n`));
+    let total = 0;
+    for (let k = 0; k < 12; k++) {
+      const population = world.population(samplePopulation(g1, 1000, Rng.create(5).stream('bravo', k), k));
+      for (let i = 0; i < population.size; i++) total += (population.balance[i]! * population.participation[i]!) / 10_000_000 / 12;
+    }
+    return total;
+  };
+  assert.ok(Math.abs(real - 0.0726) < 0.001, `real median turnout ${real}`);
+  const [loud, scaled] = [turnout(1), turnout(0.2)];
+  assert.ok(loud > 4 * real, `unscaled: ${loud} against the real ${real}`);
+  assert.ok(Math.abs(scaled - real) < 0.25 * real, `turnoutScale 0.2: ${scaled} against the real ${real}`);
+});
+
 test.run();

@@ -156,6 +156,10 @@ test('search: populations from data are drawn from the trial\'s fit, the held-ou
     assert.equal(env.config.population.size, 500);
   }
   assert.not.equal(Array.from(train[0]!.config.population.balance), Array.from(train[1]!.config.population.balance));
+  // turnoutScale scales the mapped members' participation (README: Compound's voters turn out too much unscaled).
+  const quiet = searchEnvs({ ...c, turnoutScale: 0.2 }, seed, 'held-out', 1)[0]!.config.population;
+  assert.equal(Array.from(quiet.balance), Array.from(heldOut[0]!.config.population.balance));
+  quiet.participation.forEach((p, i) => assert.ok(Math.abs(p - Math.min(1, 0.2 * heldOut[0]!.config.population.participation[i]!)) < 1e-12));
   // The judged figures are those populations' (recomputed by hand), and they are not the calibrated default's.
   const metrics = await run(c);
   const bravo = presetProtocol('compound-bravo');
