@@ -63,25 +63,23 @@ export function loadExperiment(path: string): { config: ExperimentConfig; text: 
       }
     }
   }
-  if (config.kind === 'loop' || (config.kind === 'search' && config.data !== undefined)) {
-    // Real data files are read here, once, so a missing or malformed one stops the run before any trial starts.
-    const checkData = (field: string, source: string): string => {
-      if (source === 'default') return source;
-      const file = resolve(dirname(path), source);
-      if (!existsSync(file)) throw new ConfigError(`${path}: ${field}: no file at ${file} (give a Governor event log CSV, a feature table from \`daogym data import\`, or 'default')`, field, null);
-      try {
-        loopTable(file);
-      } catch (error) {
-        if (error instanceof DataFileError) throw new ConfigError(`${path}: ${field}: ${error.message}`, field, null);
-        throw error;
-      }
-      return file;
-    };
-    if (config.kind === 'search') config.data = checkData('data', config.data!);
-    else {
-      config.data = checkData('data', config.data);
-      if (config.heldOut.data !== undefined) config.heldOut.data = checkData('heldOut.data', config.heldOut.data);
+  // Real data files are read here, once, so a missing or malformed one stops the run before any trial starts.
+  const checkData = (field: string, source: string): string => {
+    if (source === 'default') return source;
+    const file = resolve(dirname(path), source);
+    if (!existsSync(file)) throw new ConfigError(`${path}: ${field}: no file at ${file} (give a Governor event log CSV, a feature table from \`daogym data import\`, or 'default')`, field, null);
+    try {
+      loopTable(file);
+    } catch (error) {
+      if (error instanceof DataFileError) throw new ConfigError(`${path}: ${field}: ${error.message}`, field, null);
+      throw error;
     }
+    return file;
+  };
+  if (config.kind === 'search' && config.data !== undefined) config.data = checkData('data', config.data);
+  if (config.kind === 'loop') {
+    config.data = checkData('data', config.data);
+    if (config.heldOut.data !== undefined) config.heldOut.data = checkData('heldOut.data', config.heldOut.data);
   }
   return { config, text };
 }

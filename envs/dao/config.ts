@@ -61,6 +61,11 @@ function positiveNumber(value: unknown, field: string, fallback: number, integer
   return value;
 }
 
+/** The tokens a preset's members hold: its supply less what the market's pool and lending hold. */
+export function memberSupply(presetSupply: number, market: Pick<MarketConfig, 'ammToken' | 'lendingToken'>): number {
+  return Math.max(1, presetSupply - market.ammToken - market.lendingToken);
+}
+
 export function resolveDaoConfig(kwargs: DaoEnvKwargs, knownKeys: readonly string[]): ResolvedDaoConfig {
   for (const key of Object.keys(kwargs)) {
     if (!knownKeys.includes(key) && key !== 'renderMode') throw new EnvConfigError(`${key}: unknown kwarg; valid kwargs: ${knownKeys.join(', ')}`, key);
@@ -92,7 +97,7 @@ export function resolveDaoConfig(kwargs: DaoEnvKwargs, knownKeys: readonly strin
     const members = positiveNumber(kwargs.members, 'members', 10_000, true);
     const seed = kwargs.populationSeed ?? 0;
     if (!Number.isInteger(seed) || seed < 0) throw new EnvConfigError(`populationSeed: must be a non-negative integer, got ${JSON.stringify(seed)}`, 'populationSeed');
-    const supply = kwargs.populationOptions?.supply ?? Math.max(1, preset.supply - market.ammToken - market.lendingToken);
+    const supply = kwargs.populationOptions?.supply ?? memberSupply(preset.supply, market);
     try {
       population = defaultPopulation(members, Rng.create(seed).stream('population'), { ...kwargs.populationOptions, supply });
     } catch (error) {

@@ -55,8 +55,6 @@ import { trialResult } from '../plan.ts';
 import type { ArtifactRecord, EpisodeRecord, TrialResult, TrialSpec } from '../types.ts';
 import { cvar, weightedCvar } from '../../lib/risk.ts';
 
-export { cvar, weightedCvar };
-
 const TOTAL_SUPPLY = 10_000_000;
 const SUPPLY = TOTAL_SUPPLY - DEFAULT_MARKET.ammToken - DEFAULT_MARKET.lendingToken;
 

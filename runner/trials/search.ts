@@ -12,6 +12,7 @@ import { scoreProtocol } from '../../agents/objectives/protocol-design.ts';
 import { DESIGN_BOX, designValues, ProtocolDesignEnv, restrictedDesign } from '../../envs/dao/design-env.ts';
 import { PRESETS, presetProtocol } from '../../envs/dao/presets.ts';
 import type { Protocol } from '../../envs/dao/protocol.ts';
+import { memberSupply } from '../../envs/dao/config.ts';
 import { DEFAULT_MARKET } from '../../envs/dao/market.ts';
 import { populationFromFeatures } from '../../generators/mapping.ts';
 import { PopulationGenerator } from '../../generators/population-generator.ts';
@@ -50,7 +51,7 @@ export function searchPopulationSeeds(seed: number, kind: PopulationKind, count:
  */
 export function fittedGenerators(config: SearchConfig, seed: number) {
   const data = loadLoopData({ data: config.data!, holdoutShare: config.holdoutShare, seed }, seed);
-  const supply = Math.max(1, PRESETS[config.baseline]!.supply - DEFAULT_MARKET.ammToken - DEFAULT_MARKET.lendingToken);
+  const supply = memberSupply(PRESETS[config.baseline]!.supply, DEFAULT_MARKET);
   return {
     train: PopulationGenerator.fit(data.train),
     heldOut: PopulationGenerator.fit(data.holdout),
@@ -112,7 +113,7 @@ export async function runSearchTrial(config: SearchConfig, spec: TrialSpec): Pro
   }
   const action = final.action;
   // The baseline preset's training objective, on the populations the final design was tuned on.
-  const startScore = objective(designOf(startAction));
+  const startScore = final === first ? first.fromScore : objective(designOf(startAction));
   const design = designOf(action);
   const designed = scoreProtocol(env, design, heldOut);
   const baselineScored = scoreProtocol(env, baseline, heldOut);
