@@ -14,6 +14,7 @@ import { DEFAULT_LATE_REACTION } from '../envs/dao/governance.ts';
 import { DESIGN_PARAMETERS, DESIGN_SAFEGUARDS, DESIGN_SEASON_DAYS } from '../envs/dao/design-env.ts';
 import { PRESETS, presetNames } from '../envs/dao/presets.ts';
 import { formatIssue, protocolSchema } from '../envs/dao/protocol.ts';
+import { MAX_TURNOUT_SCALE } from '../generators/turnout.ts';
 
 export class ConfigError extends Error {
   constructor(
@@ -191,9 +192,22 @@ const designSearchFields = {
  * With real data: each mapped member's participation is multiplied by this (capped at 1). A Governor event
  * log's voters, mapped onto a population that holds the whole supply and votes all at once, turn out far more
  * than the DAO did: Compound Bravo's about 35 % of supply a proposal against the 7.26 % median of its real
- * proposals; 0.2 brings them to about 7 %. The default 1 keeps the voters' own rates.
+ * proposals. 'calibrated' (the default) picks the scale at which the trial's fitted generator's populations
+ * turn out the log's median on average (generators/turnout.ts; about 0.2 for Bravo's voters); with a member
+ * feature table or 'default' there are no proposals to calibrate to, and it is 1 (the members' own rates).
+ * A number sets the scale (1: the voters' own rates, as every run before calibration).
  */
-const dataTurnoutScale = z.number().gt(0).max(20).default(1);
+const dataTurnoutScale = z
+  .union([z.literal('calibrated'), z.number().gt(0).max(MAX_TURNOUT_SCALE)], {
+    error: (issue) => (issue.code === 'invalid_union' ? `must be 'calibrated' or a number in (0, ${MAX_TURNOUT_SCALE}], got ${describeValue(issue.input)}` : undefined),
+  })
+  .default('calibrated');
+/**
+ * The total supply of the token whose votes `data` logs (tokens): the real turnout a calibrated population
+ * matches is votes cast / it. Default 10,000,000 (COMP: Compound's Governor Alpha and Bravo); Aave
+ * governance v2's AAVE is 16,000,000 (../shared/data/governance_token_supplies.csv).
+ */
+const dataSupply = z.number().gt(0).default(10_000_000);
 
 const searchConfig = strict({
   kind: z.literal('search'),
@@ -234,6 +248,7 @@ const searchConfig = strict({
   data: z.string().min(1).optional(),
   holdoutShare: z.number().min(0.1).max(0.5).default(0.3),
   turnoutScale: dataTurnoutScale,
+  dataSupply,
   /**
    * Replay (as the loop's `protocolSearch.replay`, Prioritized Level Replay): the search spends half its
    * evaluations, then scores its best design on `screen` fresh populations (drawn like the training ones,
@@ -273,6 +288,7 @@ const loopConfig = strict({
    */
   holdoutSplit: z.enum(['per-seed', 'fixed']).default('per-seed'),
   turnoutScale: dataTurnoutScale,
+  dataSupply,
   rounds: positiveInt(50).default(3),
   populationsPerRound: z.number().int().min(4).max(10_000).default(24),
   members: z.number().int().min(200).max(100_000).default(1000),
@@ -391,8 +407,11 @@ const loopConfig = strict({
      * Real data of another DAO for the separate-fit held-out populations (same formats as `data`, relative
      * to the config file): a copula fitted to all of its members replaces the one fitted to `data`'s held-out
      * members, so the held-out test asks how a protocol tuned on one DAO's electorate does on another's.
+     * With turnoutScale 'calibrated' its populations are calibrated to its own proposals' median turnout
+     * (votes cast over `dataSupply`: its token's total supply, e.g. 16,000,000 for Aave's AAVE), not to G_1's.
      */
     data: z.string().min(1).optional(),
+    dataSupply: z.number().gt(0).default(10_000_000),
     /**
      * The attack search the held-out judge runs against each protocol on each held-out population (default:
      * `attackSearch`, so protocols are judged by the attacker they were tuned against in the rounds): scripted,
@@ -400,7 +419,7 @@ const loopConfig = strict({
      * against each protocol on `ppoAttacker.populations` of the held-out populations, played on all of them).
      */
     attackSearch: z.enum(['scripted', 'cem', 'ppo']).optional(),
-  }).default({ populations: 24, turnout: [-0.7, -0.35, 0], concentration: [0, 0.2, 0.4], oracle: true }),
+  }).default({ populations: 24, turnout: [-0.7, -0.35, 0], concentration: [0, 0.2, 0.4], oracle: true, dataSupply: 10_000_000 }),
 });
 
 export const experimentSchema = z.discriminatedUnion('kind', [compareConfig, stressConfig, trainConfig, searchConfig, loopConfig], {

@@ -8,9 +8,12 @@ import normalCdf from '@stdlib/stats-base-dists-normal-cdf';
 import { defaultPopulation } from '../../envs/dao/population.ts';
 import { memberFeatures } from '../../generators/import/features.ts';
 import { DataFileError, readGovernorEvents } from '../../generators/import/governor-events.ts';
+import { daoStatistics, median } from '../../generators/import/statistics.ts';
 import { MAPPED_FEATURES } from '../../generators/mapping.ts';
 import type { Table } from '../../generators/metrics.ts';
 import { readTableCsv } from '../../generators/table-io.ts';
+import { calibrateTurnout } from '../../generators/turnout.ts';
+import type { PopulationGenerator } from '../../generators/population-generator.ts';
 import { Rng } from '../../lib/rng.ts';
 import type { LoopConfig } from '../config.ts';
 
@@ -37,6 +40,8 @@ function defaultFeatures(members: number): Table {
 }
 
 const tableCache = new Map<string, Table>();
+/** An event log's median votes cast per proposal (tokens), by source. */
+const medianCastCache = new Map<string, number>();
 
 /** Fewest real members a loop will fit a copula to. */
 const MIN_MEMBERS = 30;
@@ -58,8 +63,11 @@ export function loopTable(source: string): Table {
       const missing = MAPPED_FEATURES.filter((f) => !table[f]);
       if (missing.length > 0) throw new DataFileError(`${source}: a member feature table needs the columns ${MAPPED_FEATURES.join(', ')}; missing ${missing.join(', ')}`);
     } else {
-      const features = memberFeatures(readGovernorEvents(source));
+      const events = readGovernorEvents(source);
+      const features = memberFeatures(events);
       table = Object.fromEntries(MAPPED_FEATURES.map((f) => [f, Float64Array.from(features.columns[f])]));
+      // Turnout as a share of a supply of 1: the votes cast per proposal, in tokens.
+      medianCastCache.set(source, median(daoStatistics(events, 1).turnout));
     }
   }
   const members = table.logVotingPower!.length;
@@ -67,6 +75,17 @@ export function loopTable(source: string): Table {
   const picked: Table = Object.fromEntries(MAPPED_FEATURES.map((f) => [f, table[f]!]));
   tableCache.set(source, picked);
   return picked;
+}
+
+/**
+ * The median turnout of the real proposals in `source` (votes cast over `tokenSupply`, the total supply of
+ * the token it logs), or undefined when `source` is not a Governor event log (a feature table, 'default') or
+ * logs no votes: then there are no proposals to calibrate the mapped populations' turnout to.
+ */
+export function realTurnout(source: string, tokenSupply: number): number | undefined {
+  loopTable(source);
+  const cast = medianCastCache.get(source);
+  return cast === undefined || !(cast > 0) ? undefined : cast / tokenSupply;
 }
 
 /**
@@ -86,4 +105,40 @@ export function loadLoopData(config: Pick<LoopConfig, 'data' | 'holdoutShare' | 
   const data = { train: pick(order.slice(0, cut)), holdout: pick(order.slice(cut)) };
   dataCache.set(cacheKey, data);
   return data;
+}
+
+/** Populations a turnout calibration draws from the generator. */
+export const CALIBRATION_POPULATIONS = 32;
+
+export interface ResolvedTurnout {
+  /** The participation scale the trial maps its populations with. */
+  scale: number;
+  /** With 'calibrated' and an event log: the log's median turnout, and the generator's populations' mean expected turnout unscaled and at `scale`. */
+  realTurnout?: number;
+  unscaledTurnout?: number;
+  turnout?: number;
+}
+
+/**
+ * A trial's turnoutScale: the config's number, or with 'calibrated' the scale at which CALIBRATION_POPULATIONS
+ * populations of `members` drawn from `generator` (effects, then members, from `rng`) turn out the median of
+ * `data`'s real proposals (votes cast over `dataSupply`); 1 when `data` has no proposals (a feature table,
+ * 'default'). `memberShare`: the share of the total supply the mapped members hold (the rest is the market's).
+ */
+export function resolveTurnoutScale(
+  config: { data: string; turnoutScale: number | 'calibrated'; dataSupply: number; members: number },
+  generator: PopulationGenerator,
+  rng: Rng,
+  memberShare: number,
+): ResolvedTurnout {
+  if (config.turnoutScale !== 'calibrated') return { scale: config.turnoutScale };
+  const target = realTurnout(config.data, config.dataSupply);
+  if (target === undefined) return { scale: 1 };
+  if (!(target < 1)) throw new DataFileError(`${config.data}: the median proposal cast ${target} of dataSupply ${config.dataSupply}: is dataSupply the token's total supply?`);
+  const tables = Array.from({ length: CALIBRATION_POPULATIONS }, (_, k) => {
+    const draw = rng.stream('population', k);
+    return generator.populationTable(config.members, generator.sampleEffects(draw), draw);
+  });
+  const calibration = calibrateTurnout(tables, target, memberShare);
+  return { scale: calibration.scale, realTurnout: target, unscaledTurnout: calibration.unscaled, turnout: calibration.turnout };
 }

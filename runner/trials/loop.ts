@@ -50,7 +50,7 @@ import { populationFromFeatures } from '../../generators/mapping.ts';
 import { qualityReport, type Table } from '../../generators/metrics.ts';
 import { PopulationGenerator, type PopulationGeneratorModel } from '../../generators/population-generator.ts';
 import type { LoopConfig } from '../config.ts';
-import { loadLoopData, loopTable } from './loop-data.ts';
+import { loadLoopData, loopTable, resolveTurnoutScale } from './loop-data.ts';
 import { trialResult } from '../plan.ts';
 import type { ArtifactRecord, EpisodeRecord, TrialResult, TrialSpec } from '../types.ts';
 import { cvar, weightedCvar } from '../../lib/risk.ts';
@@ -65,6 +65,8 @@ export interface LoopContext {
 
 export interface PopulationSample {
   table: Table;
+  /** The participation scale its members are mapped with (another DAO's calibration); the world's turnoutScale when absent. */
+  turnoutScale?: number;
   /** Weight in the tuning objective (importance weighting; 1 when absent). */
   weight?: number;
   effects: Float64Array;
@@ -142,7 +144,10 @@ export class LoopWorld {
   population(sample: PopulationSample) {
     let population = this.populations.get(sample.table);
     if (population === undefined) {
-      population = populationFromFeatures(sample.table, Rng.create(sample.seasonSeed).stream('mapping'), { supply: SUPPLY, turnoutScale: this.config.turnoutScale });
+      const turnoutScale = sample.turnoutScale ?? this.config.turnoutScale;
+      // runLoopTrial resolves 'calibrated' against its G_1 (resolveTurnoutScale) before it builds a world.
+      if (turnoutScale === 'calibrated') throw new Error("LoopWorld needs a numeric turnoutScale: resolve 'calibrated' with resolveTurnoutScale first");
+      population = populationFromFeatures(sample.table, Rng.create(sample.seasonSeed).stream('mapping'), { supply: SUPPLY, turnoutScale });
       this.populations.set(sample.table, population);
     }
     return population;
@@ -436,12 +441,23 @@ function saveCheckpoint(path: string | undefined, state: LoopState): void {
   writeFileAtomic(path, JSON.stringify(state));
 }
 
-export async function runLoopTrial(config: LoopConfig, spec: TrialSpec, context: LoopContext = {}): Promise<TrialResult> {
+export async function runLoopTrial(loopConfig: LoopConfig, spec: TrialSpec, context: LoopContext = {}): Promise<TrialResult> {
   const start = performance.now();
-  const data = loadLoopData(config, config.holdoutSplit === 'fixed' ? config.seed : spec.seed);
+  const data = loadLoopData(loopConfig, loopConfig.holdoutSplit === 'fixed' ? loopConfig.seed : spec.seed);
   const g1 = PopulationGenerator.fit(data.train);
+  // Every population of the trial (G_1's, the fine-tuned generators', the held-out ones) is mapped with one
+  // participation scale: the config's, or calibrated so that G_1's populations turn out data's median.
+  const turnout = resolveTurnoutScale(loopConfig, g1, Rng.create(spec.seed).stream('turnout-calibration'), SUPPLY / TOTAL_SUPPLY);
+  const config: LoopConfig = { ...loopConfig, turnoutScale: turnout.scale };
   // The separate fit: the held-out members of `data`, or all members of another DAO's data (heldOut.data).
   const separate = PopulationGenerator.fit(config.heldOut.data === undefined ? data.holdout : loopTable(config.heldOut.data));
+  // Another DAO's held-out voters are calibrated to that DAO's own turnout when its data has proposals (an
+  // event log); otherwise they are mapped with G_1's scale.
+  const heldOutCalibration =
+    config.heldOut.data === undefined || loopConfig.turnoutScale !== 'calibrated'
+      ? undefined
+      : resolveTurnoutScale({ ...config, turnoutScale: 'calibrated', data: config.heldOut.data, dataSupply: config.heldOut.dataSupply }, separate, Rng.create(spec.seed).stream('turnout-calibration', 'held-out'), SUPPLY / TOTAL_SUPPLY);
+  const separateTurnout = heldOutCalibration?.realTurnout === undefined ? undefined : heldOutCalibration;
   const world = new LoopWorld(config);
   const root = Rng.create(spec.seed);
   const baseline = presetProtocol(config.baseline);
@@ -618,7 +634,7 @@ export async function runLoopTrial(config: LoopConfig, spec: TrialSpec, context:
   const finalProtocol = design(state.x);
   const g1Protocol = design(ablation.x);
   const heldOut = [
-    ...samplePopulations(separate, config.heldOut.populations, 'held-out', 'separate-fit'),
+    ...samplePopulations(separate, config.heldOut.populations, 'held-out', 'separate-fit').map((sample) => (separateTurnout === undefined ? sample : { ...sample, turnoutScale: separateTurnout.scale })),
     ...config.heldOut.turnout.flatMap((turnout, i) =>
       config.heldOut.concentration.map((concentration, j) => {
         const effects = Float64Array.of(turnout, concentration, 0, 0);
@@ -718,6 +734,15 @@ export async function runLoopTrial(config: LoopConfig, spec: TrialSpec, context:
       fidelityFinal: fidelityOf(finalGenerator, config.rounds + 1),
       roundsAccepted: state.rounds.filter((r) => r.accepted === true).length,
       klToG1Final: finalGenerator.klToPrior(),
+      // The participation scale the populations were mapped with; with 'calibrated' and an event log, the
+      // log's median turnout and G_1's populations' mean expected turnout unscaled and at the scale (NaN else).
+      turnoutScale: turnout.scale,
+      realTurnout: turnout.realTurnout ?? Number.NaN,
+      g1TurnoutUnscaled: turnout.unscaledTurnout ?? Number.NaN,
+      g1Turnout: turnout.turnout ?? Number.NaN,
+      // heldOut.data, calibrated: the scale of its populations and its own median turnout.
+      separateTurnoutScale: separateTurnout?.scale ?? Number.NaN,
+      separateRealTurnout: separateTurnout?.realTurnout ?? Number.NaN,
     },
     curves: state.curves,
     episodes: [...state.rounds, ...ablation.rounds],

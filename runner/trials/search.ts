@@ -21,7 +21,7 @@ import { cvar } from '../../lib/risk.ts';
 import { Rng } from '../../lib/rng.ts';
 import type { SearchConfig } from '../config.ts';
 import { trialResult } from '../plan.ts';
-import { loadLoopData } from './loop-data.ts';
+import { loadLoopData, resolveTurnoutScale } from './loop-data.ts';
 import type { TrialResult, TrialSpec } from '../types.ts';
 
 const meanOf = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
@@ -51,11 +51,17 @@ export function searchPopulationSeeds(seed: number, kind: PopulationKind, count:
  */
 export function fittedGenerators(config: SearchConfig, seed: number) {
   const data = loadLoopData({ data: config.data!, holdoutShare: config.holdoutShare, seed }, seed);
-  const supply = memberSupply(PRESETS[config.baseline]!.supply, DEFAULT_MARKET);
+  const presetSupply = PRESETS[config.baseline]!.supply;
+  const supply = memberSupply(presetSupply, DEFAULT_MARKET);
+  const train = PopulationGenerator.fit(data.train);
+  // One participation scale for the trial's populations: the config's, or calibrated so that the training
+  // fit's populations turn out data's median (as the loop's).
+  const turnout = resolveTurnoutScale({ ...config, data: config.data! }, train, Rng.create(seed).stream('turnout-calibration'), supply / presetSupply);
   return {
-    train: PopulationGenerator.fit(data.train),
+    train,
     heldOut: PopulationGenerator.fit(data.holdout),
-    draw: (generator: PopulationGenerator, rng: Rng) => populationFromFeatures(generator.populationTable(config.members, generator.sampleEffects(rng), rng), rng.stream('mapping'), { supply, turnoutScale: config.turnoutScale }),
+    turnout,
+    draw: (generator: PopulationGenerator, rng: Rng) => populationFromFeatures(generator.populationTable(config.members, generator.sampleEffects(rng), rng), rng.stream('mapping'), { supply, turnoutScale: turnout.scale }),
   };
 }
 
@@ -145,6 +151,9 @@ export async function runSearchTrial(config: SearchConfig, spec: TrialSpec): Pro
       baselineAttackLoss: baselineScored.attackLoss,
       ...populationMetrics,
       ...replayMetrics,
+      // With data: the participation scale the populations were mapped with, and with 'calibrated' and an
+      // event log the log's median turnout and the training fit's populations' turnout at the scale.
+      ...(fitted === undefined ? {} : { turnoutScale: fitted.turnout.scale, realTurnout: fitted.turnout.realTurnout ?? Number.NaN, trainTurnout: fitted.turnout.turnout ?? Number.NaN }),
       trainScore: final.score,
       baselineTrainScore: startScore,
       evaluations: first.search.evaluations + (final === first ? 0 : final.search.evaluations),

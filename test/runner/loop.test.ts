@@ -11,7 +11,7 @@ import { loadExperiment, resumeRun, runExperiment } from '../../runner/run.ts';
 import { Store } from '../../runner/store.ts';
 import { addToLibrary, antagonistRegret, betweenPopulationShare, LIBRARY_SIZE, likelyFailureSignal, LoopWorld, ppoOutcomes, runLoopTrial, samplePopulation, spreadFirst, topLosses } from '../../runner/trials/loop.ts';
 import { cvar, weightedCvar } from '../../lib/risk.ts';
-import { loadLoopData, loopTable } from '../../runner/trials/loop-data.ts';
+import { loadLoopData, loopTable, realTurnout, resolveTurnoutScale } from '../../runner/trials/loop-data.ts';
 import { designActionOf, designedProtocol } from '../../envs/dao/design-env.ts';
 import { presetProtocol } from '../../envs/dao/presets.ts';
 import { PopulationGenerator } from '../../generators/population-generator.ts';
@@ -45,6 +45,13 @@ ${extra}`;
 }
 
 const parse = (text: string) => parseExperiment(text, 'loop.yaml') as LoopConfig;
+
+/**
+ * A world over `config`'s populations. runLoopTrial resolves turnoutScale 'calibrated' against its G_1; the
+ * worlds these tests build map members at their own rates (scale 1, what 'calibrated' resolves to for 'default'
+ * data) unless the config gives a number.
+ */
+const newWorld = (config: LoopConfig) => new LoopWorld(config.turnoutScale === 'calibrated' ? { ...config, turnoutScale: 1 } : config);
 
 test('CVaR-10 % is the mean of the worst tenth', () => {
   assert.is(cvar([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]), 10);
@@ -125,7 +132,7 @@ test('a loop replicate records every round of both arms, scores the held-out pop
 test('step 4: CMA-ES re-tuning from Compound Bravo stops the drain Bravo lets through, and never returns a protocol worse on validation', async () => {
   const config = parse(tiny('attacks: [buy-and-vote]\nprotocolSearch: { maxEvaluations: 48, populations: 4, safeguards: none }\n').replace('attacks: [buy-and-vote, borrow-and-vote]\n', '').replace('protocolSearch: { maxEvaluations: 10, populations: 2 }\n', ''));
   const g1 = PopulationGenerator.fit(loadLoopData(config).train);
-  const world = new LoopWorld(config);
+  const world = newWorld(config);
   const rng = Rng.create(21);
   const populations = (key: string) => Array.from({ length: 4 }, (_, k) => samplePopulation(g1, config.members, rng.stream(key, k), 100 * k + key.length));
   const [training, validation] = [populations('training'), populations('validation')];
@@ -148,7 +155,7 @@ test('step 4: CMA-ES re-tuning from Compound Bravo stops the drain Bravo lets th
 test('step 2 with attackSearch cem: CEM over share and day finds a bigger drain than the scripted 30 % under Bravo, and nothing under a threshold out of reach', async () => {
   const config = parse(tiny('attackSearch: cem\n'));
   const g1 = PopulationGenerator.fit(loadLoopData(config).train);
-  const world = new LoopWorld(config);
+  const world = newWorld(config);
   const bravo = presetProtocol('compound-bravo');
   const fortified = { ...bravo, proposalThreshold: 0.05 };
   for (let k = 0; k < 2; k++) {
@@ -227,7 +234,7 @@ test('the protocol search\'s initial step: the default reaches a proposal thresh
   const found = async (step: string, restarts = 0) => {
     const config = parse(base.replace('STEP', step).replace('RESTARTS', String(restarts)));
     const g1 = PopulationGenerator.fit(loadLoopData(config).train);
-    const world = new LoopWorld(config);
+    const world = newWorld(config);
     let count = 0;
     for (let seed = 1; seed <= 6; seed++) {
       const rng = Rng.create(seed);
@@ -319,7 +326,7 @@ test('a loop config\'s data files are read before the run: a missing or malforme
 
 test('a population\'s loss is its mean over seasonsPerPopulation seasons, each with its own draws', () => {
   const config = parse(tiny('attacks: [buy-and-vote]\nseasonsPerPopulation: 3\n').replace('attacks: [buy-and-vote, borrow-and-vote]\n', ''));
-  const world = new LoopWorld(config);
+  const world = newWorld(config);
   const g1 = PopulationGenerator.fit(loadLoopData(config).train);
   const sample = samplePopulation(g1, config.members, Rng.create(8).stream('population'), 12345);
   const bravo = presetProtocol('compound-bravo');
@@ -331,7 +338,7 @@ test('a population\'s loss is its mean over seasonsPerPopulation seasons, each w
   assert.ok(Math.abs(outcome.loss - mean(seasons.map((s) => -s.score))) < 1e-12);
   assert.ok(Math.abs(outcome.attackLossShare - mean(seasons.map((s) => s.attackLoss / config.season.treasuryUsd))) < 1e-12);
   // One season per population is the first replicate alone.
-  const single = new LoopWorld({ ...config, seasonsPerPopulation: 1 });
+  const single = newWorld({ ...config, seasonsPerPopulation: 1 });
   assert.is(single.outcome(bravo, sample).loss, -seasons[0]!.score);
 });
 
@@ -371,9 +378,10 @@ if (!haveBravo) console.log(`skipping the vote-cap test on Compound Bravo popula
 (haveBravo ? test : test.skip)('a vote cap stops drains that fooled whales carry; a tighter cap costs honest welfare', () => {
   // Whale-heavy populations (concentration +0.4) from a copula fitted to Compound Bravo's voters; members see
   // through the drain (attackSignal -1.5) but big holders who misjudge it still carry it past a 14 % quorum.
-  const config = parse(`name: cap\nkind: loop\nseed: 4\nseeds: 1\ndata: ${BRAVO}\nmembers: 1000\nattacks: [buy-and-vote, borrow-and-vote, bribe]\nattackBudgetUsd: 20000000\nseasonsPerPopulation: 4\nseason: { attackSignal: -1.5 }\n`);
+  // At the voters' own participation rates (turnoutScale 1), where the README's cap figures were measured.
+  const config = parse(`name: cap\nkind: loop\nseed: 4\nseeds: 1\ndata: ${BRAVO}\nturnoutScale: 1\nmembers: 1000\nattacks: [buy-and-vote, borrow-and-vote, bribe]\nattackBudgetUsd: 20000000\nseasonsPerPopulation: 4\nseason: { attackSignal: -1.5 }\n`);
   const g1 = PopulationGenerator.fit(loadLoopData(config).train);
-  const world = new LoopWorld(config);
+  const world = newWorld(config);
   const effects = Float64Array.of(0, 0.4, 0, 0);
   const whales = Array.from({ length: 12 }, (_, k) => ({ effects, table: g1.populationTable(1000, effects, Rng.create(8).stream('whales', k)), seasonSeed: 5000 + k }));
   const base = { ...presetProtocol('compound-bravo'), proposalThreshold: 0.0025, quorum: { kind: 'fraction' as const, fraction: 0.14 } };
@@ -407,7 +415,7 @@ test('between-population share of the loss variance: ICC(1) from the one-way ANO
 test('adversary antagonist: the regret is the loss minus the best nearby protocol\'s, zero where none does better; the loop runs with it, deterministically', async () => {
   const config = parse(tiny('attacks: [buy-and-vote]\n').replace('attacks: [buy-and-vote, borrow-and-vote]\n', ''));
   const g1 = PopulationGenerator.fit(loadLoopData(config).train);
-  const world = new LoopWorld(config);
+  const world = newWorld(config);
   const populations = Array.from({ length: 4 }, (_, k) => samplePopulation(g1, config.members, Rng.create(31).stream('p', k), 700 + k));
   const bravo = presetProtocol('compound-bravo');
   const losses = populations.map((sample) => world.outcome(bravo, sample).loss);
@@ -442,7 +450,7 @@ test('attackSearch ppo: a PPO attacker finds the buy-propose-vote drain under Br
   const config = parse(tiny('attacks: [bribe]\nattackSearch: ppo\nppoAttacker: { totalTimesteps: 120000, populations: 4 }\n').replace('attacks: [buy-and-vote, borrow-and-vote]\n', ''));
   assert.is(config.ppoAttacker.entCoef, 0.05);
   const g1 = PopulationGenerator.fit(loadLoopData(config).train);
-  const world = new LoopWorld(config);
+  const world = newWorld(config);
   const populations = Array.from({ length: 6 }, (_, k) => samplePopulation(g1, config.members, Rng.create(31).stream('p', k), 700 + k));
   const bravo = presetProtocol('compound-bravo');
   const scripted = populations.map((sample) => world.outcome(bravo, sample));
@@ -551,7 +559,7 @@ test('protocolSearch.replay: each round\'s highest-loss populations join both ar
     const samples = Array.from({ length: 6 }, (_, k) => samplePopulation(g1, 300, Rng.create(9).stream('objective', k), 900 + k));
     const [fresh, tail] = [samples.slice(0, 4), samples.slice(4)];
     const bravo = presetProtocol('compound-bravo');
-    const worldAt = (riskWeight: number) => new LoopWorld(configWith(`, riskWeight: ${riskWeight}`));
+    const worldAt = (riskWeight: number) => newWorld(configWith(`, riskWeight: ${riskWeight}`));
     const lossesOf = (world: LoopWorld, list: typeof samples) => list.map((sample) => world.outcome(bravo, sample).loss);
     const meanOnly = worldAt(0);
     assert.is(meanOnly.objective(bravo, fresh, tail), meanOnly.objective(bravo, fresh));
@@ -642,24 +650,35 @@ test('a loop run killed with SIGKILL after a round resumes from its checkpoint a
 });
 
 test.after(() => rmSync(dir, { recursive: true, force: true }));
-test('turnoutScale: mapped members\' participation is scaled; Compound Bravo\'s voters turn out far more than the DAO did unless scaled', () => {
+test('turnoutScale: mapped members\' participation is scaled; calibrated, populations from Compound Bravo\'s voters turn out what its proposals did', () => {
   const sample = samplePopulation(PopulationGenerator.fit(loadLoopData(parse(tiny()), 1).train), 300, Rng.create(3).stream('p'), 11);
-  const plain = new LoopWorld(parse(tiny())).population(sample);
-  const quiet = new LoopWorld(parse(tiny('turnoutScale: 0.2\n'))).population(sample);
+  const plain = newWorld(parse(tiny('turnoutScale: 1\n'))).population(sample);
+  const quiet = newWorld(parse(tiny('turnoutScale: 0.2\n'))).population(sample);
   assert.equal(Array.from(quiet.balance), Array.from(plain.balance));
   for (let i = 0; i < plain.size; i++) assert.ok(Math.abs(quiet.participation[i]! - Math.min(1, 0.2 * plain.participation[i]!)) < 1e-12);
   assert.throws(() => parse(tiny('turnoutScale: 0\n')), /loop\.yaml:\d+: turnoutScale: must be > 0, got 0/);
+  assert.throws(() => parse(tiny('turnoutScale: calibrate\n')), /loop\.yaml:\d+: turnoutScale: must be 'calibrated' or a number in \(0, 20\], got 'calibrate'/);
+  assert.is(parse(tiny()).turnoutScale, 'calibrated');
+  // 'default' data has no proposals to calibrate to: the members keep their own rates.
+  const g1Default = PopulationGenerator.fit(loadLoopData(parse(tiny()), 1).train);
+  assert.equal(resolveTurnoutScale(parse(tiny()), g1Default, Rng.create(1).stream('c'), 0.7), { scale: 1 });
   if (!haveBravo) {
     console.log('  (skipped the Compound Bravo turnout check: ../shared/data is missing)');
     return;
   }
   // Expected turnout (participation-weighted power over the 10M supply) of populations from a fit to Bravo's
-  // voters, against the median turnout of Bravo's real proposals.
+  // voters, against the median turnout of Bravo's real proposals (domain.md: 7.3 %).
   const real = median(daoStatistics(readGovernorEvents(BRAVO), 10_000_000).turnout);
+  assert.ok(Math.abs(real - 0.0726) < 0.001, `real median turnout ${real}`);
+  assert.is(realTurnout(BRAVO, 10_000_000), real);
   const config = (extra: string) => parse(tiny(extra).replace('data: default', `data: ${BRAVO}`));
   const g1 = PopulationGenerator.fit(loadLoopData(config(''), 1).train);
+  const calibration = resolveTurnoutScale(config(''), g1, Rng.create(1).stream('turnout-calibration'), 0.7);
+  assert.is(calibration.realTurnout, real);
+  assert.ok(calibration.scale > 0.15 && calibration.scale < 0.3, `calibrated scale ${calibration.scale}`);
+  // Populations the calibration never drew (another stream, 1000 members), mapped by worlds at each scale.
   const turnout = (scale: number) => {
-    const world = new LoopWorld(config(`turnoutScale: ${scale}\n`));
+    const world = newWorld(config(`turnoutScale: ${scale}\n`));
     let total = 0;
     for (let k = 0; k < 12; k++) {
       const population = world.population(samplePopulation(g1, 1000, Rng.create(5).stream('bravo', k), k));
@@ -667,10 +686,12 @@ test('turnoutScale: mapped members\' participation is scaled; Compound Bravo\'s 
     }
     return total;
   };
-  assert.ok(Math.abs(real - 0.0726) < 0.001, `real median turnout ${real}`);
-  const [loud, scaled] = [turnout(1), turnout(0.2)];
+  const [loud, calibrated] = [turnout(1), turnout(calibration.scale)];
   assert.ok(loud > 4 * real, `unscaled: ${loud} against the real ${real}`);
-  assert.ok(Math.abs(scaled - real) < 0.25 * real, `turnoutScale 0.2: ${scaled} against the real ${real}`);
+  assert.ok(Math.abs(calibrated - real) < 0.15 * real, `calibrated (${calibration.scale}): ${calibrated} against the real ${real}`);
+  // A dataSupply ten times too small puts the real turnout at 73 %: a bigger scale, checked against the truth.
+  const wrongSupply = resolveTurnoutScale({ ...config(''), dataSupply: 1_000_000 }, g1, Rng.create(1).stream('turnout-calibration'), 0.7);
+  assert.ok(wrongSupply.scale > 2 * calibration.scale, `${wrongSupply.scale}`);
 });
 
 test.run();

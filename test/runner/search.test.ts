@@ -14,6 +14,7 @@ import { ProtocolDesignEnv } from '../../envs/dao/design-env.ts';
 import { designActionOf, designValues } from '../../envs/dao/design-env.ts';
 import type { Protocol } from '../../envs/dao/protocol.ts';
 import { PRESETS, presetProtocol } from '../../envs/dao/presets.ts';
+import { BRAVO, haveBravo } from '../helpers/bravo.ts';
 
 /** A `search` experiment small enough for a test (one seed, 500 members, 2 training seasons). */
 function config(extra = ''): SearchConfig {
@@ -170,6 +171,26 @@ test('search: populations from data are drawn from the trial\'s fit, the held-ou
   const plain = await run(small('trainPopulations: 2\nheldOutPopulations: 2\n'));
   assert.not.equal(plain.heldOutPopulationBaselineScore, metrics.heldOutPopulationBaselineScore);
   assert.equal(await run(c), metrics, 'the same seed gives the same search');
+  // 'default' data has no proposals to calibrate the turnout to: scale 1, recorded.
+  assert.is(fitted.turnout.scale, 1);
+  assert.is(metrics.turnoutScale, 1);
+  assert.ok(Number.isNaN(metrics.realTurnout));
+  if (!haveBravo) {
+    console.log('  (skipped the calibrated search populations from Compound Bravo: ../shared/data is missing)');
+    return;
+  }
+  // From Bravo's voters the default calibration scales them to its proposals' 7.26 % median.
+  const bravoFit = fittedGenerators(small(`data: ${BRAVO}\n`), seed);
+  assert.ok(bravoFit.turnout.scale > 0.15 && bravoFit.turnout.scale < 0.3, `${bravoFit.turnout.scale}`);
+  assert.ok(Math.abs(bravoFit.turnout.realTurnout! - 0.0726) < 0.001);
+  // Eight populations the calibration never drew turn out near that median (unscaled they would turn out about 35 %).
+  let cast = 0;
+  for (let k = 0; k < 8; k++) {
+    const drawn = bravoFit.draw(bravoFit.train, Rng.create(9).stream('fresh', k));
+    for (let i = 0; i < drawn.size; i++) cast += (drawn.balance[i]! * drawn.participation[i]!) / 8;
+  }
+  const turnout = cast / PRESETS['compound-bravo']!.supply;
+  assert.ok(Math.abs(turnout - 0.0726) < 0.2 * 0.0726, `fresh populations turn out ${turnout}`);
 });
 
 test('search: a data file that is missing or not governance data stops the run before it starts, naming data', () => {
