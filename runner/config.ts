@@ -57,6 +57,14 @@ const population = strict({
   members: z.number().int().min(200).max(1_000_000).default(2000),
   /** 'default' = the calibrated population; otherwise a saved generator model file (copula, parametric, vae, gan). */
   generator: z.string().min(1).default('default'),
+  /**
+   * With a generator file: the share of supply a proposal its populations should turn out on average (e.g.
+   * 0.0726, the median `daogym data import` prints for Compound Bravo). Members mapped from real voters'
+   * features turn out several times what the DAO did; the members' participation is scaled to this
+   * (generators/turnout.ts), and options.turnoutScale (or the turnoutScale stressor) multiplies that scale.
+   * Unset: the voters' own rates.
+   */
+  turnout: z.number().gt(0).lt(1).optional(),
   options: populationOptions.default({}),
 });
 
@@ -528,6 +536,9 @@ function crossChecks(config: ExperimentConfig): Array<[PropertyKey[], string]> {
   }
   if (config.kind === 'compare' || config.kind === 'stress') {
     uniqueNames(config.populations, 'populations');
+    config.populations.forEach((p, i) => {
+      if (p.turnout !== undefined && p.generator === 'default') problems.push([['populations', i, 'turnout'], 'calibrates the populations of a generator file; the calibrated default population already turns out Compound Bravo\'s (scale it with options.turnoutScale)']);
+    });
     if (config.kind === 'stress') {
       const { stressor, values } = config.stress;
       const range = STRESSORS[stressor];

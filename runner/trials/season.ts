@@ -13,6 +13,7 @@ import { PRESETS, presetProtocol } from '../../envs/dao/presets.ts';
 import { runSeason, type AttackStrategy } from '../../envs/dao/season.ts';
 import { loadGenerator, type Generator } from '../../generators/load.ts';
 import { populationFromFeatures } from '../../generators/mapping.ts';
+import { calibrateTurnout } from '../../generators/turnout.ts';
 import type { PopulationConfig, SeasonExperimentConfig } from '../config.ts';
 import { trialResult } from '../plan.ts';
 import type { MetricValues, TrialResult, TrialSpec } from '../types.ts';
@@ -20,7 +21,7 @@ import type { MetricValues, TrialResult, TrialSpec } from '../types.ts';
 const REFERENCE_SUPPLY = 10_000_000;
 const generatorCache = new Map<string, Promise<Generator>>();
 
-async function makePopulation(config: PopulationConfig, options: DefaultPopulationOptions, supply: number, rng: Rng): Promise<Population> {
+export async function makePopulation(config: PopulationConfig, options: DefaultPopulationOptions, supply: number, totalSupply: number, rng: Rng): Promise<Population> {
   if (config.generator === 'default') return defaultPopulation(config.members, rng.stream('population'), { ...options, supply });
   let generator = generatorCache.get(config.generator);
   if (generator === undefined) {
@@ -28,7 +29,32 @@ async function makePopulation(config: PopulationConfig, options: DefaultPopulati
     generatorCache.set(config.generator, generator);
   }
   const table = await (await generator).sample(config.members, rng.stream('population'));
-  return populationFromFeatures(table, rng.stream('mapping'), { supply, turnoutScale: options.turnoutScale });
+  const calibrated = config.turnout === undefined ? 1 : await calibratedScale(config, await generator, supply / totalSupply);
+  const turnoutScale = config.turnout === undefined ? options.turnoutScale : calibrated * (options.turnoutScale ?? 1);
+  return populationFromFeatures(table, rng.stream('mapping'), { supply, turnoutScale });
+}
+
+/** Populations of a generator file a turnout calibration samples (each `members` rows, from its own stream of seed 0). */
+export const GENERATOR_CALIBRATION_SAMPLES = 8;
+const calibrationCache = new Map<string, Promise<number>>();
+
+/**
+ * The participation scale at which a generator file's populations (GENERATOR_CALIBRATION_SAMPLES of them, the
+ * same for every trial) turn out `config.turnout` of the total supply on average, the members holding
+ * `memberShare` of it. Cached per generator, size, target and share.
+ */
+export function calibratedScale(config: PopulationConfig, generator: Generator, memberShare: number): Promise<number> {
+  const key = `${config.generator}|${config.members}|${config.turnout}|${memberShare}`;
+  let scale = calibrationCache.get(key);
+  if (scale === undefined) {
+    scale = (async () => {
+      const tables = [];
+      for (let k = 0; k < GENERATOR_CALIBRATION_SAMPLES; k++) tables.push(await generator.sample(config.members, Rng.create(0).stream('turnout-calibration', k)));
+      return calibrateTurnout(tables, config.turnout!, memberShare).scale;
+    })();
+    calibrationCache.set(key, scale);
+  }
+  return scale;
 }
 
 export async function runSeasonTrial(config: SeasonExperimentConfig, spec: TrialSpec): Promise<TrialResult> {
@@ -64,7 +90,7 @@ export async function runSeasonTrial(config: SeasonExperimentConfig, spec: Trial
   const market: MarketConfig = { ...DEFAULT_MARKET, ammToken: DEFAULT_MARKET.ammToken * scale, lendingToken: DEFAULT_MARKET.lendingToken * scale, ...config.market };
   const supply = (options.supply ?? REFERENCE_SUPPLY * scale) - market.ammToken - market.lendingToken;
   const rng = Rng.create(spec.seed);
-  const population = await makePopulation(populationConfig, options, Math.max(1, supply), rng);
+  const population = await makePopulation(populationConfig, options, Math.max(1, supply), options.supply ?? REFERENCE_SUPPLY * scale, rng);
   const season = config.season;
   const result = runSeason(
     {
