@@ -116,7 +116,16 @@ export function reportSpecFor(config: ExperimentConfig): ReportSpec {
             title: config.name,
             primaryMetric: 'heldOutPopulationImprovement',
             higherIsBetter: true,
-            metrics: ['heldOutPopulationScore', 'heldOutPopulationBaselineScore', 'heldOutPopulationImprovement', 'heldOutPopulationTailScore', 'heldOutPopulationBaselineTailScore', 'heldOutImprovement', 'evaluations'],
+            metrics: [
+              'heldOutPopulationScore',
+              'heldOutPopulationBaselineScore',
+              'heldOutPopulationImprovement',
+              'heldOutPopulationTailScore',
+              'heldOutPopulationBaselineTailScore',
+              'heldOutImprovement',
+              'evaluations',
+              ...(config.data === undefined ? [] : ['turnoutScale', ...(config.turnoutScale === 'calibrated' ? ['realTurnout', 'trainTurnout'] : [])]),
+            ],
           }
         : { title: config.name, primaryMetric: 'heldOutImprovement', higherIsBetter: true, metrics: ['heldOutScore', 'baselineScore', 'heldOutImprovement', 'evaluations'] };
     case 'loop':
@@ -140,6 +149,9 @@ export function reportSpecFor(config: ExperimentConfig): ReportSpec {
           'fidelityG1',
           'fidelityFinal',
           'roundsAccepted',
+          // The participation scale members were mapped with, and with calibrated turnout the log's median and G_1's.
+          'turnoutScale',
+          ...(config.turnoutScale === 'calibrated' ? ['realTurnout', 'g1Turnout', 'g1TurnoutUnscaled'] : []),
         ],
       };
   }
