@@ -1,6 +1,7 @@
 /**
  * From a member feature table (real or synthetic) to the simulator's Population:
- *   balance        10^logVotingPower - 1 tokens, then scaled so the members hold `supply` in all
+ *   balance        10^logVotingPower - 1 tokens, then scaled so the members hold `votingShare` x `supply` in
+ *                  all; the rest of `supply` is passive (Population.passiveSupply: held, never voting)
  *   delegate       self (each row is a voting account; delegation is already inside its weight)
  *   participation  the member's participation rate, times `turnoutScale`, capped at 1
  *   alignment      probit(supportRate) x `alignmentScale`: a member who voted For 84 % of the time
@@ -18,6 +19,8 @@ import type { Table } from './metrics.ts';
 export interface MappingOptions {
   supply: number;
   turnoutScale?: number;
+  /** Share of `supply` the members hold (default 1); the rest is held passively. */
+  votingShare?: number;
   alignmentScale?: number;
   corruptibilityMedian?: number;
 }
@@ -31,7 +34,10 @@ export function populationFromFeatures(table: Table, rng: Rng, options: MappingO
   const population = allocatePopulation(n);
   let total = 0;
   for (let i = 0; i < n; i++) total += population.balance[i] = Math.max(0, 10 ** table.logVotingPower![i]! - 1);
-  const scale = total > 0 ? options.supply / total : 0;
+  const votingShare = options.votingShare ?? 1;
+  if (!(votingShare > 0 && votingShare <= 1)) throw new RangeError(`votingShare must be in (0, 1], got ${votingShare}`);
+  const scale = total > 0 ? (votingShare * options.supply) / total : 0;
+  population.passiveSupply = (1 - votingShare) * options.supply;
   const alignmentScale = options.alignmentScale ?? 0.6;
   for (let i = 0; i < n; i++) {
     population.balance[i] = population.balance[i]! * scale;

@@ -60,9 +60,9 @@ const population = strict({
   /**
    * With a generator file: the share of supply a proposal its populations should turn out on average (e.g.
    * 0.0726, the median `daogym data import` prints for Compound Bravo). Members mapped from real voters'
-   * features turn out several times what the DAO did; the members' participation is scaled to this
-   * (generators/turnout.ts), and options.turnoutScale (or the turnoutScale stressor) multiplies that scale.
-   * Unset: the voters' own rates.
+   * features turn out several times what the DAO did; calibrated, they hold only the share of the supply
+   * that turns out this (the rest passive; generators/turnout.ts), and options.turnoutScale (or the
+   * turnoutScale stressor) then scales their participation. Unset: they hold all of it.
    */
   turnout: z.number().gt(0).lt(1).optional(),
   options: populationOptions.default({}),
@@ -197,13 +197,14 @@ const designSearchFields = {
 };
 
 /**
- * With real data: each mapped member's participation is multiplied by this (capped at 1). A Governor event
- * log's voters, mapped onto a population that holds the whole supply and votes all at once, turn out far more
- * than the DAO did: Compound Bravo's about 35 % of supply a proposal against the 7.26 % median of its real
- * proposals. 'calibrated' (the default) picks the scale at which the trial's fitted generator's populations
- * turn out the log's median on average (generators/turnout.ts; about 0.2 for Bravo's voters); with a member
- * feature table or 'default' there are no proposals to calibrate to, and it is 1 (the members' own rates).
- * A number sets the scale (1: the voters' own rates, as every run before calibration).
+ * With real data: how mapped members turn out. A Governor event log's voters, mapped onto a population that
+ * holds the whole supply and votes all at once, turn out far more than the DAO did: Compound Bravo's about
+ * 35 % of supply a proposal against the 7.26 % median of its real proposals. 'calibrated' (the default): the
+ * members hold only the share of the supply (the rest passive) at which the trial's fitted generator's
+ * populations turn out the log's median on average (generators/turnout.ts; about a fifth for Bravo's voters),
+ * at their own participation rates; with a member feature table or 'default' there are no proposals to
+ * calibrate to, and they hold all of it. A number: they hold all of it and each one's participation is
+ * multiplied by it (capped at 1; 1 = the voters' own rates, as every run before calibration).
  */
 const dataTurnoutScale = z
   .union([z.literal('calibrated'), z.number().gt(0).max(MAX_TURNOUT_SCALE)], {

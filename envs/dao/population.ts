@@ -30,6 +30,11 @@ export interface Population {
   readonly corruptibility: Float64Array;
   /** Lock (conviction) level for lock-multiplier voting, 0 = unlocked. */
   readonly lock: Uint8Array;
+  /**
+   * Tokens held outside every member account (exchanges, reserves, holders who never delegate): counted in the
+   * supply (quorum and threshold fractions, turnout), never voting, bribed or delegated. 0 when absent.
+   */
+  passiveSupply?: number;
 }
 
 export function allocatePopulation(size: number): Population {
@@ -52,6 +57,8 @@ export function validatePopulation(population: Population): void {
   for (const column of ['balance', 'delegate', 'participation', 'alignment', 'timing', 'corruptibility', 'lock'] as const) {
     if (population[column].length !== size) throw new RangeError(`population.${column} has ${population[column].length} rows, expected ${size}`);
   }
+  const passive = population.passiveSupply ?? 0;
+  if (!(passive >= 0) || !Number.isFinite(passive)) throw new RangeError(`population.passiveSupply must be finite and >= 0, got ${passive}`);
   for (let i = 0; i < size; i++) {
     const b = population.balance[i]!;
     if (!(b >= 0) || !Number.isFinite(b)) throw new RangeError(`population.balance[${i}] must be finite and >= 0, got ${b}`);
@@ -77,7 +84,7 @@ export function votingPower(population: Population, out = new Float64Array(popul
 }
 
 export function totalSupply(population: Population): number {
-  let total = 0;
+  let total = population.passiveSupply ?? 0;
   for (let i = 0; i < population.size; i++) total += population.balance[i]!;
   return total;
 }

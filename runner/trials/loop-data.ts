@@ -113,6 +113,8 @@ export const CALIBRATION_POPULATIONS = 32;
 export interface ResolvedTurnout {
   /** The participation scale the trial maps its populations with. */
   scale: number;
+  /** The share of their supply the mapped members hold (the rest passive; generators/turnout.ts). */
+  votingShare: number;
   /** With 'calibrated' and an event log: the log's median turnout, and the generator's populations' mean expected turnout unscaled and at `scale`. */
   realTurnout?: number;
   unscaledTurnout?: number;
@@ -120,10 +122,12 @@ export interface ResolvedTurnout {
 }
 
 /**
- * A trial's turnoutScale: the config's number, or with 'calibrated' the scale at which CALIBRATION_POPULATIONS
- * populations of `members` drawn from `generator` (effects, then members, from `rng`) turn out the median of
- * `data`'s real proposals (votes cast over `dataSupply`); 1 when `data` has no proposals (a feature table,
- * 'default'). `memberShare`: the share of the total supply the mapped members hold (the rest is the market's).
+ * How a trial maps members: with a numeric turnoutScale, that participation scale (the members holding all
+ * their supply); with 'calibrated', the voting share (and, only if that cannot reach it, the participation
+ * scale) at which CALIBRATION_POPULATIONS populations of `members` drawn from `generator` (effects, then
+ * members, from `rng`) turn out the median of `data`'s real proposals (votes cast over `dataSupply`); as they
+ * are when `data` has no proposals (a feature table, 'default'). `memberShare`: the share of the total supply
+ * the mapped members hold (the rest is the market's).
  */
 export function resolveTurnoutScale(
   config: { data: string; turnoutScale: number | 'calibrated'; dataSupply: number; members: number },
@@ -131,14 +135,14 @@ export function resolveTurnoutScale(
   rng: Rng,
   memberShare: number,
 ): ResolvedTurnout {
-  if (config.turnoutScale !== 'calibrated') return { scale: config.turnoutScale };
+  if (config.turnoutScale !== 'calibrated') return { scale: config.turnoutScale, votingShare: 1 };
   const target = realTurnout(config.data, config.dataSupply);
-  if (target === undefined) return { scale: 1 };
+  if (target === undefined) return { scale: 1, votingShare: 1 };
   if (!(target < 1)) throw new DataFileError(`${config.data}: the median proposal cast ${target} of dataSupply ${config.dataSupply}: is dataSupply the token's total supply?`);
   const tables = Array.from({ length: CALIBRATION_POPULATIONS }, (_, k) => {
     const draw = rng.stream('population', k);
     return generator.populationTable(config.members, generator.sampleEffects(draw), draw);
   });
   const calibration = calibrateTurnout(tables, target, memberShare);
-  return { scale: calibration.scale, realTurnout: target, unscaledTurnout: calibration.unscaled, turnout: calibration.turnout };
+  return { scale: calibration.scale, votingShare: calibration.votingShare, realTurnout: target, unscaledTurnout: calibration.unscaled, turnout: calibration.turnout };
 }

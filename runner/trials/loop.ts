@@ -65,8 +65,8 @@ export interface LoopContext {
 
 export interface PopulationSample {
   table: Table;
-  /** The participation scale its members are mapped with (another DAO's calibration); the world's turnoutScale when absent. */
-  turnoutScale?: number;
+  /** How its members are mapped (another DAO's calibration); the world's when absent. */
+  mapping?: { turnoutScale: number; votingShare: number };
   /** Weight in the tuning objective (importance weighting; 1 when absent). */
   weight?: number;
   effects: Float64Array;
@@ -130,13 +130,16 @@ export function betweenPopulationShare(groups: readonly (readonly number[])[]): 
   return Math.max(0, (msb - msw) / (msb + (n - 1) * msw));
 }
 
+/** A loop config as a world maps it: with calibrated turnout, the voting share runLoopTrial resolved (1 when absent). */
+export type WorldConfig = LoopConfig & { votingShare?: number };
+
 export class LoopWorld {
   /**
    * `populations`: the simulator populations mapped so far, shared by worlds over the same samples;
    * `library`: attacks found by earlier searches, scored beside the listed strategies.
    */
   constructor(
-    private readonly config: LoopConfig,
+    private readonly config: WorldConfig,
     private readonly populations = new Map<Table, ReturnType<typeof populationFromFeatures>>(),
     readonly library: readonly AttackVariant[] = [],
   ) {}
@@ -144,10 +147,11 @@ export class LoopWorld {
   population(sample: PopulationSample) {
     let population = this.populations.get(sample.table);
     if (population === undefined) {
-      const turnoutScale = sample.turnoutScale ?? this.config.turnoutScale;
+      const turnoutScale = sample.mapping?.turnoutScale ?? this.config.turnoutScale;
+      const votingShare = sample.mapping?.votingShare ?? this.config.votingShare ?? 1;
       // runLoopTrial resolves 'calibrated' against its G_1 (resolveTurnoutScale) before it builds a world.
       if (turnoutScale === 'calibrated') throw new Error("LoopWorld needs a numeric turnoutScale: resolve 'calibrated' with resolveTurnoutScale first");
-      population = populationFromFeatures(sample.table, Rng.create(sample.seasonSeed).stream('mapping'), { supply: SUPPLY, turnoutScale });
+      population = populationFromFeatures(sample.table, Rng.create(sample.seasonSeed).stream('mapping'), { supply: SUPPLY, turnoutScale, votingShare });
       this.populations.set(sample.table, population);
     }
     return population;
@@ -448,7 +452,7 @@ export async function runLoopTrial(loopConfig: LoopConfig, spec: TrialSpec, cont
   // Every population of the trial (G_1's, the fine-tuned generators', the held-out ones) is mapped with one
   // participation scale: the config's, or calibrated so that G_1's populations turn out data's median.
   const turnout = resolveTurnoutScale(loopConfig, g1, Rng.create(spec.seed).stream('turnout-calibration'), SUPPLY / TOTAL_SUPPLY);
-  const config: LoopConfig = { ...loopConfig, turnoutScale: turnout.scale };
+  const config: WorldConfig = { ...loopConfig, turnoutScale: turnout.scale, votingShare: turnout.votingShare };
   // The separate fit: the held-out members of `data`, or all members of another DAO's data (heldOut.data).
   const separate = PopulationGenerator.fit(config.heldOut.data === undefined ? data.holdout : loopTable(config.heldOut.data));
   // Another DAO's held-out voters are calibrated to that DAO's own turnout when its data has proposals (an
@@ -634,7 +638,9 @@ export async function runLoopTrial(loopConfig: LoopConfig, spec: TrialSpec, cont
   const finalProtocol = design(state.x);
   const g1Protocol = design(ablation.x);
   const heldOut = [
-    ...samplePopulations(separate, config.heldOut.populations, 'held-out', 'separate-fit').map((sample) => (separateTurnout === undefined ? sample : { ...sample, turnoutScale: separateTurnout.scale })),
+    ...samplePopulations(separate, config.heldOut.populations, 'held-out', 'separate-fit').map((sample) =>
+      separateTurnout === undefined ? sample : { ...sample, mapping: { turnoutScale: separateTurnout.scale, votingShare: separateTurnout.votingShare } },
+    ),
     ...config.heldOut.turnout.flatMap((turnout, i) =>
       config.heldOut.concentration.map((concentration, j) => {
         const effects = Float64Array.of(turnout, concentration, 0, 0);
@@ -734,14 +740,17 @@ export async function runLoopTrial(loopConfig: LoopConfig, spec: TrialSpec, cont
       fidelityFinal: fidelityOf(finalGenerator, config.rounds + 1),
       roundsAccepted: state.rounds.filter((r) => r.accepted === true).length,
       klToG1Final: finalGenerator.klToPrior(),
-      // The participation scale the populations were mapped with; with 'calibrated' and an event log, the
-      // log's median turnout and G_1's populations' mean expected turnout unscaled and at the scale (NaN else).
+      // How the populations were mapped (participation scale, the members' share of their supply); with
+      // 'calibrated' and an event log, the log's median turnout and G_1's populations' mean expected turnout
+      // holding all their supply at their own rates, and calibrated (NaN else).
       turnoutScale: turnout.scale,
+      votingShare: turnout.votingShare,
       realTurnout: turnout.realTurnout ?? Number.NaN,
       g1TurnoutUnscaled: turnout.unscaledTurnout ?? Number.NaN,
       g1Turnout: turnout.turnout ?? Number.NaN,
       // heldOut.data, calibrated: the scale of its populations and its own median turnout.
       separateTurnoutScale: separateTurnout?.scale ?? Number.NaN,
+      separateVotingShare: separateTurnout?.votingShare ?? Number.NaN,
       separateRealTurnout: separateTurnout?.realTurnout ?? Number.NaN,
     },
     curves: state.curves,

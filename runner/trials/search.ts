@@ -61,7 +61,7 @@ export function fittedGenerators(config: SearchConfig, seed: number) {
     train,
     heldOut: PopulationGenerator.fit(data.holdout),
     turnout,
-    draw: (generator: PopulationGenerator, rng: Rng) => populationFromFeatures(generator.populationTable(config.members, generator.sampleEffects(rng), rng), rng.stream('mapping'), { supply, turnoutScale: turnout.scale }),
+    draw: (generator: PopulationGenerator, rng: Rng) => populationFromFeatures(generator.populationTable(config.members, generator.sampleEffects(rng), rng), rng.stream('mapping'), { supply, turnoutScale: turnout.scale, votingShare: turnout.votingShare }),
   };
 }
 
@@ -153,7 +153,7 @@ export async function runSearchTrial(config: SearchConfig, spec: TrialSpec): Pro
       ...replayMetrics,
       // With data: the participation scale the populations were mapped with, and with 'calibrated' and an
       // event log the log's median turnout and the training fit's populations' turnout at the scale.
-      ...(fitted === undefined ? {} : { turnoutScale: fitted.turnout.scale, realTurnout: fitted.turnout.realTurnout ?? Number.NaN, trainTurnout: fitted.turnout.turnout ?? Number.NaN }),
+      ...(fitted === undefined ? {} : { turnoutScale: fitted.turnout.scale, votingShare: fitted.turnout.votingShare, realTurnout: fitted.turnout.realTurnout ?? Number.NaN, trainTurnout: fitted.turnout.turnout ?? Number.NaN }),
       trainScore: final.score,
       baselineTrainScore: startScore,
       evaluations: first.search.evaluations + (final === first ? 0 : final.search.evaluations),

@@ -13,7 +13,7 @@ import { PRESETS, presetProtocol } from '../../envs/dao/presets.ts';
 import { runSeason, type AttackStrategy } from '../../envs/dao/season.ts';
 import { loadGenerator, type Generator } from '../../generators/load.ts';
 import { populationFromFeatures } from '../../generators/mapping.ts';
-import { calibrateTurnout } from '../../generators/turnout.ts';
+import { calibrateTurnout, type TurnoutCalibration } from '../../generators/turnout.ts';
 import type { PopulationConfig, SeasonExperimentConfig } from '../config.ts';
 import { trialResult } from '../plan.ts';
 import type { MetricValues, TrialResult, TrialSpec } from '../types.ts';
@@ -29,32 +29,33 @@ export async function makePopulation(config: PopulationConfig, options: DefaultP
     generatorCache.set(config.generator, generator);
   }
   const table = await (await generator).sample(config.members, rng.stream('population'));
-  const calibrated = config.turnout === undefined ? 1 : await calibratedScale(config, await generator, supply / totalSupply);
-  const turnoutScale = config.turnout === undefined ? options.turnoutScale : calibrated * (options.turnoutScale ?? 1);
-  return populationFromFeatures(table, rng.stream('mapping'), { supply, turnoutScale });
+  if (config.turnout === undefined) return populationFromFeatures(table, rng.stream('mapping'), { supply, turnoutScale: options.turnoutScale });
+  const calibrated = await calibratedMapping(config, await generator, supply / totalSupply);
+  return populationFromFeatures(table, rng.stream('mapping'), { supply, votingShare: calibrated.votingShare, turnoutScale: calibrated.scale * (options.turnoutScale ?? 1) });
 }
 
 /** Populations of a generator file a turnout calibration samples (each `members` rows, from its own stream of seed 0). */
 export const GENERATOR_CALIBRATION_SAMPLES = 8;
-const calibrationCache = new Map<string, Promise<number>>();
+const calibrationCache = new Map<string, Promise<TurnoutCalibration>>();
 
 /**
- * The participation scale at which a generator file's populations (GENERATOR_CALIBRATION_SAMPLES of them, the
- * same for every trial) turn out `config.turnout` of the total supply on average, the members holding
- * `memberShare` of it. Cached per generator, size, target and share.
+ * The voting share (and participation scale) at which a generator file's populations
+ * (GENERATOR_CALIBRATION_SAMPLES of them, the same for every trial) turn out `config.turnout` of the total
+ * supply on average, the members holding `memberShare` of it before the calibration (generators/turnout.ts).
+ * Cached per generator, size, target and share.
  */
-export function calibratedScale(config: PopulationConfig, generator: Generator, memberShare: number): Promise<number> {
+export function calibratedMapping(config: PopulationConfig, generator: Generator, memberShare: number): Promise<TurnoutCalibration> {
   const key = `${config.generator}|${config.members}|${config.turnout}|${memberShare}`;
-  let scale = calibrationCache.get(key);
-  if (scale === undefined) {
-    scale = (async () => {
+  let calibration = calibrationCache.get(key);
+  if (calibration === undefined) {
+    calibration = (async () => {
       const tables = [];
       for (let k = 0; k < GENERATOR_CALIBRATION_SAMPLES; k++) tables.push(await generator.sample(config.members, Rng.create(0).stream('turnout-calibration', k)));
-      return calibrateTurnout(tables, config.turnout!, memberShare).scale;
+      return calibrateTurnout(tables, config.turnout!, memberShare);
     })();
-    calibrationCache.set(key, scale);
+    calibrationCache.set(key, calibration);
   }
-  return scale;
+  return calibration;
 }
 
 export async function runSeasonTrial(config: SeasonExperimentConfig, spec: TrialSpec): Promise<TrialResult> {

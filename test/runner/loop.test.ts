@@ -14,6 +14,7 @@ import { cvar, weightedCvar } from '../../lib/risk.ts';
 import { loadLoopData, loopTable, realTurnout, resolveTurnoutScale } from '../../runner/trials/loop-data.ts';
 import { designActionOf, designedProtocol } from '../../envs/dao/design-env.ts';
 import { presetProtocol } from '../../envs/dao/presets.ts';
+import { totalSupply } from '../../envs/dao/population.ts';
 import { PopulationGenerator } from '../../generators/population-generator.ts';
 import { Rng } from '../../lib/rng.ts';
 import type { Table } from '../../generators/metrics.ts';
@@ -650,7 +651,7 @@ test('a loop run killed with SIGKILL after a round resumes from its checkpoint a
 });
 
 test.after(() => rmSync(dir, { recursive: true, force: true }));
-test('turnoutScale: mapped members\' participation is scaled; calibrated, populations from Compound Bravo\'s voters turn out what its proposals did', () => {
+test('turnoutScale: a number scales mapped members\' participation; calibrated, populations from Compound Bravo\'s voters turn out what its proposals did, with its largest voters\' share', () => {
   const sample = samplePopulation(PopulationGenerator.fit(loadLoopData(parse(tiny()), 1).train), 300, Rng.create(3).stream('p'), 11);
   const plain = newWorld(parse(tiny('turnoutScale: 1\n'))).population(sample);
   const quiet = newWorld(parse(tiny('turnoutScale: 0.2\n'))).population(sample);
@@ -659,39 +660,58 @@ test('turnoutScale: mapped members\' participation is scaled; calibrated, popula
   assert.throws(() => parse(tiny('turnoutScale: 0\n')), /loop\.yaml:\d+: turnoutScale: must be > 0, got 0/);
   assert.throws(() => parse(tiny('turnoutScale: calibrate\n')), /loop\.yaml:\d+: turnoutScale: must be 'calibrated' or a number in \(0, 20\], got 'calibrate'/);
   assert.is(parse(tiny()).turnoutScale, 'calibrated');
-  // 'default' data has no proposals to calibrate to: the members keep their own rates.
+  // 'default' data has no proposals to calibrate to: the members hold all their supply at their own rates.
   const g1Default = PopulationGenerator.fit(loadLoopData(parse(tiny()), 1).train);
-  assert.equal(resolveTurnoutScale(parse(tiny()), g1Default, Rng.create(1).stream('c'), 0.7), { scale: 1 });
+  assert.equal(resolveTurnoutScale(parse(tiny()), g1Default, Rng.create(1).stream('c'), 0.7), { scale: 1, votingShare: 1 });
   if (!haveBravo) {
     console.log('  (skipped the Compound Bravo turnout check: ../shared/data is missing)');
     return;
   }
-  // Expected turnout (participation-weighted power over the 10M supply) of populations from a fit to Bravo's
-  // voters, against the median turnout of Bravo's real proposals (domain.md: 7.3 %).
-  const real = median(daoStatistics(readGovernorEvents(BRAVO), 10_000_000).turnout);
+  // Bravo's real proposals (domain.md: median turnout 7.3 % of supply, largest voter 29 % of the votes cast).
+  const stats = daoStatistics(readGovernorEvents(BRAVO), 10_000_000);
+  const real = median(stats.turnout);
   assert.ok(Math.abs(real - 0.0726) < 0.001, `real median turnout ${real}`);
   assert.is(realTurnout(BRAVO, 10_000_000), real);
   const config = (extra: string) => parse(tiny(extra).replace('data: default', `data: ${BRAVO}`));
   const g1 = PopulationGenerator.fit(loadLoopData(config(''), 1).train);
-  const calibration = resolveTurnoutScale(config(''), g1, Rng.create(1).stream('turnout-calibration'), 0.7);
+  // The members hold the 10M supply less the market's 2.8M tokens.
+  const calibration = resolveTurnoutScale(config(''), g1, Rng.create(1).stream('turnout-calibration'), 0.72);
   assert.is(calibration.realTurnout, real);
-  assert.ok(calibration.scale > 0.15 && calibration.scale < 0.3, `calibrated scale ${calibration.scale}`);
-  // Populations the calibration never drew (another stream, 1000 members), mapped by worlds at each scale.
-  const turnout = (scale: number) => {
-    const world = newWorld(config(`turnoutScale: ${scale}\n`));
-    let total = 0;
+  assert.is(calibration.scale, 1);
+  assert.ok(calibration.votingShare > 0.1 && calibration.votingShare < 0.35, `voting share ${calibration.votingShare}`);
+  // Populations the calibration never drew (another stream, 1000 members), mapped by worlds, each voting on 20
+  // proposals (a member votes with its participation): turnout per proposal and the largest voter's share.
+  const proposals = (world: LoopWorld) => {
+    const turnouts: number[] = [];
+    const largest: number[] = [];
+    const votes = Rng.create(6).stream('votes');
     for (let k = 0; k < 12; k++) {
       const population = world.population(samplePopulation(g1, 1000, Rng.create(5).stream('bravo', k), k));
-      for (let i = 0; i < population.size; i++) total += (population.balance[i]! * population.participation[i]!) / 10_000_000 / 12;
+      assert.ok(Math.abs(totalSupply(population) - 7_200_000) < 1e-3, 'the members and the passive holders hold the supply less the market\'s');
+      for (let p = 0; p < 20; p++) {
+        let [cast, top] = [0, 0];
+        for (let i = 0; i < population.size; i++) {
+          if (votes.random() < population.participation[i]!) {
+            cast += population.balance[i]!;
+            top = Math.max(top, population.balance[i]!);
+          }
+        }
+        turnouts.push(cast / 10_000_000);
+        largest.push(top / cast);
+      }
     }
-    return total;
+    return { turnout: median(turnouts), largest: median(largest) };
   };
-  const [loud, calibrated] = [turnout(1), turnout(calibration.scale)];
-  assert.ok(loud > 4 * real, `unscaled: ${loud} against the real ${real}`);
-  assert.ok(Math.abs(calibrated - real) < 0.15 * real, `calibrated (${calibration.scale}): ${calibrated} against the real ${real}`);
-  // A dataSupply ten times too small puts the real turnout at 73 %: a bigger scale, checked against the truth.
-  const wrongSupply = resolveTurnoutScale({ ...config(''), dataSupply: 1_000_000 }, g1, Rng.create(1).stream('turnout-calibration'), 0.7);
-  assert.ok(wrongSupply.scale > 2 * calibration.scale, `${wrongSupply.scale}`);
+  const own = proposals(newWorld(config('turnoutScale: 1\n')));
+  const calibrated = proposals(new LoopWorld({ ...config(''), turnoutScale: 1, votingShare: calibration.votingShare }));
+  const scaled = proposals(newWorld(config('turnoutScale: 0.2\n')));
+  const realLargest = median(stats.largestVoterShare);
+  assert.ok(own.turnout > 4 * real, `own rates: ${own.turnout} against the real ${real}`);
+  assert.ok(Math.abs(calibrated.turnout - real) < 0.15 * real, `calibrated: ${calibrated.turnout} against the real ${real}`);
+  // Calibrated by the voting share, the largest voter's share of a proposal's votes stays near the real one;
+  // scaling participation instead doubles it (a whale that votes dominates a quiet proposal).
+  assert.ok(Math.abs(calibrated.largest - realLargest) < 0.07, `largest voter: ${calibrated.largest} against the real ${realLargest}`);
+  assert.ok(scaled.largest > 1.6 * realLargest, `participation x 0.2: largest voter ${scaled.largest}`);
 });
 
 test.run();

@@ -171,17 +171,18 @@ test('search: populations from data are drawn from the trial\'s fit, the held-ou
   const plain = await run(small('trainPopulations: 2\nheldOutPopulations: 2\n'));
   assert.not.equal(plain.heldOutPopulationBaselineScore, metrics.heldOutPopulationBaselineScore);
   assert.equal(await run(c), metrics, 'the same seed gives the same search');
-  // 'default' data has no proposals to calibrate the turnout to: scale 1, recorded.
-  assert.is(fitted.turnout.scale, 1);
-  assert.is(metrics.turnoutScale, 1);
+  // 'default' data has no proposals to calibrate the turnout to: all the supply at the members' own rates, recorded.
+  assert.equal([fitted.turnout.scale, fitted.turnout.votingShare], [1, 1]);
+  assert.equal([metrics.turnoutScale, metrics.votingShare], [1, 1]);
   assert.ok(Number.isNaN(metrics.realTurnout));
   if (!haveBravo) {
     console.log('  (skipped the calibrated search populations from Compound Bravo: ../shared/data is missing)');
     return;
   }
-  // From Bravo's voters the default calibration scales them to its proposals' 7.26 % median.
+  // From Bravo's voters the default calibration gives them the share of the supply that turns out its proposals' 7.26 % median.
   const bravoFit = fittedGenerators(small(`data: ${BRAVO}\n`), seed);
-  assert.ok(bravoFit.turnout.scale > 0.15 && bravoFit.turnout.scale < 0.3, `${bravoFit.turnout.scale}`);
+  assert.is(bravoFit.turnout.scale, 1);
+  assert.ok(bravoFit.turnout.votingShare > 0.1 && bravoFit.turnout.votingShare < 0.35, `${bravoFit.turnout.votingShare}`);
   assert.ok(Math.abs(bravoFit.turnout.realTurnout! - 0.0726) < 0.001);
   // Eight populations the calibration never drew turn out near that median (unscaled they would turn out about 35 %).
   let cast = 0;
