@@ -124,7 +124,7 @@ export function reportSpecFor(config: ExperimentConfig): ReportSpec {
               'heldOutPopulationBaselineTailScore',
               'heldOutImprovement',
               'evaluations',
-              ...(config.data === undefined ? [] : ['turnoutScale', ...(config.turnoutScale === 'calibrated' ? ['realTurnout', 'trainTurnout'] : [])]),
+              ...(config.data === undefined ? [] : ['turnoutScale', 'votingShare', ...(config.turnoutScale === 'calibrated' ? ['realTurnout', 'trainTurnout'] : [])]),
             ],
           }
         : { title: config.name, primaryMetric: 'heldOutImprovement', higherIsBetter: true, metrics: ['heldOutScore', 'baselineScore', 'heldOutImprovement', 'evaluations'] };
@@ -149,8 +149,9 @@ export function reportSpecFor(config: ExperimentConfig): ReportSpec {
           'fidelityG1',
           'fidelityFinal',
           'roundsAccepted',
-          // The participation scale members were mapped with, and with calibrated turnout the log's median and G_1's.
+          // How members were mapped (participation scale, their share of the supply), and with calibrated turnout the log's median and G_1's.
           'turnoutScale',
+          'votingShare',
           ...(config.turnoutScale === 'calibrated' ? ['realTurnout', 'g1Turnout', 'g1TurnoutUnscaled'] : []),
         ],
       };
