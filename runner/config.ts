@@ -217,6 +217,11 @@ const dataTurnoutScale = z
  * governance v2's AAVE is 16,000,000 (../shared/data/governance_token_supplies.csv).
  */
 const dataSupply = z.number().gt(0).default(10_000_000);
+/**
+ * The median turnout (share of supply a proposal) to calibrate to instead of the one `data`'s proposals give:
+ * for a member feature table (from `daogym data import`, which prints it), which holds no proposals.
+ */
+const dataTurnout = z.number().gt(0).lt(1).optional();
 
 const searchConfig = strict({
   kind: z.literal('search'),
@@ -258,6 +263,7 @@ const searchConfig = strict({
   holdoutShare: z.number().min(0.1).max(0.5).default(0.3),
   turnoutScale: dataTurnoutScale,
   dataSupply,
+  dataTurnout,
   /**
    * Replay (as the loop's `protocolSearch.replay`, Prioritized Level Replay): the search spends half its
    * evaluations, then scores its best design on `screen` fresh populations (drawn like the training ones,
@@ -298,6 +304,7 @@ const loopConfig = strict({
   holdoutSplit: z.enum(['per-seed', 'fixed']).default('per-seed'),
   turnoutScale: dataTurnoutScale,
   dataSupply,
+  dataTurnout,
   rounds: positiveInt(50).default(3),
   populationsPerRound: z.number().int().min(4).max(10_000).default(24),
   members: z.number().int().min(200).max(100_000).default(1000),
@@ -417,10 +424,12 @@ const loopConfig = strict({
      * to the config file): a copula fitted to all of its members replaces the one fitted to `data`'s held-out
      * members, so the held-out test asks how a protocol tuned on one DAO's electorate does on another's.
      * With turnoutScale 'calibrated' its populations are calibrated to its own proposals' median turnout
-     * (votes cast over `dataSupply`: its token's total supply, e.g. 16,000,000 for Aave's AAVE), not to G_1's.
+     * (votes cast over `dataSupply`: its token's total supply, e.g. 16,000,000 for Aave's AAVE; or `dataTurnout`
+     * for a feature table), not to G_1's.
      */
     data: z.string().min(1).optional(),
     dataSupply: z.number().gt(0).default(10_000_000),
+    dataTurnout,
     /**
      * The attack search the held-out judge runs against each protocol on each held-out population (default:
      * `attackSearch`, so protocols are judged by the attacker they were tuned against in the rounds): scripted,

@@ -126,17 +126,18 @@ export interface ResolvedTurnout {
  * their supply); with 'calibrated', the voting share (and, only if that cannot reach it, the participation
  * scale) at which CALIBRATION_POPULATIONS populations of `members` drawn from `generator` (effects, then
  * members, from `rng`) turn out the median of `data`'s real proposals (votes cast over `dataSupply`); as they
- * are when `data` has no proposals (a feature table, 'default'). `memberShare`: the share of the total supply
+ * are when `data` has no proposals (a feature table, 'default') and `dataTurnout` does not give the median
+ * instead. `memberShare`: the share of the total supply
  * the mapped members hold (the rest is the market's).
  */
 export function resolveTurnoutScale(
-  config: { data: string; turnoutScale: number | 'calibrated'; dataSupply: number; members: number },
+  config: { data: string; turnoutScale: number | 'calibrated'; dataSupply: number; dataTurnout?: number; members: number },
   generator: PopulationGenerator,
   rng: Rng,
   memberShare: number,
 ): ResolvedTurnout {
   if (config.turnoutScale !== 'calibrated') return { scale: config.turnoutScale, votingShare: 1 };
-  const target = realTurnout(config.data, config.dataSupply);
+  const target = config.dataTurnout ?? realTurnout(config.data, config.dataSupply);
   if (target === undefined) return { scale: 1, votingShare: 1 };
   if (!(target < 1)) throw new DataFileError(`${config.data}: the median proposal cast ${target} of dataSupply ${config.dataSupply}: is dataSupply the token's total supply?`);
   const tables = Array.from({ length: CALIBRATION_POPULATIONS }, (_, k) => {

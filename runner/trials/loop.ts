@@ -460,7 +460,7 @@ export async function runLoopTrial(loopConfig: LoopConfig, spec: TrialSpec, cont
   const heldOutCalibration =
     config.heldOut.data === undefined || loopConfig.turnoutScale !== 'calibrated'
       ? undefined
-      : resolveTurnoutScale({ ...config, turnoutScale: 'calibrated', data: config.heldOut.data, dataSupply: config.heldOut.dataSupply }, separate, Rng.create(spec.seed).stream('turnout-calibration', 'held-out'), SUPPLY / TOTAL_SUPPLY);
+      : resolveTurnoutScale({ ...config, turnoutScale: 'calibrated', data: config.heldOut.data, dataSupply: config.heldOut.dataSupply, dataTurnout: config.heldOut.dataTurnout }, separate, Rng.create(spec.seed).stream('turnout-calibration', 'held-out'), SUPPLY / TOTAL_SUPPLY);
   const separateTurnout = heldOutCalibration?.realTurnout === undefined ? undefined : heldOutCalibration;
   const world = new LoopWorld(config);
   const root = Rng.create(spec.seed);
