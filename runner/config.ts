@@ -428,7 +428,7 @@ const loopConfig = strict({
      * for a feature table), not to G_1's.
      */
     data: z.string().min(1).optional(),
-    dataSupply: z.number().gt(0).default(10_000_000),
+    dataSupply,
     dataTurnout,
     /**
      * The attack search the held-out judge runs against each protocol on each held-out population (default:

@@ -43,6 +43,7 @@ import { cmaesMinimize } from '../../agents/cmaes.ts';
 import { DESIGN_BOX, designValues, restrictedDesign } from '../../envs/dao/design-env.ts';
 import { DEFAULT_GUARDIAN, type GuardianConfig } from '../../envs/dao/governance.ts';
 import { DEFAULT_MARKET } from '../../envs/dao/market.ts';
+import { memberSupply } from '../../envs/dao/config.ts';
 import { presetProtocol } from '../../envs/dao/presets.ts';
 import type { Protocol } from '../../envs/dao/protocol.ts';
 import { runSeason, type AttackStrategy, type SeasonResult } from '../../envs/dao/season.ts';
@@ -56,7 +57,9 @@ import type { ArtifactRecord, EpisodeRecord, TrialResult, TrialSpec } from '../t
 import { cvar, weightedCvar } from '../../lib/risk.ts';
 
 const TOTAL_SUPPLY = 10_000_000;
-const SUPPLY = TOTAL_SUPPLY - DEFAULT_MARKET.ammToken - DEFAULT_MARKET.lendingToken;
+const SUPPLY = memberSupply(TOTAL_SUPPLY, DEFAULT_MARKET);
+/** The share of the total supply the mapped members hold before turnout calibration (the rest is the market's). */
+const MEMBER_SHARE = SUPPLY / TOTAL_SUPPLY;
 
 export interface LoopContext {
   /** Where round checkpoints go (one file per replicate); absent = no round-level resume. */
@@ -449,9 +452,9 @@ export async function runLoopTrial(loopConfig: LoopConfig, spec: TrialSpec, cont
   const start = performance.now();
   const data = loadLoopData(loopConfig, loopConfig.holdoutSplit === 'fixed' ? loopConfig.seed : spec.seed);
   const g1 = PopulationGenerator.fit(data.train);
-  // Every population of the trial (G_1's, the fine-tuned generators', the held-out ones) is mapped with one
-  // participation scale: the config's, or calibrated so that G_1's populations turn out data's median.
-  const turnout = resolveTurnoutScale(loopConfig, g1, Rng.create(spec.seed).stream('turnout-calibration'), SUPPLY / TOTAL_SUPPLY);
+  // Every population of the trial (G_1's, the fine-tuned generators', the held-out ones) is mapped alike: the
+  // config's participation scale, or calibrated (a voting share) so that G_1's populations turn out data's median.
+  const turnout = resolveTurnoutScale(loopConfig, g1, Rng.create(spec.seed).stream('turnout-calibration'), MEMBER_SHARE);
   const config: WorldConfig = { ...loopConfig, turnoutScale: turnout.scale, votingShare: turnout.votingShare };
   // The separate fit: the held-out members of `data`, or all members of another DAO's data (heldOut.data).
   const separate = PopulationGenerator.fit(config.heldOut.data === undefined ? data.holdout : loopTable(config.heldOut.data));
@@ -460,7 +463,7 @@ export async function runLoopTrial(loopConfig: LoopConfig, spec: TrialSpec, cont
   const heldOutCalibration =
     config.heldOut.data === undefined || loopConfig.turnoutScale !== 'calibrated'
       ? undefined
-      : resolveTurnoutScale({ ...config, turnoutScale: 'calibrated', data: config.heldOut.data, dataSupply: config.heldOut.dataSupply, dataTurnout: config.heldOut.dataTurnout }, separate, Rng.create(spec.seed).stream('turnout-calibration', 'held-out'), SUPPLY / TOTAL_SUPPLY);
+      : resolveTurnoutScale({ ...config, turnoutScale: 'calibrated', data: config.heldOut.data, dataSupply: config.heldOut.dataSupply, dataTurnout: config.heldOut.dataTurnout }, separate, Rng.create(spec.seed).stream('turnout-calibration', 'held-out'), MEMBER_SHARE);
   const separateTurnout = heldOutCalibration?.realTurnout === undefined ? undefined : heldOutCalibration;
   const world = new LoopWorld(config);
   const root = Rng.create(spec.seed);

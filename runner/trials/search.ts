@@ -54,8 +54,8 @@ export function fittedGenerators(config: SearchConfig, seed: number) {
   const presetSupply = PRESETS[config.baseline]!.supply;
   const supply = memberSupply(presetSupply, DEFAULT_MARKET);
   const train = PopulationGenerator.fit(data.train);
-  // One participation scale for the trial's populations: the config's, or calibrated so that the training
-  // fit's populations turn out data's median (as the loop's).
+  // The trial's populations are mapped alike: the config's participation scale, or calibrated (a voting share)
+  // so that the training fit's populations turn out data's median (as the loop's).
   const turnout = resolveTurnoutScale({ ...config, data: config.data! }, train, Rng.create(seed).stream('turnout-calibration'), supply / presetSupply);
   return {
     train,
@@ -151,8 +151,8 @@ export async function runSearchTrial(config: SearchConfig, spec: TrialSpec): Pro
       baselineAttackLoss: baselineScored.attackLoss,
       ...populationMetrics,
       ...replayMetrics,
-      // With data: the participation scale the populations were mapped with, and with 'calibrated' and an
-      // event log the log's median turnout and the training fit's populations' turnout at the scale.
+      // With data: how the populations were mapped (participation scale, voting share), and when calibrated the
+      // median turnout it matched and the training fit's populations' turnout so mapped.
       ...(fitted === undefined ? {} : { turnoutScale: fitted.turnout.scale, votingShare: fitted.turnout.votingShare, realTurnout: fitted.turnout.realTurnout ?? Number.NaN, trainTurnout: fitted.turnout.turnout ?? Number.NaN }),
       trainScore: final.score,
       baselineTrainScore: startScore,

@@ -29,8 +29,8 @@ export async function makePopulation(config: PopulationConfig, options: DefaultP
     generatorCache.set(config.generator, generator);
   }
   const table = await (await generator).sample(config.members, rng.stream('population'));
-  if (config.turnout === undefined) return populationFromFeatures(table, rng.stream('mapping'), { supply, turnoutScale: options.turnoutScale });
-  const calibrated = await calibratedMapping(config, await generator, supply / totalSupply);
+  // With `turnout`, the calibrated voting share and scale; options.turnoutScale scales participation on top.
+  const calibrated = config.turnout === undefined ? { votingShare: 1, scale: 1 } : await calibratedMapping(config, await generator, supply / totalSupply);
   return populationFromFeatures(table, rng.stream('mapping'), { supply, votingShare: calibrated.votingShare, turnoutScale: calibrated.scale * (options.turnoutScale ?? 1) });
 }
 
