@@ -12,7 +12,7 @@ import { daoStatistics, median } from '../../generators/import/statistics.ts';
 import { MAPPED_FEATURES } from '../../generators/mapping.ts';
 import type { Table } from '../../generators/metrics.ts';
 import { readTableCsv } from '../../generators/table-io.ts';
-import { calibrateTurnout } from '../../generators/turnout.ts';
+import { calibrateTurnout, type TurnoutCalibration } from '../../generators/turnout.ts';
 import type { PopulationGenerator } from '../../generators/population-generator.ts';
 import { Rng } from '../../lib/rng.ts';
 import type { LoopConfig } from '../config.ts';
@@ -110,12 +110,9 @@ export function loadLoopData(config: Pick<LoopConfig, 'data' | 'holdoutShare' | 
 /** Populations a turnout calibration draws from the generator. */
 export const CALIBRATION_POPULATIONS = 32;
 
-export interface ResolvedTurnout {
-  /** The participation scale the trial maps its populations with. */
-  scale: number;
-  /** The share of their supply the mapped members hold (the rest passive; generators/turnout.ts). */
-  votingShare: number;
-  /** With 'calibrated' and an event log: the log's median turnout, and the generator's populations' mean expected turnout unscaled and at `scale`. */
+/** How the trial maps its populations (a calibration's scale and voting share, or the config's scale and 1). */
+export interface ResolvedTurnout extends Pick<TurnoutCalibration, 'scale' | 'votingShare'> {
+  /** When calibrated: the median turnout matched, and the generator's populations' mean expected turnout holding all their supply at their own rates, and calibrated. */
   realTurnout?: number;
   unscaledTurnout?: number;
   turnout?: number;
@@ -127,8 +124,7 @@ export interface ResolvedTurnout {
  * scale) at which CALIBRATION_POPULATIONS populations of `members` drawn from `generator` (effects, then
  * members, from `rng`) turn out the median of `data`'s real proposals (votes cast over `dataSupply`); as they
  * are when `data` has no proposals (a feature table, 'default') and `dataTurnout` does not give the median
- * instead. `memberShare`: the share of the total supply
- * the mapped members hold (the rest is the market's).
+ * instead. `memberShare`: the share of the total supply the mapped members hold (the rest is the market's).
  */
 export function resolveTurnoutScale(
   config: { data: string; turnoutScale: number | 'calibrated'; dataSupply: number; dataTurnout?: number; members: number },
