@@ -2,7 +2,8 @@
  * Export of a run's results to CSV or JSONL, one row per trial (or per episode).
  *
  * Trial rows: run_id, trial_key, seed_index, seed, variant, `param.<name>` for each factor, `metric.<name>`
- * for each metric, duration_ms. Names appear in the order the run first reported them; a trial without a
+ * for each metric, attack_outcome and attack_reason (runs with scripted attacks: how the attack ended and why),
+ * duration_ms. Names appear in the order the run first reported them; a trial without a
  * value leaves its cell empty. JSONL nests params and metrics: {run_id, ..., params: {}, metrics: {}, duration_ms}.
  *
  * Episode rows: run_id, trial_key, seed_index, seed, variant, episode (its index in the trial), then
@@ -109,17 +110,20 @@ function* trialLines(store: Store, runId: string, format: ExportFormat, summary:
   const trials = store.trials(runId);
   if (format === 'jsonl') {
     for (const trial of trials) {
-      yield jsonLine({ ...identity(runId, trial), params: trial.params, metrics: trial.metrics, duration_ms: trial.durationMs });
+      const outcomes = trial.outcomes === undefined ? {} : { outcomes: trial.outcomes };
+      yield jsonLine({ ...identity(runId, trial), params: trial.params, metrics: trial.metrics, ...outcomes, duration_ms: trial.durationMs });
       summary.rows++;
     }
     return;
   }
   const params = unionOfKeys(trials.map((trial) => trial.params));
   const metrics = unionOfKeys(trials.map((trial) => trial.metrics));
+  const withOutcomes = trials.some((trial) => trial.outcomes !== undefined);
   yield csvLine([
     ...IDENTITY_COLUMNS,
     ...params.map((name) => `param.${name}`),
     ...metrics.map((name) => `metric.${name}`),
+    ...(withOutcomes ? ['attack_outcome', 'attack_reason'] : []),
     'duration_ms',
   ]);
   for (const trial of trials) {
@@ -131,10 +135,22 @@ function* trialLines(store: Store, runId: string, format: ExportFormat, summary:
       trial.variant,
       ...params.map((name) => trial.params[name]),
       ...metrics.map((name) => trial.metrics[name]),
+      ...(withOutcomes ? outcomeCells(trial) : []),
       trial.durationMs,
     ]);
     summary.rows++;
   }
+}
+
+/**
+ * The attack_outcome and attack_reason cells: the outcome and its reason for a trial with one attempt; with
+ * several, "executed:3;defeated:5" and the reason of the most frequent.
+ */
+function outcomeCells(trial: TrialResult): [string | null, string | null] {
+  const outcomes = trial.outcomes ?? [];
+  if (outcomes.length === 0) return [null, null];
+  if (outcomes.length === 1 && outcomes[0]!.count === 1) return [outcomes[0]!.outcome, outcomes[0]!.reason];
+  return [outcomes.map((o) => `${o.outcome}:${o.count}`).join(';'), outcomes[0]!.reason];
 }
 
 function* episodeLines(store: Store, runId: string, format: ExportFormat, summary: ExportSummary): Generator<string> {

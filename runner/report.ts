@@ -9,6 +9,7 @@
  * what it estimates, and values are ordered by trial key and seed index first, so neither the order the
  * store returns trials in nor adding a metric shifts any other interval.
  */
+import { ATTACK_OUTCOMES, NOT_ACTED, type AttackOutcomeKind } from '../envs/dao/attack-outcome.ts';
 import * as vega from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
 import { Rng } from '../lib/rng.ts';
@@ -26,7 +27,7 @@ import {
   type PairedDifference,
   type RateInterval,
 } from './stats.ts';
-import { formatBreakingPoint, formatBreakingPointInterval, formatInterval, formatNumber } from './summary.ts';
+import { formatBreakingPoint, formatBreakingPointInterval, formatInterval, formatNumber, formatOutcomeCounts } from './summary.ts';
 import type { EpisodeRecord, ExperimentKind, RunRecord, TrialResult } from './types.ts';
 
 export interface ReportSpec {
@@ -70,6 +71,19 @@ export interface VariantStats {
   metrics: Record<string, MeanEstimate | null>;
   /** Success rate over all trials of the row, with its Wilson interval (null without a successMetric). */
   success: RateInterval | null;
+  /** How the row's attack attempts ended (null when its trials record no outcomes). */
+  outcomes: OutcomeSummary | null;
+}
+
+/** Attack outcomes of a row (envs/dao/attack-outcome.ts), over every attempt in its trials. */
+export interface OutcomeSummary {
+  attempts: number;
+  /** Attempts per outcome, most frequent first, each with the reason of its first attempt (by trial key and seed). */
+  counts: Array<{ outcome: string; count: number; reason: string }>;
+  /** Attempts in which the attack never acted (no proposal, or its method never applied). */
+  notActed: number;
+  /** The attack never acted in a majority of attempts: the row says nothing about the protocol's resistance to it. */
+  untested: boolean;
 }
 
 export interface SuccessCurvePoint extends RateInterval {
@@ -80,7 +94,13 @@ export interface SuccessCurvePoint extends RateInterval {
   fitted: number;
 }
 
-export type BreakingPointRow = { variant: string; group: string } & Omit<BreakingPoint, 'points'>;
+export type BreakingPointRow = { variant: string; group: string } & Omit<BreakingPoint, 'points'> & {
+  /**
+   * Set when the breaking point lies above the grid but the attack never acted in a majority of the trials at
+   * the grid's largest value: "> max" would claim a resistance nobody tested. Says why (the outcome and reason).
+   */
+  notTested: string | null;
+};
 
 export type GroupedPairedDifference = PairedDifference & { group: string };
 
@@ -141,6 +161,27 @@ export interface Analysis {
 
 function groupLabel(trial: TrialResult, groupBy: readonly string[]): string {
   return groupBy.map((name) => `${name}=${trial.params[name] ?? '(none)'}`).join(', ');
+}
+
+/** The outcomes of a set of trials (null when none records any); trials in key and seed order. */
+export function summariseOutcomes(trials: readonly TrialResult[]): OutcomeSummary | null {
+  const counts = new Map<string, { outcome: string; count: number; reason: string }>();
+  let attempts = 0;
+  let notActed = 0;
+  for (const trial of trials) {
+    for (const record of trial.outcomes ?? []) {
+      attempts += record.count;
+      if (NOT_ACTED.has(record.outcome as AttackOutcomeKind)) notActed += record.count;
+      const entry = counts.get(record.outcome);
+      if (entry === undefined) counts.set(record.outcome, { ...record });
+      else entry.count += record.count;
+    }
+  }
+  if (attempts === 0) return null;
+  const order = (outcome: string) => ATTACK_OUTCOMES.indexOf(outcome as AttackOutcomeKind);
+  const sorted = [...counts.values()].sort((a, b) => b.count - a.count || order(a.outcome) - order(b.outcome));
+  const noAttack = counts.get('no-attack')?.count ?? 0;
+  return { attempts, counts: sorted, notActed, untested: notActed > (attempts - noAttack) / 2 && attempts > noAttack };
 }
 
 function uniqueInOrder(values: Iterable<string>): string[] {
@@ -220,7 +261,7 @@ export function analyse(input: ReportInput): Analysis {
         const outcomes = cell.map(isSuccess).filter((v): v is boolean => v !== undefined);
         success = wilsonInterval(outcomes.filter(Boolean).length, outcomes.length, level);
       }
-      variantStats.push({ variant, group, n: cell.length, metrics: stats, success });
+      variantStats.push({ variant, group, n: cell.length, metrics: stats, success, outcomes: summariseOutcomes(cell) });
     }
   }
 
@@ -277,7 +318,16 @@ export function analyse(input: ReportInput): Analysis {
           { threshold: stressor.threshold, scale: stressor.scale, resamples, level },
         );
         const { points, ...rest } = result;
-        breakingPoints.push({ variant, group, ...rest });
+        let notTested: string | null = null;
+        if (rest.censoring === 'above-grid') {
+          const top = Math.max(...byX.keys());
+          const atTop = summariseOutcomes(cell.filter((t) => stressorValue(t, stressor.param) === top));
+          if (atTop !== null && atTop.untested) {
+            const first = atTop.counts.find((c) => NOT_ACTED.has(c.outcome as AttackOutcomeKind))!;
+            notTested = `the attack did not act in ${atTop.notActed} of ${atTop.attempts} trials at ${stressor.param} ${top}: ${first.outcome} (${first.reason})`;
+          }
+        }
+        breakingPoints.push({ variant, group, ...rest, notTested });
         for (const point of points) {
           successCurves.push({ variant, group, x: point.x, fitted: point.fitted, ...wilsonInterval(point.successes, point.n, level) });
         }
@@ -480,7 +530,7 @@ function breakingPointChart(analysis: Analysis): Chart | null {
       lo: bp.lo,
       hi: bp.hi,
       marker,
-      note: bp.censoring === 'none' ? '' : formatBreakingPoint(bp),
+      note: bp.notTested !== null ? 'not tested (the attack did not act)' : bp.censoring === 'none' ? '' : formatBreakingPoint(bp),
     };
   });
   const xs = analysis.successCurves.map((p) => p.x).filter((x) => stressor.scale !== 'log' || x > 0);
@@ -599,7 +649,7 @@ pre { background: #f6f6f6; padding: .8rem; overflow: auto; font-size: 12px; }
 figure.chart { margin: 1rem 0 1.6rem; }
 figure.chart svg { max-width: 100%; height: auto; }
 figcaption { color: #555; font-size: 12.5px; max-width: 760px; }
-.warnings { color: #8a4b00; }
+.warnings, .warning { color: #8a4b00; }
 .muted { color: #666; }
 `;
 
@@ -680,12 +730,40 @@ export async function buildReport(input: ReportInput): Promise<string> {
     }
     if (spec.stressor !== undefined && analysis.breakingPoints.length > 0) {
       const bp = bpByCell.get(JSON.stringify([row.variant, row.group]));
-      cells.push(bp ? formatBreakingPoint(bp, true) : '-');
+      cells.push(bp ? (bp.notTested !== null ? 'not tested' : formatBreakingPoint(bp, true)) : '-');
     }
     return cells;
   });
   parts.push('<h2>Summary by variant</h2>');
   parts.push(table(headers, rows, multiGroup ? 2 : 1));
+
+  // What each attack did: outcome counts with a reason, rows whose attack mostly never acted flagged.
+  const outcomeRows = analysis.variantStats.filter((row) => row.outcomes !== null && row.outcomes.counts.some((c) => c.outcome !== 'no-attack'));
+  if (outcomeRows.length > 0) {
+    parts.push('<h2>What the attacks did</h2>');
+    const untested = outcomeRows.filter((row) => row.outcomes!.untested);
+    if (untested.length > 0) {
+      parts.push(
+        `<p class="warning" data-untested="${untested.length}"><strong>Not tested:</strong> in ${untested.length} row${untested.length === 1 ? '' : 's'} the attack never acted in most trials ` +
+          '(it could not propose, found no liquidity, ...), so a success rate of 0 there says nothing about the protocol\'s resistance to it.</p>',
+      );
+    }
+    parts.push(
+      table(
+        ['Variant', ...(multiGroup ? ['Group'] : []), 'outcomes', 'most frequent: reason (first trial)', 'attempts'],
+        outcomeRows.map((row) => {
+          const o = row.outcomes!;
+          const top = o.counts[0]!;
+          return [row.variant, ...(multiGroup ? [row.group] : []), formatOutcomeCounts(o), `${top.outcome}: ${top.reason}`, String(o.attempts)];
+        }),
+        multiGroup ? 4 : 3,
+      ),
+    );
+    const notTested = analysis.breakingPoints.filter((bp) => bp.notTested !== null);
+    if (notTested.length > 0) {
+      parts.push(`<p class="warning">Breaking points not tested: ${notTested.map((bp) => `${escapeHtml(bp.variant)}${bp.group ? ` | ${escapeHtml(bp.group)}` : ''}: ${escapeHtml(bp.notTested!)}`).join('; ')}.</p>`);
+    }
+  }
 
   const sections = chartSections(analysis);
   const svgs = new Map<string, string>();
@@ -730,7 +808,7 @@ export async function buildReport(input: ReportInput): Promise<string> {
         analysis.breakingPoints.map((bp) => [
           bp.variant,
           ...(multiGroup ? [bp.group] : []),
-          formatBreakingPoint(bp),
+          bp.notTested !== null ? 'not tested' : formatBreakingPoint(bp),
           formatBreakingPointInterval(bp),
           bp.censoring === 'none' ? '' : bp.censoring,
           `${formatNumber(bp.replicatesBelowGrid)} / ${formatNumber(bp.replicatesAboveGrid)}`,

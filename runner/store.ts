@@ -15,6 +15,7 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type {
   ArtifactRecord,
+  AttackOutcomeRecord,
   EpisodeRecord,
   ExperimentKind,
   MetricValues,
@@ -42,7 +43,8 @@ export interface Migration {
 
 /**
  * The schema's history, oldest first; append, never edit. Version 1 held runs, trials and metrics; version 2
- * added curves, episodes and artifacts, the planned trial count of a run and the worker of a trial.
+ * added curves, episodes and artifacts, the planned trial count of a run and the worker of a trial; version 3
+ * the attack outcomes of a trial.
  */
 export const MIGRATIONS: readonly Migration[] = [
   {
@@ -127,6 +129,21 @@ export const MIGRATIONS: readonly Migration[] = [
         );
         CREATE UNIQUE INDEX artifacts_by_name ON artifacts (run_id, ifnull(trial_id, 0), name);
         CREATE INDEX artifacts_by_trial ON artifacts (trial_id);
+      `);
+    },
+  },
+  {
+    version: 3,
+    description: 'outcomes: how each trial\'s attack attempts ended, with a reason',
+    up(db) {
+      db.exec(`
+        CREATE TABLE outcomes (
+          trial_id INTEGER NOT NULL REFERENCES trials (id) ON DELETE CASCADE,
+          outcome TEXT NOT NULL,
+          count INTEGER NOT NULL,
+          reason TEXT NOT NULL,
+          PRIMARY KEY (trial_id, outcome)
+        ) WITHOUT ROWID;
       `);
     },
   },
@@ -412,6 +429,7 @@ export class Store {
     for (const artifact of result.artifacts ?? []) {
       s.insertArtifact.run(runId, trial, artifact.name, artifact.mediaType, artifact.content);
     }
+    for (const record of result.outcomes ?? []) s.insertOutcome.run(trial, record.outcome, record.count, record.reason);
     return true;
   }
 
@@ -438,6 +456,10 @@ export class Store {
       if (values === undefined) metrics.set(m.trial_id, (values = {}));
       values[m.name] = numberOrNaN(m.value);
     }
+    const outcomes = new Map<number, AttackOutcomeRecord[]>();
+    for (const o of s.runOutcomes.iterate(runId) as IterableIterator<{ trial_id: number; outcome: string; count: number; reason: string }>) {
+      pushTo(outcomes, o.trial_id, { outcome: o.outcome, count: o.count, reason: o.reason });
+    }
     const curves = new Map<number, NonNullable<TrialResult['curves']>>();
     const episodes = new Map<number, EpisodeRecord[]>();
     const artifacts = new Map<number, ArtifactRecord[]>();
@@ -463,6 +485,8 @@ export class Store {
         durationMs: row.duration_ms,
       };
       if (row.worker !== null) result.worker = row.worker;
+      const trialOutcomes = outcomes.get(row.id);
+      if (trialOutcomes !== undefined) result.outcomes = trialOutcomes;
       if (options.detail === true) {
         const trialCurves = curves.get(row.id);
         const trialEpisodes = episodes.get(row.id);
@@ -603,6 +627,7 @@ function prepare(db: Db) {
       RETURNING id`),
     insertMetric: db.prepare('INSERT INTO metrics (trial_id, name, value) VALUES (?, ?, ?)'),
     insertCurve: db.prepare('INSERT INTO curves (trial_id, name, step, value) VALUES (?, ?, ?, ?)'),
+    insertOutcome: db.prepare('INSERT INTO outcomes (trial_id, outcome, count, reason) VALUES (?, ?, ?, ?)'),
     insertEpisode: db.prepare('INSERT INTO episodes (trial_id, idx, data) VALUES (?, ?, ?)'),
     insertArtifact: db.prepare(
       'INSERT INTO artifacts (run_id, trial_id, name, media_type, content) VALUES (?, ?, ?, ?, ?)',
@@ -617,6 +642,9 @@ function prepare(db: Db) {
     runMetrics: db.prepare(`
       SELECT m.trial_id, m.name, m.value FROM trials t JOIN metrics m ON m.trial_id = t.id
       WHERE t.run_id = ? ORDER BY m.trial_id, m.id`),
+    runOutcomes: db.prepare(`
+      SELECT o.trial_id, o.outcome, o.count, o.reason FROM trials t JOIN outcomes o ON o.trial_id = t.id
+      WHERE t.run_id = ? ORDER BY o.trial_id, o.count DESC, o.outcome`),
     runCurves: db.prepare(`
       SELECT c.trial_id, c.name, c.step, c.value FROM trials t JOIN curves c ON c.trial_id = t.id
       WHERE t.run_id = ? ORDER BY c.trial_id, c.id`),

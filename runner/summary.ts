@@ -4,7 +4,8 @@
  * with its interval; then paired differences against the baseline). No colours; returns a string, the
  * CLI prints it.
  */
-import type { Analysis } from './report.ts';
+import { NOT_ACTED, type AttackOutcomeKind } from '../envs/dao/attack-outcome.ts';
+import type { Analysis, OutcomeSummary } from './report.ts';
 import type { BreakingPoint, Censoring } from './stats.ts';
 
 /**
@@ -45,6 +46,12 @@ export function formatBreakingPoint(bp: BreakingPointFields, withInterval = fals
   const estimate =
     bp.censoring === 'above-grid' ? `> ${formatNumber(bp.lowerBound)}` : bp.censoring === 'below-grid' ? `<= ${formatNumber(bp.upperBound)}` : formatNumber(bp.estimate);
   return withInterval ? `${estimate} ${formatBreakingPointInterval(bp)}` : estimate;
+}
+
+/** "defeated 12, executed 8", most frequent first; a row whose attack mostly never acted starts with "NOT TESTED". */
+export function formatOutcomeCounts(outcomes: OutcomeSummary): string {
+  const text = outcomes.counts.map((c) => `${c.outcome} ${c.count}`).join(', ');
+  return outcomes.untested ? `NOT TESTED: ${text}` : text;
 }
 
 export interface TableOptions {
@@ -100,20 +107,34 @@ export function formatSummary(analysis: Analysis, options: TableOptions = {}): s
   const bpByCell = new Map(analysis.breakingPoints.map((bp) => [JSON.stringify([bp.variant, bp.group]), bp]));
   const showSuccess = spec.successMetric !== undefined;
   const showBreaking = spec.stressor !== undefined && analysis.breakingPoints.length > 0;
+  const showOutcomes = analysis.variantStats.some((row) => row.outcomes !== null && row.outcomes.counts.some((c) => c.outcome !== 'no-attack'));
   const headers = [multiGroup ? 'variant | group' : 'variant', 'n', `${spec.primaryMetric} [CI]`];
   if (showSuccess) headers.push('success rate [Wilson]');
   if (showBreaking) headers.push(`breaking point (${spec.stressor!.label}) [CI]`);
+  if (showOutcomes) headers.push('attack outcomes');
   const rows = analysis.variantStats.map((row) => {
     const primary = row.metrics[spec.primaryMetric];
     const cells = [label(row.variant, row.group), String(row.n), primary ? `${formatNumber(primary.mean)} ${formatInterval(primary.lo, primary.hi)}` : '-'];
     if (showSuccess) cells.push(row.success && row.success.rate !== null ? `${formatNumber(row.success.rate)} ${formatInterval(row.success.lo, row.success.hi)}` : '-');
     if (showBreaking) {
       const bp = bpByCell.get(JSON.stringify([row.variant, row.group]));
-      cells.push(bp ? formatBreakingPoint(bp, true) : '-');
+      cells.push(bp ? (bp.notTested !== null ? 'not tested' : formatBreakingPoint(bp, true)) : '-');
     }
+    if (showOutcomes) cells.push(row.outcomes === null ? '-' : formatOutcomeCounts(row.outcomes));
     return cells;
   });
   lines.push(formatTable(headers, rows, options));
+  const untested = analysis.variantStats.filter((row) => row.outcomes?.untested === true);
+  const notTested = analysis.breakingPoints.filter((bp) => bp.notTested !== null);
+  if (untested.length > 0 || notTested.length > 0) {
+    lines.push('');
+    lines.push('not tested: these attacks never acted in most of their trials, so their rows say nothing about the protocol\'s resistance');
+    for (const row of untested) {
+      const first = row.outcomes!.counts.find((c) => NOT_ACTED.has(c.outcome as AttackOutcomeKind))!;
+      lines.push(`  ${label(row.variant, row.group)}: ${row.outcomes!.notActed} of ${row.outcomes!.attempts} did not act; ${first.outcome}: ${first.reason}`);
+    }
+    for (const bp of notTested) if (!untested.some((row) => row.variant === bp.variant && row.group === bp.group)) lines.push(`  ${label(bp.variant, bp.group)}: breaking point not tested: ${bp.notTested}`);
+  }
 
   const paired = analysis.pairedDifferences.filter((d) => d.metric === spec.primaryMetric);
   if (paired.length > 0) {

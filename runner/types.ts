@@ -31,6 +31,16 @@ export interface ArtifactRecord {
   content: string | Uint8Array;
 }
 
+/**
+ * How a trial's attack attempts ended (envs/dao/attack-outcome.ts): one record per outcome, with how many
+ * attempts ended so and the reason of the first of them. A compare/stress trial has one attempt.
+ */
+export interface AttackOutcomeRecord {
+  outcome: string;
+  count: number;
+  reason: string;
+}
+
 export interface TrialResult {
   key: string;
   seedIndex: number;
@@ -42,6 +52,8 @@ export interface TrialResult {
   curves?: Array<{ name: string; step: number; value: number }>;
   episodes?: EpisodeRecord[];
   artifacts?: ArtifactRecord[];
+  /** Attack outcomes, for trials with scripted attacks. */
+  outcomes?: AttackOutcomeRecord[];
   durationMs: number;
   /** Which worker ran it (for the record; never part of the result's identity). */
   worker?: string;

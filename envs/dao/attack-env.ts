@@ -22,6 +22,7 @@ import { Box, MultiDiscrete } from '../core/spaces.ts';
 import { resolveDaoConfig, EnvConfigError, type DaoEnvKwargs, type ResolvedDaoConfig } from './config.ts';
 import { ATTACKER, FINAL_STATES, GovernanceSimulation, sharePopulationData, TREASURY, type Proposal, type SharedPopulationData } from './governance.ts';
 import { FOR } from './tally.ts';
+import { isRefusal } from './refusal.ts';
 import { lognormal, normal, poisson } from '../../lib/distributions.ts';
 import { BLOCKS_PER_DAY } from './protocol.ts';
 
@@ -251,7 +252,9 @@ export class GovernanceAttackEnv extends Env<Float32Array, Int32Array> {
           return undefined;
       }
     } catch (error) {
-      return (error as Error).message;
+      // An expected refusal (a payment above a balance, a proposal below the threshold) is the step's outcome; a bug propagates.
+      if (!isRefusal(error)) throw error;
+      return error.message;
     }
   }
 

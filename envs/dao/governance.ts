@@ -18,6 +18,7 @@ import { Ledger, LedgerError } from './ledger.ts';
 import { AMM, DEFAULT_MARKET, LENDING, Market, type MarketConfig } from './market.ts';
 import { totalSupply, votingPower, type Population } from './population.ts';
 import { parseProtocol, type Protocol, type ProtocolInput } from './protocol.ts';
+import { BelowProposalThreshold, formatTokens } from './refusal.ts';
 import { compileQuorumExpression, type CompiledQuorumExpression } from './quorum-expression.ts';
 import { aaveDifferentialValid, convictionThreshold, lateQuorumDeadline, lockMultiplier, nounsDynamicQuorumVotes } from './rules.ts';
 import { ABSTAIN, AGAINST, FOR } from './tally.ts';
@@ -210,6 +211,26 @@ export interface BribeResult {
   members: number;
 }
 
+/** What a proposal is: its kind, proposer, request, and how members see it. */
+export interface ProposeOptions {
+  kind: ProposalKind;
+  proposer: 'honest' | 'attacker';
+  requestedShare?: number;
+  requestedUsd?: number;
+  trueValue?: number;
+  signal?: number;
+  attention?: number;
+  /** For 'parameter' proposals: the protocol fields the proposal changes when it executes. */
+  patch?: Partial<ProtocolInput>;
+  /** Names the random stream of this proposal's honest votes (default: its id), so that adding or
+   * removing other proposals leaves its votes unchanged (common random numbers across variants). */
+  streamKey?: string;
+  /** For attacker proposals: members who back it (their power counts toward the threshold; they vote For). */
+  sponsors?: ArrayLike<number>;
+  /** Members the proposer canvassed (`canvass`): their power counts toward the threshold; they vote For at the start. */
+  backers?: ArrayLike<number>;
+}
+
 export const DEFAULT_GUARDIAN: GuardianConfig = { detection: 0.9, falseVeto: 0.02 };
 
 export class GovernanceSimulation {
@@ -312,25 +333,15 @@ export class GovernanceSimulation {
     return this.protocol.snapshot === 'current' ? this.tokenSupply() : proposal.supplyAtSnapshot;
   }
 
-  /** Creates a proposal. Throws LedgerError-like RangeError when the proposer is below the threshold. */
-  propose(options: {
-    kind: ProposalKind;
-    proposer: 'honest' | 'attacker';
-    requestedShare?: number;
-    requestedUsd?: number;
-    trueValue?: number;
-    signal?: number;
-    attention?: number;
-    /** For 'parameter' proposals: the protocol fields the proposal changes when it executes. */
-    patch?: Partial<ProtocolInput>;
-    /** Names the random stream of this proposal's honest votes (default: its id), so that adding or
-     * removing other proposals leaves its votes unchanged (common random numbers across variants). */
-    streamKey?: string;
-    /** For attacker proposals: members who back it (their power counts toward the threshold; they vote For). */
-    sponsors?: ArrayLike<number>;
-    /** Members the proposer canvassed (`canvass`): their power counts toward the threshold; they vote For at the start. */
-    backers?: ArrayLike<number>;
-  }): Proposal {
+  /** Creates a proposal; throws BelowProposalThreshold (refusal.ts) when the proposer is below the threshold. */
+  propose(options: ProposeOptions): Proposal {
+    const result = this.tryPropose(options);
+    if ('refusal' in result) throw result.refusal;
+    return result.proposal;
+  }
+
+  /** Creates a proposal, or returns the protocol's refusal when the proposer (with its backers) is below the threshold. */
+  tryPropose(options: ProposeOptions): { proposal: Proposal } | { refusal: BelowProposalThreshold } {
     const sponsors = options.sponsors === undefined ? undefined : Int32Array.from(options.sponsors);
     if (sponsors !== undefined && (options.proposer !== 'attacker' || sponsors.some((i) => !(i >= 0 && i < this.memberPower.length)))) {
       throw new RangeError(`sponsors: member indices in [0, ${this.memberPower.length}) backing an attacker's proposal`);
@@ -342,8 +353,12 @@ export class GovernanceSimulation {
     if (options.proposer === 'attacker') {
       const needed = this.protocol.proposalThreshold * this.tokenSupply();
       const short = this.thresholdShortfall('attacker', sponsors, backers);
-      if (short > 0) throw new RangeError(`proposal threshold: the attacker holds ${needed - short} tokens, needs ${needed}`);
+      if (short > 0) return { refusal: new BelowProposalThreshold(needed, needed - short) };
     }
+    return { proposal: this.createProposal(options, sponsors, backers) };
+  }
+
+  private createProposal(options: ProposeOptions, sponsors: Int32Array | undefined, backers: Int32Array | undefined): Proposal {
     const kind = options.kind;
     const treasuryUsd = this.ledger.balance(TREASURY, 'usd');
     const requestedShare = options.requestedShare ?? (options.requestedUsd !== undefined && treasuryUsd > 0 ? options.requestedUsd / treasuryUsd : 0);
@@ -644,6 +659,26 @@ export class GovernanceSimulation {
       case 'differential':
         return aaveDifferentialValid(proposal.forVotes, proposal.againstVotes, this.voteSupply(proposal), m.differentialBps);
     }
+  }
+
+  /**
+   * Why a defeated proposal failed, in words: the quorum it missed, the majority or differential it did not
+   * reach, or (conviction) the threshold its conviction stayed under.
+   */
+  defeatReason(proposal: Proposal): string {
+    const votes = (v: number) => formatTokens(v);
+    const tally = `For ${votes(proposal.forVotes)}, Against ${votes(proposal.againstVotes)}, Abstain ${votes(proposal.abstainVotes)}`;
+    if (this.protocol.votingPower.kind === 'conviction') return `conviction ${votes(proposal.conviction)} stayed below the threshold ${votes(proposal.quorumVotes)}`;
+    const counted = this.protocol.quorumCounts === 'for' ? proposal.forVotes : proposal.forVotes + proposal.abstainVotes;
+    if (counted < proposal.quorumVotes) return `defeated: quorum not reached (${votes(counted)} of ${votes(proposal.quorumVotes)} votes; ${tally})`;
+    const decisive = proposal.forVotes + proposal.againstVotes;
+    const treasuryRule = this.protocol.treasurySupermajority;
+    if ((proposal.kind === 'drain' || proposal.kind === 'grant') && treasuryRule !== null && !(decisive > 0 && proposal.forVotes / decisive >= treasuryRule)) {
+      return `defeated: treasury supermajority (For >= ${treasuryRule} of For + Against) not met (${tally})`;
+    }
+    const m = this.protocol.majority;
+    const rule = m.kind === 'simple' ? 'For > Against' : m.kind === 'supermajority' ? `For >= ${m.fraction} of For + Against` : `For - Against > ${m.differentialBps} bps of supply`;
+    return `defeated: ${rule} not met (${tally})`;
   }
 
   /** The attacker votes on a proposal with its current weight (once per proposal). */

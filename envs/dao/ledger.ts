@@ -15,6 +15,18 @@ export class LedgerError extends Error {
   }
 }
 
+/**
+ * An expected refusal, not a bug: an account asked to pay or lend more than it holds. Nothing changed. An
+ * agent or scripted attacker may meet it in normal play; callers that expect it test for this type and
+ * let every other error propagate.
+ */
+export class InsufficientBalance extends LedgerError {
+  constructor(message: string) {
+    super(message);
+    this.name = 'InsufficientBalance';
+  }
+}
+
 /** Rounding slack: amounts within this of zero are treated as zero when checking for overdraft. */
 const DUST = 1e-9;
 
@@ -60,7 +72,7 @@ export class Ledger {
     if (amount === 0 || from === to) return;
     const source = this.account(from);
     // Float rounding on large amounts (tens of millions) exceeds an absolute dust; allow 1e-12 relative too.
-    if (source[asset] + DUST + 1e-12 * amount < amount) throw new LedgerError(`${from} holds ${source[asset]} ${asset}, cannot send ${amount}`);
+    if (source[asset] + DUST + 1e-12 * amount < amount) throw new InsufficientBalance(`${from} holds ${source[asset]} ${asset}, cannot send ${amount}`);
     source[asset] = Math.max(0, source[asset] - amount);
     const target = this.account(to);
     target[asset] += amount;
@@ -76,7 +88,7 @@ export class Ledger {
     this.checkAmount(amount, 'burn');
     const source = this.account(from);
     // Float rounding on large amounts (tens of millions) exceeds an absolute dust; allow 1e-12 relative too.
-    if (source[asset] + DUST + 1e-12 * amount < amount) throw new LedgerError(`${from} holds ${source[asset]} ${asset}, cannot burn ${amount}`);
+    if (source[asset] + DUST + 1e-12 * amount < amount) throw new InsufficientBalance(`${from} holds ${source[asset]} ${asset}, cannot burn ${amount}`);
     source[asset] = Math.max(0, source[asset] - amount);
     this.burned[asset] += amount;
   }

@@ -5,7 +5,8 @@
  * - flash loans: any amount up to the pool's idle tokens, for a fee, repaid within the same step
  *   (the simulator enforces that by running the whole flash-loan action atomically).
  */
-import { Ledger, LedgerError } from './ledger.ts';
+import { InsufficientBalance, Ledger } from './ledger.ts';
+import { isRefusal } from './refusal.ts';
 
 export const AMM = 'amm';
 export const LENDING = 'lending';
@@ -113,7 +114,7 @@ export class Market {
 
   /** Borrows tokens, posting just enough usd collateral at the loan-to-value limit (at spot price). */
   borrow(account: string, tokens: number): void {
-    if (tokens > this.availableToBorrow() + 1e-9) throw new LedgerError(`lending market has ${this.availableToBorrow()} tokens, cannot lend ${tokens}`);
+    if (tokens > this.availableToBorrow() + 1e-9) throw new InsufficientBalance(`lending market has ${this.availableToBorrow()} tokens, cannot lend ${tokens}`);
     const needed = (tokens * this.price()) / this.config.loanToValue;
     this.ledger.transfer('usd', account, LENDING, needed);
     this.ledger.transfer('token', LENDING, account, tokens);
@@ -144,7 +145,8 @@ export class Market {
 
   /**
    * Flash loan of `tokens`: hands them to `account`, runs `use`, then takes back tokens + fee. If the
-   * account cannot repay, or `use` throws, every ledger change inside is undone (the transaction reverts).
+   * account cannot repay, or `use` meets an expected refusal (refusal.ts), every ledger change inside is
+   * undone (the transaction reverts); any other error propagates, with the ledger restored.
    */
   flashLoan<T>(account: string, tokens: number, use: () => T): { ok: true; value: T; fee: number } | { ok: false; reason: string } {
     if (tokens > this.availableToBorrow() + 1e-9) return { ok: false, reason: `flash loan of ${tokens} exceeds the ${this.availableToBorrow()} tokens available` };
@@ -156,8 +158,10 @@ export class Market {
       this.ledger.transfer('token', account, LENDING, tokens + fee);
       return { ok: true, value, fee };
     } catch (error) {
+      // Only an expected refusal reverts the transaction as an outcome; a bug propagates.
       this.ledger.restore(saved);
-      return { ok: false, reason: (error as Error).message };
+      if (!isRefusal(error)) throw error;
+      return { ok: false, reason: error.message };
     }
   }
 

@@ -5,7 +5,9 @@
  */
 import { AliasTable, lognormal, normal, poisson } from '../../lib/distributions.ts';
 import type { Rng } from '../../lib/rng.ts';
+import type { AttackOutcome } from './attack-outcome.ts';
 import { ATTACKER, FINAL_STATES, GovernanceSimulation, type GuardianConfig, type Proposal, type SharedPopulationData } from './governance.ts';
+import { formatTokens } from './refusal.ts';
 import type { MarketConfig } from './market.ts';
 import type { Population } from './population.ts';
 import type { Protocol } from './protocol.ts';
@@ -13,13 +15,55 @@ import { BLOCKS_PER_DAY } from './protocol.ts';
 import { FOR } from './tally.ts';
 
 /**
- * Scripted strategies. `coalition` is an insider attack (Compound 289): the population's largest holders
- * (`coalitionSize` of them, by voting power) back a drain to themselves and vote For; no tokens are bought.
+ * Scripted strategies, each a drain proposal per season. Every one first gets what it needs to propose
+ * (canvassing where `sponsorship` is on, else buying or borrowing the threshold), then applies its method
+ * at vote time; STRATEGY_STEPS says each one's steps in words (`daogym list attacks`).
  */
-export const ATTACK_STRATEGIES = ['none', 'buy-and-vote', 'flash-loan', 'bribe', 'late-vote', 'borrow-and-vote', 'coalition'] as const;
+export const ATTACK_STRATEGIES = ['none', 'buy-and-vote', 'flash-loan', 'bribe', 'late-vote', 'borrow-and-vote', 'coalition', 'sybil'] as const;
 export type AttackStrategy = (typeof ATTACK_STRATEGIES)[number];
 /** How many of the largest holders collude in the `coalition` strategy unless told. */
 export const DEFAULT_COALITION_SIZE = 3;
+/** The `sybil` strategy's accounts: bought tokens spread over this many fresh addresses (free on-chain). */
+export const SYBIL_SPLIT = 100;
+/** The `bribe` strategy's offer per vote, as a share of the token price. */
+export const BRIBE_PRICE_SHARE = 0.3;
+
+/** What each strategy does, step by step (printed by `daogym list attacks`). */
+export const STRATEGY_STEPS: Record<AttackStrategy, string[]> = {
+  none: ['No attack: the honest baseline (outcome no-attack).'],
+  'buy-and-vote': [
+    'On the attack day, buy tokens on the AMM with the whole budget.',
+    'Propose the drain (below the threshold: canvass for backers where sponsorship > 0, else could-not-propose).',
+    'Vote For with the tokens as soon as voting opens; sell them after the season.',
+  ],
+  'flash-loan': [
+    'On the attack day, buy just the proposal threshold on the AMM (canvass first where sponsorship > 0); keep the rest of the budget.',
+    'Propose the drain.',
+    'While voting is open, each step: flash-borrow every token the lending market has, vote For, try emergencyCommit, repay with the fee, all in one transaction.',
+    'Under a snapshot (Bravo, OZ) the loaned tokens count 0 votes: outcome votes-not-counted; under live balances (Beanstalk 2022) they count.',
+  ],
+  bribe: [
+    'On the attack day, buy just the proposal threshold on the AMM (canvass first where sponsorship > 0).',
+    'Propose the drain and vote For with the threshold tokens.',
+    `From half-way through the voting period, each step: offer ${BRIBE_PRICE_SHARE} x the token price per vote to members who have not voted, cheapest first, until the rest of the budget runs out.`,
+  ],
+  'late-vote': [
+    'On the attack day, buy tokens on the AMM with the whole budget and propose the drain.',
+    'Vote For only in the last quarter day of the voting period (a late-quorum extension, where the protocol has one, then gives members time to answer).',
+  ],
+  'borrow-and-vote': [
+    'On the attack day, borrow as many tokens as the budget collateralises at the lending market\'s loan-to-value (no-liquidity when it has none).',
+    'Propose the drain and vote For with the borrowed tokens; repay after the season.',
+  ],
+  coalition: [
+    'The population\'s largest holders (season.coalitionSize) back a drain to themselves: their power counts toward the threshold; the budget buys any gap.',
+    'They vote For with their own weight when voting opens (a vote cap does not bind them: they split holdings like any buyer).',
+  ],
+  sybil: [
+    `On the attack day, buy tokens with the whole budget and spread them over ${SYBIL_SPLIT} fresh addresses.`,
+    'Propose the drain and vote For from every address: under quadratic voting k addresses get sqrt(k) times the votes of one; under token voting it is buy-and-vote.',
+  ],
+};
 
 export interface SeasonConfig {
   protocol: Protocol;
@@ -70,6 +114,8 @@ export interface SeasonResult {
   honestExecuted: number;
   /** (executedValue - failedGoodValue - attackLoss) / treasury. */
   score: number;
+  /** How the season's attack ended, and why. */
+  attack: AttackOutcome;
 }
 
 interface HonestGrant {
@@ -155,6 +201,7 @@ export function runSeason(config: SeasonConfig, rng: Rng): SeasonResult {
     honestProposals: grants.length,
     honestExecuted,
     score: (executedValue - failedGoodValue - attackLoss) / config.treasuryUsd,
+    attack: attacker.outcome(totalSteps),
   };
 }
 
@@ -192,10 +239,25 @@ function proposerTable(sim: GovernanceSimulation): AliasTable {
   return table;
 }
 
+/** usd as people read it: "$1.2M", "$350k", "$12". */
+function usd(value: number): string {
+  const magnitude = Math.abs(value);
+  if (magnitude >= 1e9) return `$${Number((value / 1e9).toPrecision(3))}B`;
+  if (magnitude >= 1e6) return `$${Number((value / 1e6).toPrecision(3))}M`;
+  if (magnitude >= 1e3) return `$${Number((value / 1e3).toPrecision(3))}k`;
+  return `$${Number(value.toPrecision(3))}`;
+}
+
 /** The scripted strategies of the attacker baseline, on one drain proposal per season. */
 class ScriptedAttacker {
   proposal: Proposal | undefined;
   private readonly startStep: number;
+  /** Why the attack could not start (set on the attack day when it did not propose). */
+  private refused: AttackOutcome | undefined;
+  /** What the method did at vote time, for the outcome's reason. */
+  private loans = { tried: 0, reverted: 0, noLiquidity: 0, counted: 0, loaned: 0, lastRevert: '' };
+  private bribes = { bought: 0, cost: 0, members: 0, offered: 0, budgetLeft: Infinity };
+  private thresholdBoughtUsd = 0;
 
   constructor(
     private readonly sim: GovernanceSimulation,
@@ -207,33 +269,17 @@ class ScriptedAttacker {
   act(step: number): void {
     const { sim, config } = this;
     if (config.attack === 'none' || step < this.startStep) return;
-    const market = sim.market;
     if (step === this.startStep) {
-      if (config.attack === 'buy-and-vote' || config.attack === 'late-vote') market.buy(ATTACKER, sim.ledger.balance(ATTACKER, 'usd'));
-      if (config.attack === 'borrow-and-vote') {
-        const affordable = (sim.ledger.balance(ATTACKER, 'usd') * market.config.loanToValue) / market.price();
-        const tokens = Math.min(market.availableToBorrow(), affordable * 0.98);
-        if (tokens > 0) market.borrow(ATTACKER, tokens);
-      }
-      try {
-        // Drains come disguised as ordinary proposals (Compound 289's was pitched as an investment):
-        // members see a mildly negative signal and fewer of them pay attention.
-        const sponsors = config.attack === 'coalition' ? largestHolders(sim.memberPower, config.coalitionSize ?? DEFAULT_COALITION_SIZE) : undefined;
-        // Short of the threshold, the attacker canvasses too: members fooled by the disguise lend it votes.
-        const gap = sim.thresholdShortfall('attacker', sponsors);
-        const sponsorship = config.sponsorship ?? 0;
-        const backers = gap > 0 && sponsorship > 0 ? sim.canvass({ signal: config.attackSignal, attention: config.attackAttention, streamKey: 'attack', gap, reach: sponsorship, exclude: -1 }) : undefined;
-        this.proposal = sim.propose({ kind: 'drain', proposer: 'attacker', requestedShare: config.attackShare, signal: config.attackSignal, attention: config.attackAttention, streamKey: 'attack', sponsors, backers });
-      } catch {
-        this.proposal = undefined; // below the proposal threshold: no attack this season
-      }
+      this.start();
       return;
     }
     const proposal = this.proposal;
     if (proposal === undefined || proposal.state !== 'active') return;
+    const market = sim.market;
     switch (config.attack) {
       case 'buy-and-vote':
       case 'borrow-and-vote':
+      case 'sybil':
         sim.attackerVote(proposal, FOR);
         break;
       case 'late-vote':
@@ -241,20 +287,140 @@ class ScriptedAttacker {
         break;
       case 'flash-loan': {
         const tokens = market.availableToBorrow();
-        sim.flashLoan(tokens, () => {
+        this.loans.tried++;
+        if (!(tokens > 0)) {
+          this.loans.noLiquidity++;
+          break;
+        }
+        let gained = 0;
+        const result = sim.flashLoan(tokens, () => {
+          // What the loaned tokens add to the attacker's weight on this proposal (0 under a snapshot before the loan).
+          gained = sim.attackerWeight(proposal) - sim.attackerWeight(proposal, sim.attackerTokens() - tokens);
           sim.attackerVote(proposal, FOR);
           sim.emergencyCommit(proposal);
           market.buy(ATTACKER, market.costToBuy(tokens * market.config.flashLoanFee) * 1.000001);
         });
+        if (!result.ok) {
+          this.loans.reverted++;
+          this.loans.lastRevert = result.reason;
+        } else {
+          this.loans.loaned = Math.max(this.loans.loaned, tokens);
+          if (gained > 0) this.loans.counted++;
+        }
         break;
       }
       case 'coalition':
         sim.sponsorsVote(proposal);
         break;
       case 'bribe':
-        if (sim.block - proposal.startBlock >= config.protocol.votingPeriod / 2) sim.bribe(proposal, 0.3 * market.price(), sim.ledger.balance(ATTACKER, 'usd'));
+        // The threshold tokens vote For at once; the bribes come half-way through the period.
+        if (proposal.attackerVotedWeight === 0 && sim.attackerTokens() > 0) sim.attackerVote(proposal, FOR);
+        if (sim.block - proposal.startBlock >= config.protocol.votingPeriod / 2) {
+          const budget = sim.ledger.balance(ATTACKER, 'usd');
+          this.bribes.offered++;
+          this.bribes.budgetLeft = budget;
+          const bought = sim.bribe(proposal, BRIBE_PRICE_SHARE * market.price(), budget);
+          this.bribes.bought += bought.bought;
+          this.bribes.cost += bought.cost;
+          this.bribes.members += bought.members;
+        }
         break;
     }
+  }
+
+  /** The attack day: acquire the votes (and the threshold), then propose. */
+  private start(): void {
+    const { sim, config } = this;
+    const market = sim.market;
+    const attack = config.attack;
+    if (attack === 'buy-and-vote' || attack === 'late-vote' || attack === 'sybil') {
+      const budget = sim.ledger.balance(ATTACKER, 'usd');
+      if (budget > 0) market.buy(ATTACKER, budget);
+      if (attack === 'sybil') sim.sybilAccounts = SYBIL_SPLIT;
+    }
+    if (attack === 'borrow-and-vote') {
+      const affordable = (sim.ledger.balance(ATTACKER, 'usd') * market.config.loanToValue) / market.price();
+      const tokens = Math.min(market.availableToBorrow(), affordable * 0.98);
+      if (tokens > 0) market.borrow(ATTACKER, tokens);
+      else if (!(market.availableToBorrow() > 0)) {
+        this.refused = { outcome: 'no-liquidity', reason: 'the lending market had no tokens to lend' };
+        return;
+      }
+    }
+    // Drains come disguised as ordinary proposals (Compound 289's was pitched as an investment):
+    // members see a mildly negative signal and fewer of them pay attention.
+    const sponsors = attack === 'coalition' ? largestHolders(sim.memberPower, config.coalitionSize ?? DEFAULT_COALITION_SIZE) : undefined;
+    // Short of the threshold, the attacker canvasses first: members fooled by the disguise lend it votes.
+    const gap = sim.thresholdShortfall('attacker', sponsors);
+    const sponsorship = config.sponsorship ?? 0;
+    const backers = gap > 0 && sponsorship > 0 ? sim.canvass({ signal: config.attackSignal, attention: config.attackAttention, streamKey: 'attack', gap, reach: sponsorship, exclude: -1 }) : undefined;
+    // Strategies that do not spend their budget on tokens up front buy just the threshold's gap.
+    if (gap > 0 && backers === undefined && (attack === 'flash-loan' || attack === 'bribe' || attack === 'coalition')) {
+      const cost = market.costToBuy(gap) * 1.000001;
+      if (Number.isFinite(cost) && cost <= sim.ledger.balance(ATTACKER, 'usd')) {
+        market.buy(ATTACKER, cost);
+        this.thresholdBoughtUsd = cost;
+      }
+    }
+    const result = sim.tryPropose({ kind: 'drain', proposer: 'attacker', requestedShare: config.attackShare, signal: config.attackSignal, attention: config.attackAttention, streamKey: 'attack', sponsors, backers });
+    if ('refusal' in result) {
+      const { needed, held } = result.refusal;
+      const cost = market.costToBuy(needed);
+      const price = Number.isFinite(cost) ? `buying it costs about ${usd(cost)}` : 'the AMM cannot supply it';
+      const means = attack === 'borrow-and-vote' ? `borrowed ${formatTokens(sim.attackerTokens())}` : `budget ${usd(config.attackBudgetUsd)}`;
+      const canvassed = sponsorship > 0 ? '; canvassing found too few backers' : '';
+      this.refused = { outcome: 'could-not-propose', reason: `proposal threshold: needs ${formatTokens(needed)} tokens, had ${formatTokens(held)} (${means}; ${price}${canvassed})` };
+      return;
+    }
+    this.proposal = result.proposal;
+  }
+
+  /** How the attack ended, once the season and its run-out are over. */
+  outcome(totalSteps: number): AttackOutcome {
+    const { config, sim } = this;
+    if (config.attack === 'none') return { outcome: 'no-attack', reason: 'no attacker (honest baseline)' };
+    if (this.startStep >= totalSteps) return { outcome: 'not-started', reason: `attack day ${config.attackDay} is after the season's ${config.days} days` };
+    if (this.refused !== undefined) return this.refused;
+    const proposal = this.proposal!;
+    const loans = this.loans;
+    const method = this.methodNote();
+    switch (proposal.state) {
+      case 'executed':
+        return { outcome: 'executed', reason: `drained ${usd(proposal.paidUsd)} (${Number((proposal.requestedShare * 100).toPrecision(3))} % of the treasury)${method}` };
+      case 'vetoed':
+        return { outcome: 'vetoed', reason: `the vote passed; the guardian vetoed the queued drain${method}` };
+      case 'expired':
+        return { outcome: 'expired', reason: `passed but not executed within the grace period${method}` };
+      case 'cancelled':
+        return { outcome: 'cancelled', reason: `the proposer fell below the proposal threshold before execution${method}` };
+      case 'defeated': {
+        const why = sim.defeatReason(proposal);
+        if (config.attack === 'flash-loan') {
+          if (loans.tried > 0 && loans.noLiquidity === loans.tried) return { outcome: 'no-liquidity', reason: `the lending market had no tokens to flash-borrow; ${why}` };
+          if (loans.tried > 0 && loans.reverted === loans.tried) return { outcome: 'reverted', reason: `every flash loan reverted (${loans.lastRevert}); ${why}` };
+          if (loans.tried > 0 && loans.counted === 0) {
+            return { outcome: 'votes-not-counted', reason: `snapshot at block ${proposal.startBlock}, before the loan: ${formatTokens(loans.loaned)} flash-loaned tokens counted 0 votes; ${why}` };
+          }
+        }
+        if (config.attack === 'bribe' && this.bribes.offered > 0 && this.bribes.bought === 0 && this.bribes.budgetLeft < 1) {
+          return { outcome: 'budget-exhausted', reason: `the threshold purchase (${usd(this.thresholdBoughtUsd)}) left no budget for bribes; ${why}` };
+        }
+        return { outcome: 'defeated', reason: `${why}${method}` };
+      }
+      default:
+        return { outcome: 'unresolved', reason: `still ${proposal.state} when the season's run-out ended` };
+    }
+  }
+
+  /** What the method did, as a clause for a reason ("; bribes bought 1.2M votes from 40 members for $3M"). */
+  private methodNote(): string {
+    const { loans, bribes } = this;
+    if (this.config.attack === 'flash-loan' && loans.tried > 0) {
+      if (loans.counted === 0 && loans.reverted < loans.tried && loans.noLiquidity < loans.tried) return '; the flash-loaned tokens counted 0 votes (snapshot before the loan)';
+      if (loans.reverted > 0) return `; ${loans.reverted} of ${loans.tried} flash loans reverted`;
+    }
+    if (this.config.attack === 'bribe' && bribes.offered > 0) return `; bribes bought ${formatTokens(bribes.bought)} votes from ${bribes.members} members for ${usd(bribes.cost)}`;
+    return '';
   }
 
   /** After the season: sell tokens, repay loans. */

@@ -10,6 +10,7 @@ import { Rng } from '../../lib/rng.ts';
 import { DEFAULT_MARKET, type MarketConfig } from '../../envs/dao/market.ts';
 import { defaultPopulation, type DefaultPopulationOptions, type Population } from '../../envs/dao/population.ts';
 import { PRESETS, presetProtocol } from '../../envs/dao/presets.ts';
+import { attackActed } from '../../envs/dao/attack-outcome.ts';
 import { runSeason, type AttackStrategy } from '../../envs/dao/season.ts';
 import { loadGenerator, type Generator } from '../../generators/load.ts';
 import { populationFromFeatures } from '../../generators/mapping.ts';
@@ -118,5 +119,7 @@ export async function runSeasonTrial(config: SeasonExperimentConfig, spec: Trial
     honestProposals: result.honestProposals,
   };
   if (result.honestProposals > 0) metrics.honestExecutedShare = result.honestExecuted / result.honestProposals;
-  return trialResult(spec, start, { metrics });
+  const acted = attackActed(result.attack.outcome);
+  if (acted !== null) metrics.attackActed = acted ? 1 : 0;
+  return trialResult(spec, start, { metrics, outcomes: [{ outcome: result.attack.outcome, count: 1, reason: result.attack.reason }] });
 }

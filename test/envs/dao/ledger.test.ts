@@ -1,7 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { Rng } from '../../../lib/rng.ts';
-import { Ledger, LedgerError } from '../../../envs/dao/ledger.ts';
+import { InsufficientBalance, Ledger, LedgerError } from '../../../envs/dao/ledger.ts';
 import { AMM, DEFAULT_MARKET, LENDING, Market } from '../../../envs/dao/market.ts';
 
 test('constant-product pool: x * y grows only by the fee, and price impact grows with size', () => {
@@ -53,7 +53,8 @@ test('ledger invariants hold under thousands of random action sequences', () => 
           case 5:
             market.flashLoan(who, amount / 10, () => {
               market.sell(who, amount / 20);
-              if (rng.random() < 0.5) throw new Error('strategy aborted');
+              // An expected refusal inside the loan reverts it as an outcome; any other error propagates.
+              if (rng.random() < 0.5) throw new InsufficientBalance('strategy aborted');
             });
             break;
           case 6:
@@ -87,6 +88,13 @@ test('a flash loan that cannot be repaid reverts every change made inside it', (
     market.buy('attacker', 900);
   });
   assert.ok(ok.ok, 'repaid with the fee bought from the pool');
+  // A bug inside the loan is not an outcome: it propagates, with the ledger restored.
+  const beforeBug = ledger.snapshot();
+  assert.throws(() => market.flashLoan('attacker', 1_000, () => {
+    market.sell('attacker', 500);
+    throw new TypeError('a bug');
+  }), /a bug/);
+  assert.equal(ledger.snapshot(), beforeBug);
   assert.ok(ledger.balance(LENDING, 'token') > DEFAULT_MARKET.lendingToken, 'the lender earned the fee');
   ledger.checkInvariants();
 });

@@ -1,0 +1,57 @@
+/**
+ * How an attack attempt ended, with the reason in words. Every scripted attack in a season ends in exactly
+ * one of these, so that "the drain never passed" always says whether the protocol stopped it (defeated,
+ * vetoed, votes-not-counted, ...) or the attacker never got to try (could-not-propose, no-liquidity, ...).
+ */
+export const ATTACK_OUTCOMES = [
+  /** The drain executed: the treasury paid out. */
+  'executed',
+  /** The vote failed (quorum, majority or vote differential), with the attacker's votes counted. */
+  'defeated',
+  /** The method's votes were not counted: tokens acquired after the snapshot (a flash loan under Bravo). */
+  'votes-not-counted',
+  /** A guardian vetoed the queued drain. */
+  'vetoed',
+  /** The drain passed but was not executed within the grace period. */
+  'expired',
+  /** Cancelled: the proposer fell below the proposal threshold before execution. */
+  'cancelled',
+  /** Still pending, voting or queued when the season (and its run-out) ended. */
+  'unresolved',
+  /** The attacker could not reach the proposal threshold with its budget (and backers). */
+  'could-not-propose',
+  /** The lending market had no tokens to lend (borrow, flash loan). */
+  'no-liquidity',
+  /** Nothing left to apply the method with (bribes after the threshold purchase spent the budget). */
+  'budget-exhausted',
+  /** Every flash loan reverted (the attacker could not repay it). */
+  'reverted',
+  /** The attack day lies after the season's end. */
+  'not-started',
+  /** The `none` strategy: the honest baseline. */
+  'no-attack',
+] as const;
+export type AttackOutcomeKind = (typeof ATTACK_OUTCOMES)[number];
+
+export interface AttackOutcome {
+  outcome: AttackOutcomeKind;
+  /** What happened, in words and units, e.g. "proposal threshold: needs 25,000 tokens, had 3,012". */
+  reason: string;
+}
+
+/**
+ * Outcomes in which the attack never acted: no drain proposal, or the method never applied. A result over
+ * such trials says nothing about the protocol's resistance to the method (a breaking point is "not tested").
+ */
+export const NOT_ACTED: ReadonlySet<AttackOutcomeKind> = new Set(['could-not-propose', 'no-liquidity', 'budget-exhausted', 'reverted', 'not-started']);
+
+/** True when the attack acted (its proposal existed and its method applied), false when it never did, null for `no-attack`. */
+export function attackActed(outcome: AttackOutcomeKind): boolean | null {
+  if (outcome === 'no-attack') return null;
+  return !NOT_ACTED.has(outcome);
+}
+
+/** The outcome's index in ATTACK_OUTCOMES (how a numeric metric records it). */
+export function outcomeCode(outcome: AttackOutcomeKind): number {
+  return ATTACK_OUTCOMES.indexOf(outcome);
+}
