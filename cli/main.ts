@@ -18,6 +18,11 @@ import * as worker from './commands/worker.ts';
 import { EXIT_USAGE, UsageError } from './errors.ts';
 
 export async function main(argv: string[]): Promise<number> {
+  // A reader that closes the pipe early (`daogym list presets | head`) is not an error.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(0);
+    throw error;
+  });
   let usageFailure: string | undefined;
   const parser = yargs(argv)
     .scriptName('daogym')

@@ -12,27 +12,60 @@ import { z } from 'zod';
 import { ATTACK_STRATEGIES, DEFAULT_COALITION_SIZE } from '../envs/dao/season.ts';
 import { DEFAULT_LATE_REACTION } from '../envs/dao/governance.ts';
 import { DESIGN_PARAMETERS, DESIGN_SAFEGUARDS, DESIGN_SEASON_DAYS } from '../envs/dao/design-env.ts';
-import { PRESETS, presetNames } from '../envs/dao/presets.ts';
-import { formatIssue, protocolSchema } from '../envs/dao/protocol.ts';
+import { PRESETS, presetNames, presetProtocol } from '../envs/dao/presets.ts';
+import { BLOCKS_PER_HOUR, DURATION_FIELDS, formatIssue, protocolFieldsAt, protocolSchema } from '../envs/dao/protocol.ts';
+import { DURATION_FORMS, formatDuration } from '../envs/dao/units.ts';
 import { MAX_TURNOUT_SCALE } from '../generators/turnout.ts';
 
 export class ConfigError extends Error {
   constructor(
     message: string,
+    /** The first problem's field and line. */
     readonly field: string,
     readonly line: number | null,
+    /** Every problem found, one `file:line: field: message` line each (the message joins them). */
+    readonly problems: readonly string[] = [message],
   ) {
     super(message);
     this.name = 'ConfigError';
   }
 }
 
-/** A strict object whose unknown-field error lists the valid fields. */
+/** A strict object whose unknown-field error names the closest valid field and lists them all. */
 function strict<Shape extends z.ZodRawShape>(shape: Shape) {
-  const fields = Object.keys(shape).join(', ');
+  const fields = Object.keys(shape);
   return z.strictObject(shape, {
-    error: (issue) => (issue.code === 'unrecognized_keys' ? `unknown field '${issue.keys[0]}'; valid fields: ${fields}` : undefined),
+    error: (issue) => (issue.code === 'unrecognized_keys' ? unknownFieldMessage(issue.keys[0]!, fields) : undefined),
   });
+}
+
+/** Edit distance (insertions, deletions, substitutions, adjacent swaps), for "did you mean". */
+function editDistance(a: string, b: string): number {
+  const rows = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1]!.toLowerCase() === b[j - 1]!.toLowerCase() ? 0 : 1;
+      rows[i]![j] = Math.min(rows[i - 1]![j]! + 1, rows[i]![j - 1]! + 1, rows[i - 1]![j - 1]! + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) rows[i]![j] = Math.min(rows[i]![j]!, rows[i - 2]![j - 2]! + 1);
+    }
+  }
+  return rows[a.length]![b.length]!;
+}
+
+/** The valid name closest to `name` when it is close enough to be a typo of it. */
+export function closestName(name: string, valid: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestDistance = Infinity;
+  for (const candidate of valid) {
+    const distance = editDistance(name, candidate);
+    if (distance < bestDistance) [best, bestDistance] = [candidate, distance];
+  }
+  return best !== undefined && bestDistance <= Math.max(2, Math.floor(name.length / 3)) ? best : undefined;
+}
+
+function unknownFieldMessage(key: string, valid: readonly string[]): string {
+  const guess = closestName(key, valid);
+  return `unknown field '${key}'${guess === undefined ? '' : ` (did you mean '${guess}'?)`}; valid fields: ${valid.join(', ')}`;
 }
 
 const slug = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._+-]*$/, 'must be a name of letters, digits, and . _ + - (no spaces)');
@@ -522,18 +555,6 @@ function crossChecks(config: ExperimentConfig): Array<[PropertyKey[], string]> {
   };
   if (config.kind === 'compare' || config.kind === 'stress' || config.kind === 'train') {
     uniqueNames(config.variants, 'variants');
-    config.variants.forEach((v, i) => {
-      const merged = { ...PRESETS[v.preset]!.protocol, ...v.protocol };
-      const parsed = protocolSchema.safeParse(merged, { reportInput: true });
-      if (!parsed.success) {
-        const issue = parsed.error.issues[0]!;
-        const known = formatIssue(parsed.error, 'protocol', Object.keys(protocolSchema.shape));
-        const plain = issue.code === 'invalid_type' || issue.code === 'too_big' || issue.code === 'too_small' || issue.code === 'invalid_value';
-        const path = issue.code === 'unrecognized_keys' ? [...issue.path, issue.keys[0]!] : issue.path;
-        const message = plain ? issueMessage(issue, valueAt(merged, issue.path)) : known.message.slice(known.field.length + 2);
-        problems.push([['variants', i, 'protocol', ...path], message]);
-      }
-    });
     const baseline = config.report.baseline;
     if (baseline !== undefined && !config.variants.some((v) => v.name === baseline)) {
       problems.push([['report', 'baseline'], `'${baseline}' is not a variant; valid: ${config.variants.map((v) => v.name).join(', ')}`]);
@@ -567,41 +588,160 @@ function crossChecks(config: ExperimentConfig): Array<[PropertyKey[], string]> {
       }
     }
   }
-  return problems.slice(0, 1);
+  return problems;
 }
 
-/** Parses and validates experiment YAML; throws one ConfigError (file:line: field: message). */
+/**
+ * The protocol of every variant, checked on the raw config (so its problems are listed beside the schema's):
+ * the preset's protocol with the variant's fields over it, every issue, and durations without a unit.
+ */
+function variantProtocolProblems(data: unknown): Problem[] {
+  const problems: Problem[] = [];
+  const variants = (data as { variants?: unknown } | null)?.variants;
+  if (!Array.isArray(variants)) return problems;
+  variants.forEach((raw: unknown, i) => {
+    if (raw === null || typeof raw !== 'object') return;
+    const v = raw as { preset?: unknown; protocol?: unknown };
+    const presetName = v.preset ?? 'compound-bravo';
+    if (typeof presetName !== 'string' || PRESETS[presetName] === undefined) return; // the schema names the preset
+    if (v.protocol !== undefined && (v.protocol === null || typeof v.protocol !== 'object' || Array.isArray(v.protocol))) return; // the schema says it must be a mapping
+    const own = (v.protocol ?? {}) as Record<string, unknown>;
+    const merged = { ...PRESETS[presetName]!.protocol, ...own };
+    const at = (path: readonly PropertyKey[]): PropertyKey[] => ['variants', i, 'protocol', ...path];
+    // A duration is never a bare number in a config: `timelock: 7` meant as days would be 7 blocks.
+    for (const path of DURATION_FIELDS) {
+      const value = valueAt(own, path);
+      if (typeof value === 'number') {
+        problems.push([at(path), `must be ${DURATION_FORMS}, got ${value} (a bare number would be ${formatDuration(value)}; write '${value} blocks' if that is meant)`]);
+      }
+    }
+    const parsed = protocolSchema.safeParse(merged, { reportInput: true });
+    if (!parsed.success) {
+      for (const issue of parsed.error.issues) {
+        if (issue.code === 'unrecognized_keys') {
+          for (const key of issue.keys) problems.push([at([...issue.path, key]), unknownFieldMessage(key, protocolFieldsAt(issue.path, merged) ?? [])]);
+          continue;
+        }
+        // A bare number at a duration field is reported above; its range check would only repeat it.
+        if (DURATION_FIELDS.some((path) => path.join('.') === issue.path.join('.')) && typeof valueAt(own, issue.path) === 'number') continue;
+        const plain = issue.code === 'invalid_type' || issue.code === 'too_big' || issue.code === 'too_small' || issue.code === 'invalid_value';
+        const known = formatIssue(new z.ZodError([issue]), 'protocol');
+        const message = plain ? issueMessage(issue, valueAt(merged, issue.path)) : known.message.slice(known.field.length + 2);
+        problems.push([at(issue.path), message]);
+      }
+    }
+  });
+  return problems;
+}
+
+/** At most this many problems are listed; the rest are counted. */
+export const MAX_CONFIG_ERRORS = 20;
+
+type Problem = [PropertyKey[], string];
+
+/** The problems one zod issue stands for (one per unknown key), with messages that say what is valid. */
+function issueProblems(issue: z.core.$ZodIssue, data: unknown): Problem[] {
+  if (issue.code === 'unrecognized_keys') {
+    const valid = /valid fields: (.*)$/.exec(issue.message)?.[1]?.split(', ') ?? [];
+    return issue.keys.map((key) => [[...issue.path, key], unknownFieldMessage(key, valid)]);
+  }
+  if (issue.code === 'invalid_union' && issue.path.length === 0) {
+    return [[['kind'], `must be one of: compare, stress, train, search, loop, got ${describeValue((data as Record<string, unknown>).kind)}`]];
+  }
+  return [[issue.path as PropertyKey[], issueMessage(issue, valueAt(data, issue.path))]];
+}
+
+/**
+ * A typo of a required field is one mistake, not two: "unknown field 'fracton' (did you mean 'fraction'?)"
+ * replaces "fraction: required" beside it.
+ */
+function withoutTypoEchoes(problems: Problem[]): Problem[] {
+  const echoes = new Set<string>();
+  for (const [path, message] of problems) {
+    const guess = /\(did you mean '([^']+)'\?\)/.exec(message)?.[1];
+    if (guess !== undefined) echoes.add(JSON.stringify([...path.slice(0, -1), guess]));
+  }
+  const seen = new Set<string>();
+  return problems.filter(([path, message]) => {
+    const key = JSON.stringify([path, message]);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return !(message.startsWith('required') && echoes.has(JSON.stringify(path)));
+  });
+}
+
+/** Problems as `file:line: field: message` lines in file order, at most MAX_CONFIG_ERRORS, as one ConfigError. */
+function configError(file: string, doc: Document, counter: LineCounter, problems: Problem[]): ConfigError {
+  const located = problems.map(([path, message]) => ({ field: formatPath(path), line: lineOf(doc, counter, path), message }));
+  located.sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
+  const lines = located.slice(0, MAX_CONFIG_ERRORS).map(({ field, line, message }) => `${file}${line === null ? '' : `:${line}`}: ${field}: ${message}`);
+  if (located.length > MAX_CONFIG_ERRORS) lines.push(`${file}: ... and ${located.length - MAX_CONFIG_ERRORS} more problems`);
+  const first = located[0]!;
+  return new ConfigError(lines.join('\n'), first.field, first.line, lines);
+}
+
+/**
+ * Parses and validates experiment YAML; throws a ConfigError listing every problem found (up to
+ * MAX_CONFIG_ERRORS), one `file:line: field: message` line each.
+ */
 export function parseExperiment(text: string, file = 'config'): ExperimentConfig {
+  return parseExperimentWithWarnings(text, file).config;
+}
+
+/** parseExperiment, and the plausibility warnings (`file:line: field: warning: ...`) for stderr. */
+export function parseExperimentWithWarnings(text: string, file = 'config'): { config: ExperimentConfig; warnings: string[] } {
   const counter = new LineCounter();
   const doc = parseDocument(text, { lineCounter: counter, prettyErrors: true, uniqueKeys: true });
   if (doc.errors.length > 0) {
-    const error = doc.errors[0]!;
-    const line = error.linePos?.[0]?.line ?? null;
-    const message = error.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
-    throw new ConfigError(`${file}${line === null ? '' : `:${line}`}: invalid YAML: ${message}`, '(yaml)', line);
+    // The first syntax error only: the parser's later ones are mostly its echoes.
+    const lines = doc.errors.slice(0, 1).map((error) => {
+      const line = error.linePos?.[0]?.line ?? null;
+      const message = error.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
+      return `${file}${line === null ? '' : `:${line}`}: invalid YAML: ${message}`;
+    });
+    throw new ConfigError(lines.join('\n'), '(yaml)', doc.errors[0]!.linePos?.[0]?.line ?? null, lines);
   }
   const data: unknown = doc.toJS({ maxAliasCount: 100 });
   if (data === null || typeof data !== 'object' || Array.isArray(data)) throw new ConfigError(`${file}: an experiment config must be a YAML mapping with name, kind, ...`, '(top level)', null);
   const result = experimentSchema.safeParse(data);
-  if (!result.success) {
-    const issue = result.error.issues[0]!;
-    let path = issue.path;
-    let message = issueMessage(issue, valueAt(data, path));
-    if (issue.code === 'unrecognized_keys') path = [...path, issue.keys[0]!];
-    if (issue.code === 'invalid_union' && path.length === 0) {
-      path = ['kind'];
-      message = `must be one of: compare, stress, train, search, loop, got ${describeValue((data as Record<string, unknown>).kind)}`;
+  const protocolProblems = variantProtocolProblems(data);
+  if (!result.success) throw configError(file, doc, counter, withoutTypoEchoes([...result.error.issues.flatMap((issue) => issueProblems(issue, data)), ...protocolProblems]));
+  const problems = withoutTypoEchoes([...protocolProblems, ...crossChecks(result.data)]);
+  if (problems.length > 0) throw configError(file, doc, counter, problems);
+  const warnings = plausibilityWarnings(result.data).map(([path, message]) => {
+    const line = lineOf(doc, counter, path);
+    return `${file}${line === null ? '' : `:${line}`}: ${formatPath(path)}: warning: ${message}`;
+  });
+  return { config: result.data, warnings };
+}
+
+/**
+ * Values no deployed governor uses, likely a unit mistake: said on stderr, never refused. Only what the
+ * config sets is checked (a preset's own values are the deployed ones).
+ */
+function plausibilityWarnings(config: ExperimentConfig): Problem[] {
+  const warnings: Problem[] = [];
+  if (config.kind !== 'compare' && config.kind !== 'stress' && config.kind !== 'train') return warnings;
+  config.variants.forEach((v, i) => {
+    const own = v.protocol as Record<string, unknown>;
+    const protocol = presetProtocol(v.preset, own);
+    const at = (...path: PropertyKey[]): PropertyKey[] => ['variants', i, 'protocol', ...path];
+    const supply = PRESETS[v.preset]!.supply;
+    if ('timelock' in own && protocol.timelock > 0 && protocol.timelock < BLOCKS_PER_HOUR) {
+      warnings.push([at('timelock'), `${formatDuration(protocol.timelock)} is under 1 h; deployed timelocks run from 1 day (Aave short executor) to 7 days (Aave long); Compound's Timelock refuses less than 2 days (MINIMUM_DELAY)`]);
     }
-    const field = formatPath(path);
-    const line = lineOf(doc, counter, path);
-    throw new ConfigError(`${file}${line === null ? '' : `:${line}`}: ${field}: ${message}`, field, line);
-  }
-  const problem = crossChecks(result.data)[0];
-  if (problem !== undefined) {
-    const [path, message] = problem;
-    const field = formatPath(path);
-    const line = lineOf(doc, counter, path);
-    throw new ConfigError(`${file}${line === null ? '' : `:${line}`}: ${field}: ${message}`, field, line);
-  }
-  return result.data;
+    if ('votingPeriod' in own && protocol.votingPeriod < 5760) {
+      warnings.push([at('votingPeriod'), `${formatDuration(protocol.votingPeriod)} is shorter than any deployed voting period (GovernorBravoDelegate MIN_VOTING_PERIOD is 5,760 blocks, about 19 h)`]);
+    }
+    const quorum = protocol.quorum;
+    if ('quorum' in own) {
+      if (quorum.kind === 'nouns' && quorum.coefficient < 1000) {
+        warnings.push([at('quorum', 'coefficient'), `${quorum.coefficient} is under 1,000: the coefficient is fixed-point with 6 decimals (NounsDAOV3DynamicQuorum: 1,000,000 = +1 bps of quorum per bps of Against votes), so this quorum barely moves from minBps; deployed Nouns uses 1,000,000 and more`]);
+      }
+      if (quorum.kind === 'fraction' && quorum.fraction > 0.5) warnings.push([at('quorum', 'fraction'), `${quorum.fraction * 100} % of supply is above 50 %; no deployed governor asks for that (OZ's default is 4 %)`]);
+      if (quorum.kind === 'absolute' && quorum.votes > 0.5 * supply) warnings.push([at('quorum', 'votes'), `${quorum.votes.toLocaleString('en-US')} votes is above half of ${v.preset}'s supply of ${supply.toLocaleString('en-US')} tokens`]);
+      if (quorum.kind === 'nouns' && quorum.maxBps > 6000) warnings.push([at('quorum', 'maxBps'), `${quorum.maxBps} bps is above NounsDAOV3DynamicQuorum's MAX_QUORUM_VOTES_BPS_UPPER_BOUND of 6,000`]);
+    }
+  });
+  return warnings;
 }

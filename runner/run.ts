@@ -8,7 +8,7 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { writeFileAtomic } from '../lib/files.ts';
 import { dirname, join, resolve } from 'node:path';
-import { ConfigError, parseExperiment, STRESSORS, type ExperimentConfig } from './config.ts';
+import { ConfigError, parseExperimentWithWarnings, STRESSORS, type ExperimentConfig } from './config.ts';
 import { localExecutor, type Executor } from './executors.ts';
 import type { TrialContext } from './execute.ts';
 import { planTrials } from './plan.ts';
@@ -40,6 +40,8 @@ export interface RunOptions {
   signal?: AbortSignal;
   /** Skip the HTML report (tests). */
   report?: boolean;
+  /** Plausibility warnings of the config (`file:line: field: warning: ...`), before any work starts. */
+  onWarning?: (warning: string) => void;
 }
 
 export interface RunOutcome {
@@ -50,10 +52,10 @@ export interface RunOutcome {
 }
 
 /** Reads and validates a config file; a missing file or a bad config is a ConfigError. */
-export function loadExperiment(path: string): { config: ExperimentConfig; text: string } {
+export function loadExperiment(path: string): { config: ExperimentConfig; text: string; warnings: string[] } {
   if (!existsSync(path)) throw new ConfigError(`${path}: no such config file`, '(file)', null);
   const text = readFileSync(path, 'utf8');
-  const config = parseExperiment(text, path);
+  const { config, warnings } = parseExperimentWithWarnings(text, path);
   // Generator model paths are relative to the config file, so runs do not depend on the working directory.
   if (config.kind === 'compare' || config.kind === 'stress') {
     for (const population of config.populations) {
@@ -81,7 +83,7 @@ export function loadExperiment(path: string): { config: ExperimentConfig; text: 
     config.data = checkData('data', config.data);
     if (config.heldOut.data !== undefined) config.heldOut.data = checkData('heldOut.data', config.heldOut.data);
   }
-  return { config, text };
+  return { config, text, warnings };
 }
 
 const LOWER_IS_BETTER = new Set(['attackSucceeded', 'attackLoss', 'attackLossShare', 'attackerProfit', 'failedGoodValue', 'profitableShare', 'meanProfitUsd']);
@@ -207,7 +209,8 @@ async function execute(store: Store, run: RunRecord, config: ExperimentConfig, s
 
 /** Starts a new run of the config at `path`. */
 export async function runExperiment(path: string, options: RunOptions): Promise<RunOutcome> {
-  const { config, text } = loadExperiment(path);
+  const { config, text, warnings } = loadExperiment(path);
+  for (const warning of warnings) options.onWarning?.(warning);
   const specs = planTrials(config);
   const store = Store.open(options.db);
   try {

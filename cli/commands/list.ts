@@ -1,14 +1,36 @@
-/** `daogym list envs`: what is registered. More kinds (presets, generators, agents) join as they land. */
+/** `daogym list envs|presets|generators|agents|attacks`: what is available, with units and sources. */
 import type { Argv } from 'yargs';
 import { listEnvs, spec } from '../../envs/core/registration.ts';
 import { listParallelEnvs } from '../../envs/core/parallel.ts';
 import { PRESETS, presetNames, presetProtocol } from '../../envs/dao/presets.ts';
 import type { Protocol } from '../../envs/dao/protocol.ts';
+import { ATTACK_OUTCOMES, NOT_ACTED } from '../../envs/dao/attack-outcome.ts';
+import { ATTACK_STRATEGIES, STRATEGY_STEPS } from '../../envs/dao/season.ts';
+import { formatDuration, SECONDS_PER_BLOCK } from '../../envs/dao/units.ts';
 
-function describeProtocol(p: Protocol): string {
-  const days = (blocks: number) => `${+(blocks / 7200).toFixed(2)}d`;
-  const quorum = p.quorum.kind === 'fraction' ? `${p.quorum.fraction * 100}%` : p.quorum.kind === 'absolute' ? `${p.quorum.votes}` : p.quorum.kind;
-  return `quorum ${quorum} (${p.quorumCounts}), ${p.majority.kind}, delay ${days(p.votingDelay)}, period ${days(p.votingPeriod)}, timelock ${days(p.timelock)}, snapshot ${p.snapshot}${p.guardianVeto ? ', veto' : ''}${p.ragequit ? ', ragequit' : ''}${p.emergencyCommit ? ', emergencyCommit' : ''}`;
+function describeProtocol(p: Protocol, supply: number): string {
+  const quorum =
+    p.quorum.kind === 'fraction'
+      ? `${+(p.quorum.fraction * 100).toFixed(4)} % of supply`
+      : p.quorum.kind === 'absolute'
+        ? `${p.quorum.votes.toLocaleString('en-US')} votes (${+((p.quorum.votes / supply) * 100).toFixed(4)} % of ${supply.toLocaleString('en-US')})`
+        : p.quorum.kind === 'nouns'
+          ? `nouns ${p.quorum.minBps}-${p.quorum.maxBps} bps, coefficient ${p.quorum.coefficient.toLocaleString('en-US')}`
+          : p.quorum.kind;
+  const threshold = p.proposalThreshold > 0 ? `threshold ${p.proposalThresholdRule === 'above' ? '>' : '>='} ${+(p.proposalThreshold * 100).toFixed(4)} % (${(p.proposalThreshold * supply).toLocaleString('en-US')} tokens)` : 'no threshold';
+  return [
+    `quorum ${quorum} (${p.quorumCounts})`,
+    p.majority.kind === 'simple' ? 'simple majority' : p.majority.kind === 'supermajority' ? `supermajority ${p.majority.fraction}` : `differential ${p.majority.differentialBps} bps`,
+    threshold,
+    `delay ${formatDuration(p.votingDelay)}`,
+    `period ${formatDuration(p.votingPeriod)}`,
+    `timelock ${formatDuration(p.timelock)}`,
+    `grace ${p.gracePeriod > 0 ? formatDuration(p.gracePeriod) : 'none'}`,
+    `snapshot ${p.snapshot}`,
+    ...(p.guardianVeto ? ['veto'] : []),
+    ...(p.ragequit ? ['ragequit'] : []),
+    ...(p.emergencyCommit ? [`emergencyCommit after ${formatDuration(p.emergencyCommit.afterBlocks)}`] : []),
+  ].join(', ');
 }
 
 const GENERATORS = [
@@ -23,20 +45,20 @@ const AGENTS = [
   { name: 'cmaes', describe: 'CMA-ES (Hansen), black-box search over protocol parameters' },
   { name: 'cem', describe: 'noisy cross-entropy method (Szita & Lorincz)' },
   { name: 'random-search', describe: 'uniform random search baseline' },
-  { name: 'scripted', describe: 'scripted attackers: buy-and-vote, flash-loan, bribe, late-vote, borrow-and-vote' },
+  { name: 'scripted', describe: `scripted attackers: ${ATTACK_STRATEGIES.filter((a) => a !== 'none').join(', ')} (daogym list attacks)` },
 ];
 
 interface ListArgs {
-  what: 'envs' | 'presets' | 'generators' | 'agents';
+  what: 'envs' | 'presets' | 'generators' | 'agents' | 'attacks';
   json: boolean;
 }
 
 export const command = 'list <what>';
-export const describe = 'List what is available: envs, presets, generators, agents';
+export const describe = 'List what is available: envs, presets, generators, agents, attacks';
 
 export function builder(yargs: Argv): Argv<ListArgs> {
   return yargs
-    .positional('what', { choices: ['envs', 'presets', 'generators', 'agents'] as const, describe: 'what to list' })
+    .positional('what', { choices: ['envs', 'presets', 'generators', 'agents', 'attacks'] as const, describe: 'what to list' })
     .option('json', { type: 'boolean', default: false, describe: 'print JSON' })
     .strict() as unknown as Argv<ListArgs>;
 }
@@ -50,8 +72,23 @@ export function handler(args: ListArgs): void {
   }
   if (args.what === 'presets') {
     const presets = presetNames().map((name) => ({ name, supply: PRESETS[name]!.supply, notes: PRESETS[name]!.notes, protocol: presetProtocol(name) }));
-    if (args.json) console.log(JSON.stringify(presets));
-    else for (const p of presets) console.log(`${p.name.padEnd(20)} ${describeProtocol(p.protocol)}`);
+    if (args.json) {
+      console.log(JSON.stringify(presets.map((p) => ({ ...p, secondsPerBlock: SECONDS_PER_BLOCK }))));
+      return;
+    }
+    console.log(`Durations in blocks of ${SECONDS_PER_BLOCK} s (configs take '2d', '36h', '90m' or '13140 blocks'); each value's source is in envs/dao/presets.ts.`);
+    for (const p of presets) console.log(`\n${p.name}: ${describeProtocol(p.protocol, p.supply)}\n  ${p.notes}`);
+    return;
+  }
+  if (args.what === 'attacks') {
+    const attacks = ATTACK_STRATEGIES.map((name) => ({ name, steps: STRATEGY_STEPS[name] }));
+    if (args.json) {
+      console.log(JSON.stringify({ attacks, outcomes: ATTACK_OUTCOMES, notActed: [...NOT_ACTED] }));
+      return;
+    }
+    for (const attack of attacks) console.log(`${attack.name}\n${attack.steps.map((step, i) => `  ${i + 1}. ${step}`).join('\n')}`);
+    console.log(`\nEvery attack ends in one outcome with a reason: ${ATTACK_OUTCOMES.join(', ')}.`);
+    console.log(`Where it never acted (${[...NOT_ACTED].join(', ')}) in most trials, a row is marked NOT TESTED.`);
     return;
   }
   const rows = [

@@ -71,7 +71,7 @@ export async function withExecution(args: ExecutionArgs, label: string, work: (o
   }
   let outcome: RunOutcome;
   try {
-    outcome = await work({ db: args.db, out: args.out, workers: args.workers, executor, signal: controller.signal, onProgress: (p) => progress.update(p) });
+    outcome = await work({ db: args.db, out: args.out, workers: args.workers, executor, signal: controller.signal, onProgress: (p) => progress.update(p), onWarning: (w) => console.error(w) });
   } catch (error) {
     if (error instanceof ConfigError || error instanceof StoreError) throw new UsageError(error.message);
     if ((error as Error).name === 'RedisUnreachableError') throw new UsageError((error as Error).message);

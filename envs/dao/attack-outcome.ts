@@ -1,6 +1,6 @@
 /**
  * How an attack attempt ended, with the reason in words. Every scripted attack in a season ends in exactly
- * one of these, so that "the drain never passed" always says whether the protocol stopped it (defeated,
+ * one of these (a passed drain never expires: the attacker executes it the block its timelock ends), so that "the drain never passed" always says whether the protocol stopped it (defeated,
  * vetoed, votes-not-counted, ...) or the attacker never got to try (could-not-propose, no-liquidity, ...).
  */
 export const ATTACK_OUTCOMES = [
@@ -12,8 +12,6 @@ export const ATTACK_OUTCOMES = [
   'votes-not-counted',
   /** A guardian vetoed the queued drain. */
   'vetoed',
-  /** The drain passed but was not executed within the grace period. */
-  'expired',
   /** Cancelled: the proposer fell below the proposal threshold before execution. */
   'cancelled',
   /** Still pending, voting or queued when the season (and its run-out) ended. */
@@ -28,6 +26,8 @@ export const ATTACK_OUTCOMES = [
   'reverted',
   /** The attack day lies after the season's end. */
   'not-started',
+  /** A learned attacker (dao/GovernanceAttack-v0) that never proposed a drain in its episode. */
+  'idle',
   /** The `none` strategy: the honest baseline. */
   'no-attack',
 ] as const;
@@ -43,7 +43,7 @@ export interface AttackOutcome {
  * Outcomes in which the attack never acted: no drain proposal, or the method never applied. A result over
  * such trials says nothing about the protocol's resistance to the method (a breaking point is "not tested").
  */
-export const NOT_ACTED: ReadonlySet<AttackOutcomeKind> = new Set(['could-not-propose', 'no-liquidity', 'budget-exhausted', 'reverted', 'not-started']);
+export const NOT_ACTED: ReadonlySet<AttackOutcomeKind> = new Set(['could-not-propose', 'no-liquidity', 'budget-exhausted', 'reverted', 'not-started', 'idle']);
 
 /** True when the attack acted (its proposal existed and its method applied), false when it never did, null for `no-attack`. */
 export function attackActed(outcome: AttackOutcomeKind): boolean | null {
@@ -54,4 +54,22 @@ export function attackActed(outcome: AttackOutcomeKind): boolean | null {
 /** The outcome's index in ATTACK_OUTCOMES (how a numeric metric records it). */
 export function outcomeCode(outcome: AttackOutcomeKind): number {
   return ATTACK_OUTCOMES.indexOf(outcome);
+}
+
+/**
+ * How an episode of dao/GovernanceAttack-v0 ended for the attacker: its drain proposal's final state, or, with
+ * none, could-not-propose (it tried, below the threshold: `proposeRefusal`) or idle (it never tried).
+ */
+export function episodeOutcome(proposalState: string, proposeRefusal: string | undefined): AttackOutcome {
+  switch (proposalState) {
+    case 'none':
+      return proposeRefusal !== undefined ? { outcome: 'could-not-propose', reason: proposeRefusal } : { outcome: 'idle', reason: 'the policy never proposed a drain' };
+    case 'executed':
+    case 'defeated':
+    case 'vetoed':
+    case 'cancelled':
+      return { outcome: proposalState, reason: `the drain proposal ended ${proposalState}` };
+    default:
+      return { outcome: 'unresolved', reason: `the drain proposal was still ${proposalState} when the episode ended` };
+  }
 }

@@ -209,6 +209,8 @@ export interface BribeResult {
   bought: number;
   cost: number;
   members: number;
+  /** Members who would take the price but whose votes cost more than the budget left. */
+  unaffordable: number;
 }
 
 /** What a proposal is: its kind, proposer, request, and how members see it. */
@@ -353,7 +355,7 @@ export class GovernanceSimulation {
     if (options.proposer === 'attacker') {
       const needed = this.protocol.proposalThreshold * this.tokenSupply();
       const short = this.thresholdShortfall('attacker', sponsors, backers);
-      if (short > 0) return { refusal: new BelowProposalThreshold(needed, needed - short) };
+      if (!this.meetsThreshold(short)) return { refusal: new BelowProposalThreshold(needed, needed - short) };
     }
     return { proposal: this.createProposal(options, sponsors, backers) };
   }
@@ -727,7 +729,7 @@ export class GovernanceSimulation {
    * `budget` runs out. Members who already voted are not bought; bribed members' own votes are replaced.
    */
   bribe(proposal: Proposal, pricePerVote: number, budget: number): BribeResult {
-    const result: BribeResult = { bought: 0, cost: 0, members: 0 };
+    const result: BribeResult = { bought: 0, cost: 0, members: 0, unaffordable: 0 };
     if (proposal.state !== 'active' || pricePerVote <= 0) return result;
     const schedule = this.schedules.get(proposal.id)!;
     const order = this.bribeOrderByPrice();
@@ -739,7 +741,10 @@ export class GovernanceSimulation {
       if (power <= 0 || schedule.bribed[i] || schedule.cast[i]) continue;
       const weight = this.memberWeight(power, i);
       const cost = weight * pricePerVote;
-      if (cost > remaining) continue;
+      if (cost > remaining) {
+        result.unaffordable++;
+        continue;
+      }
       remaining -= cost;
       schedule.bribed[i] = 1;
       this.ledger.transfer('usd', ATTACKER, OUTSIDE, cost);
@@ -900,6 +905,15 @@ export class GovernanceSimulation {
     return this.protocol.proposalThreshold * this.tokenSupply() - held;
   }
 
+  /**
+   * Whether a proposer with this shortfall (thresholdShortfall) may propose: held >= needed, or held > needed
+   * under proposalThresholdRule 'above' (Bravo's `getPriorVotes(...) > proposalThreshold`).
+   */
+  meetsThreshold(shortfall: number): boolean {
+    return this.protocol.proposalThresholdRule === 'above' ? shortfall < 0 : shortfall <= 0;
+  }
+
+  /** Cancels an attacker's queued proposal when its proposer is now strictly below the threshold (Bravo's cancel: `< proposalThreshold`). */
   private cancelIfBelowThreshold(proposal: Proposal): boolean {
     if (proposal.proposer !== 'attacker' || this.protocol.proposalThreshold === 0) return false;
     if (this.thresholdShortfall('attacker', proposal.sponsors, proposal.backers) > 0) {

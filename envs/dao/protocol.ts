@@ -6,12 +6,32 @@
  */
 import { z } from 'zod';
 import { compileQuorumExpression, QuorumExpressionError } from './quorum-expression.ts';
+import { DURATION_FORMS, parseDuration } from './units.ts';
 
 export const BLOCKS_PER_DAY = 7200;
 export const BLOCKS_PER_HOUR = 300;
 
 const fraction = z.number().min(0).max(1);
-const blocks = z.number().int().min(0);
+
+/**
+ * A duration: a block count (a number, as library callers and presets give it) or a string with a unit
+ * (`2d`, `36h`, `90m`, `13140 blocks`; units.ts), always blocks once parsed. Configs refuse the bare number
+ * (runner/config.ts): there, a unit is never guessed.
+ */
+const duration = (min = 0) =>
+  z
+    .union([z.number(), z.string()], { error: () => DURATION_FORMS })
+    .transform((value, ctx) => {
+      if (typeof value === 'number') return value;
+      const parsed = parseDuration(value);
+      if ('error' in parsed) {
+        ctx.addIssue({ code: 'custom', message: parsed.error, input: value });
+        return z.NEVER;
+      }
+      return parsed.blocks;
+    })
+    .pipe(z.number().int().min(min));
+const blocks = duration(0);
 
 const votingPower = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('token') }).strict(),
@@ -21,11 +41,11 @@ const votingPower = z.discriminatedUnion('kind', [
       kind: z.literal('conviction'),
       decay: z.number().gt(0).lt(1).default(0.9),
       maxRatio: z.number().gt(0).max(1).default(0.2),
-      weight: z.number().gt(0).default(0.02),
+      weight: z.number().gt(0).default(0.002),
       /** S is floored at this share of supply, as the 1Hive app floors total staked. */
-      minStakeShare: fraction.default(0.002),
+      minStakeShare: fraction.default(0.2),
       /** Blocks per conviction period (one update of y = a y + x). */
-      periodBlocks: z.number().int().min(1).default(7200),
+      periodBlocks: duration(1).default(7200),
     })
     .strict(),
   z
@@ -73,7 +93,7 @@ export const protocolSchema = z
     quorumCounts: z.enum(['for', 'for+abstain']).default('for+abstain'),
     majority: majority.default({ kind: 'simple' }),
     votingDelay: blocks.default(7200),
-    votingPeriod: z.number().int().min(1).default(50400),
+    votingPeriod: duration(1).default(50400),
     /** OZ GovernorPreventLateQuorum's voteExtension; 0 = off. */
     lateQuorumExtension: blocks.default(0),
     timelock: blocks.default(0),
@@ -81,6 +101,11 @@ export const protocolSchema = z
     gracePeriod: blocks.default(14 * BLOCKS_PER_DAY),
     /** Share of supply a proposer needs. */
     proposalThreshold: fraction.default(0),
+    /**
+     * How the proposer's votes compare with the threshold: 'at-least' (>=: OZ Governor's propose, Aave v2's
+     * isPropositionPowerEnough) or 'above' (>: GovernorBravoDelegate.propose, GovernorAlpha.propose).
+     */
+    proposalThresholdRule: z.enum(['at-least', 'above']).default('at-least'),
     /** A guardian (vetoer) may veto queued proposals. */
     guardianVeto: z.boolean().default(false),
     /** Moloch: members who voted Against may exit with their share during the grace period. */
@@ -140,6 +165,29 @@ export function formatIssue(error: z.ZodError, prefix: string, knownFields: read
   }
   const field = [prefix, ...path].filter((p) => p !== '').join('.');
   return new ProtocolConfigError(`${field}: ${message}`, field);
+}
+
+/** The duration fields of a protocol (paths), which configs must give with a unit. */
+export const DURATION_FIELDS: readonly (readonly string[])[] = [['votingDelay'], ['votingPeriod'], ['lateQuorumExtension'], ['timelock'], ['gracePeriod'], ['emergencyCommit', 'afterBlocks'], ['votingPower', 'periodBlocks']];
+
+/**
+ * The valid field names of the protocol object at `path` (top level, or one of its rules: quorum, majority,
+ * votingPower by their `kind` in `data`, emergencyCommit); undefined where there is no object.
+ */
+export function protocolFieldsAt(path: readonly PropertyKey[], data: unknown): string[] | undefined {
+  if (path.length === 0) return Object.keys(protocolSchema.shape);
+  if (path.length !== 1) return undefined;
+  const field = String(path[0]);
+  const value = (data as Record<string, unknown> | undefined)?.[field] as { kind?: unknown } | undefined;
+  const unions: Record<string, typeof quorum | typeof majority | typeof votingPower> = { quorum, majority, votingPower };
+  if (field === 'emergencyCommit') return ['afterBlocks', 'fraction'];
+  const union = unions[field];
+  if (union === undefined) return undefined;
+  for (const option of union.options) {
+    const shape = option.shape as Record<string, unknown> & { kind: { value?: unknown } };
+    if ((shape.kind as unknown as { value: unknown }).value === value?.kind) return Object.keys(shape);
+  }
+  return undefined;
 }
 
 function describeKinds(path: PropertyKey[]): string {

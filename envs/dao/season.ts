@@ -160,9 +160,10 @@ export function runSeason(config: SeasonConfig, rng: Rng): SeasonResult {
       // proportion to voting power x participation; without enough votes the idea is never proposed.
       const proposer = proposers.sample(arrivals);
       const gap = sim.thresholdShortfall(proposer);
+      const short = !sim.meetsThreshold(gap);
       // Below the threshold the author may canvass for the rest (sponsorship > 0); else the idea is dropped.
-      const backers = gap > 0 && sponsorship > 0 ? sim.canvass({ signal, attention: 1, streamKey: `arrival-${next - 1}`, gap, reach: sponsorship, exclude: proposer }) : undefined;
-      if (gap > 0 && backers === undefined) {
+      const backers = short && sponsorship > 0 ? sim.canvass({ signal, attention: 1, streamKey: `arrival-${next - 1}`, gap: Math.max(gap, Number.MIN_VALUE), reach: sponsorship, exclude: proposer }) : undefined;
+      if (short && backers === undefined) {
         blockedGoodValue += Math.max(0, requestedUsd * (multiple - 1));
         continue;
       }
@@ -256,7 +257,7 @@ class ScriptedAttacker {
   private refused: AttackOutcome | undefined;
   /** What the method did at vote time, for the outcome's reason. */
   private loans = { tried: 0, reverted: 0, noLiquidity: 0, counted: 0, loaned: 0, lastRevert: '' };
-  private bribes = { bought: 0, cost: 0, members: 0, offered: 0, budgetLeft: Infinity };
+  private bribes = { bought: 0, cost: 0, members: 0, offered: 0, unaffordable: 0, budgetAtOffer: 0 };
   private thresholdBoughtUsd = 0;
 
   constructor(
@@ -318,11 +319,12 @@ class ScriptedAttacker {
         if (sim.block - proposal.startBlock >= config.protocol.votingPeriod / 2) {
           const budget = sim.ledger.balance(ATTACKER, 'usd');
           this.bribes.offered++;
-          this.bribes.budgetLeft = budget;
+          this.bribes.budgetAtOffer = budget;
           const bought = sim.bribe(proposal, BRIBE_PRICE_SHARE * market.price(), budget);
           this.bribes.bought += bought.bought;
           this.bribes.cost += bought.cost;
           this.bribes.members += bought.members;
+          this.bribes.unaffordable = Math.max(this.bribes.unaffordable, bought.unaffordable);
         }
         break;
     }
@@ -353,10 +355,11 @@ class ScriptedAttacker {
     // Short of the threshold, the attacker canvasses first: members fooled by the disguise lend it votes.
     const gap = sim.thresholdShortfall('attacker', sponsors);
     const sponsorship = config.sponsorship ?? 0;
-    const backers = gap > 0 && sponsorship > 0 ? sim.canvass({ signal: config.attackSignal, attention: config.attackAttention, streamKey: 'attack', gap, reach: sponsorship, exclude: -1 }) : undefined;
+    const backers = !sim.meetsThreshold(gap) && sponsorship > 0 ? sim.canvass({ signal: config.attackSignal, attention: config.attackAttention, streamKey: 'attack', gap: Math.max(gap, Number.MIN_VALUE), reach: sponsorship, exclude: -1 }) : undefined;
     // Strategies that do not spend their budget on tokens up front buy just the threshold's gap.
-    if (gap > 0 && backers === undefined && (attack === 'flash-loan' || attack === 'bribe' || attack === 'coalition')) {
-      const cost = market.costToBuy(gap) * 1.000001;
+    if (!sim.meetsThreshold(gap) && backers === undefined && (attack === 'flash-loan' || attack === 'bribe' || attack === 'coalition')) {
+      // A hair over the gap: Bravo wants strictly more votes than the threshold.
+      const cost = market.costToBuy(Math.max(gap, 0) * 1.000001 + 1e-6) * 1.000001;
       if (Number.isFinite(cost) && cost <= sim.ledger.balance(ATTACKER, 'usd')) {
         market.buy(ATTACKER, cost);
         this.thresholdBoughtUsd = cost;
@@ -389,8 +392,6 @@ class ScriptedAttacker {
         return { outcome: 'executed', reason: `drained ${usd(proposal.paidUsd)} (${Number((proposal.requestedShare * 100).toPrecision(3))} % of the treasury)${method}` };
       case 'vetoed':
         return { outcome: 'vetoed', reason: `the vote passed; the guardian vetoed the queued drain${method}` };
-      case 'expired':
-        return { outcome: 'expired', reason: `passed but not executed within the grace period${method}` };
       case 'cancelled':
         return { outcome: 'cancelled', reason: `the proposer fell below the proposal threshold before execution${method}` };
       case 'defeated': {
@@ -402,8 +403,8 @@ class ScriptedAttacker {
             return { outcome: 'votes-not-counted', reason: `snapshot at block ${proposal.startBlock}, before the loan: ${formatTokens(loans.loaned)} flash-loaned tokens counted 0 votes; ${why}` };
           }
         }
-        if (config.attack === 'bribe' && this.bribes.offered > 0 && this.bribes.bought === 0 && this.bribes.budgetLeft < 1) {
-          return { outcome: 'budget-exhausted', reason: `the threshold purchase (${usd(this.thresholdBoughtUsd)}) left no budget for bribes; ${why}` };
+        if (config.attack === 'bribe' && this.bribes.offered > 0 && this.bribes.bought === 0 && this.bribes.unaffordable > 0) {
+          return { outcome: 'budget-exhausted', reason: `${this.bribes.unaffordable} members would sell their votes, but the threshold purchase (${usd(this.thresholdBoughtUsd)}) left ${usd(this.bribes.budgetAtOffer)}, too little for any of them; ${why}` };
         }
         return { outcome: 'defeated', reason: `${why}${method}` };
       }

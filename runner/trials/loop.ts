@@ -145,6 +145,8 @@ export class LoopWorld {
     private readonly config: WorldConfig,
     private readonly populations = new Map<Table, ReturnType<typeof populationFromFeatures>>(),
     readonly library: readonly AttackVariant[] = [],
+    /** How every season's attack ended (shared by the worlds of one trial): per outcome, count and first reason. */
+    readonly outcomes: Map<string, { outcome: string; count: number; reason: string }> = new Map(),
   ) {}
 
   population(sample: PopulationSample) {
@@ -163,7 +165,7 @@ export class LoopWorld {
   /** One season; `replicate` picks its random draws (0: the population's first season). */
   season(protocol: Protocol, sample: PopulationSample, attack: AttackStrategy, overrides: { attackShare?: number; attackDay?: number; guardian?: GuardianConfig } = {}, replicate = 0): SeasonResult {
     const { season } = this.config;
-    return runSeason(
+    const result = runSeason(
       {
         // The config's season fields are SeasonConfig's own; the attack search may override share and day.
         ...season,
@@ -178,6 +180,10 @@ export class LoopWorld {
       },
       replicate === 0 ? Rng.create(sample.seasonSeed).stream('season') : Rng.create(sample.seasonSeed).stream('season', replicate),
     );
+    const seen = this.outcomes.get(result.attack.outcome);
+    if (seen === undefined) this.outcomes.set(result.attack.outcome, { outcome: result.attack.outcome, count: 1, reason: `${attack}: ${result.attack.reason}` });
+    else seen.count++;
+    return result;
   }
 
   /**
@@ -277,12 +283,12 @@ export class LoopWorld {
 
   /** The same world (populations mapped once) with another attack search. */
   withAttackSearch(attackSearch: LoopConfig['attackSearch']): LoopWorld {
-    return attackSearch === this.config.attackSearch ? this : new LoopWorld({ ...this.config, attackSearch }, this.populations, this.library);
+    return attackSearch === this.config.attackSearch ? this : new LoopWorld({ ...this.config, attackSearch }, this.populations, this.library, this.outcomes);
   }
 
   /** The same world with another attack library. */
   withLibrary(library: readonly AttackVariant[]): LoopWorld {
-    return library.length === 0 && this.library.length === 0 ? this : new LoopWorld(this.config, this.populations, library);
+    return library.length === 0 && this.library.length === 0 ? this : new LoopWorld(this.config, this.populations, library, this.outcomes);
   }
 
   /**
@@ -656,7 +662,7 @@ export async function runLoopTrial(loopConfig: LoopConfig, spec: TrialSpec, cont
   // The held-out judge: the same world, scoring each population over heldOut.seasons seasons.
   const heldOutSeasons = config.heldOut.seasons ?? config.seasonsPerPopulation;
   const judgeConfig = { ...config, seasonsPerPopulation: heldOutSeasons };
-  const judge = heldOutSeasons === config.seasonsPerPopulation ? world : new LoopWorld(judgeConfig);
+  const judge = heldOutSeasons === config.seasonsPerPopulation ? world : new LoopWorld(judgeConfig, undefined, undefined, world.outcomes);
   // The judge's attacker: by default the one the rounds used. CEM searches with the same seed per population
   // for every protocol (common random numbers); a PPO attacker is trained against each protocol on held-out
   // populations spread over both kinds (every k-th first), then played on all of them.
@@ -757,6 +763,8 @@ export async function runLoopTrial(loopConfig: LoopConfig, spec: TrialSpec, cont
       separateRealTurnout: separateTurnout?.realTurnout ?? Number.NaN,
     },
     curves: state.curves,
+    // Every scripted season of the trial (rounds, searches, held-out judge; a guardian's caught and missed seasons both).
+    outcomes: [...world.outcomes.values()].sort((a, b) => b.count - a.count || (a.outcome < b.outcome ? -1 : 1)),
     episodes: [...state.rounds, ...ablation.rounds],
     artifacts: [
       // Generators as loadable models (kind population-generator): G_1 and the last accepted one.

@@ -8,7 +8,7 @@
  * when it finds nothing better on the training seasons. The curve is the best training objective by evaluations.
  */
 import { cmaesMinimize } from '../../agents/cmaes.ts';
-import { scoreProtocol } from '../../agents/objectives/protocol-design.ts';
+import { mergeOutcomes, scoreProtocol } from '../../agents/objectives/protocol-design.ts';
 import { DESIGN_BOX, designValues, ProtocolDesignEnv, restrictedDesign } from '../../envs/dao/design-env.ts';
 import { PRESETS, presetProtocol } from '../../envs/dao/presets.ts';
 import type { Protocol } from '../../envs/dao/protocol.ts';
@@ -160,6 +160,8 @@ export async function runSearchTrial(config: SearchConfig, spec: TrialSpec): Pro
       ...parameters,
     },
     curves,
+    // How the attacks on the found design ended in its held-out seasons (the seed's population and the held-out ones).
+    outcomes: mergeOutcomes([designed, ...designedThere]),
     artifacts: [
       { name: 'design.json', mediaType: 'application/json', content: JSON.stringify(design, null, 2) },
       // With replay: the first half's design, which picked the replayed populations.

@@ -43,6 +43,7 @@ export async function runTrainTrial(config: TrainConfig, spec: TrialSpec): Promi
         steps: trained.steps,
       },
       curves,
+      outcomes: evaluation.outcomes,
     });
   } finally {
     trained.agent.dispose();

@@ -380,7 +380,9 @@ if (!haveBravo) console.log(`skipping the vote-cap test on Compound Bravo popula
   // Whale-heavy populations (concentration +0.4) from a copula fitted to Compound Bravo's voters; members see
   // through the drain (attackSignal -1.5) but big holders who misjudge it still carry it past a 14 % quorum.
   // At the voters' own participation rates (turnoutScale 1), where the README's cap figures were measured.
-  const config = parse(`name: cap\nkind: loop\nseed: 4\nseeds: 1\ndata: ${BRAVO}\nturnoutScale: 1\nmembers: 1000\nattacks: [buy-and-vote, borrow-and-vote, bribe]\nattackBudgetUsd: 20000000\nseasonsPerPopulation: 4\nseason: { attackSignal: -1.5 }\n`);
+  const config = parse(`name: cap\nkind: loop\nseed: 4\nseeds: 1\ndata: ${BRAVO}\nturnoutScale: 1\nmembers: 1000\nattacks: [buy-and-vote, borrow-and-vote]\nattackBudgetUsd: 20000000\nseasonsPerPopulation: 4\nseason: { attackSignal: -1.5 }\n`);
+  // (Bribes are left out: they buy many small holders' votes, which no cap binds; until the scripted attackers
+  // bought the threshold first, the bribe never proposed under Bravo and was inert here.)
   const g1 = PopulationGenerator.fit(loadLoopData(config).train);
   const world = newWorld(config);
   const effects = Float64Array.of(0, 0.4, 0, 0);
@@ -447,15 +449,18 @@ test('adversary antagonist: the regret is the loss minus the best nearby protoco
   assert.ok((firstRound(a).effectiveSampleSize as number) < loop.populationsPerRound - 0.5, `antagonist ESS ${firstRound(a).effectiveSampleSize}`);
 });
 
-test('attackSearch ppo: a PPO attacker finds the buy-propose-vote drain under Bravo that the listed bribe misses, the loss counts it, and a threshold out of reach stops it', async () => {
-  const config = parse(tiny('attacks: [bribe]\nattackSearch: ppo\nppoAttacker: { totalTimesteps: 120000, populations: 4 }\n').replace('attacks: [buy-and-vote, borrow-and-vote]\n', ''));
+test('attackSearch ppo: a PPO attacker finds the buy-propose-vote drain under Bravo that the listed flash loan misses (its loaned votes are not counted), the loss counts it, and a threshold out of reach stops it', async () => {
+  // Until the scripted attackers bought the threshold before proposing, the listed bribe never proposed under
+  // Bravo and this test used it; it now buys the threshold and bribes (and drains), so the flash loan, which
+  // Bravo's snapshot stops, is the scripted attack that misses.
+  const config = parse(tiny('attacks: [flash-loan]\nattackSearch: ppo\nppoAttacker: { totalTimesteps: 120000, populations: 4 }\n').replace('attacks: [buy-and-vote, borrow-and-vote]\n', ''));
   assert.is(config.ppoAttacker.entCoef, 0.05);
   const g1 = PopulationGenerator.fit(loadLoopData(config).train);
   const world = newWorld(config);
   const populations = Array.from({ length: 6 }, (_, k) => samplePopulation(g1, config.members, Rng.create(31).stream('p', k), 700 + k));
   const bravo = presetProtocol('compound-bravo');
   const scripted = populations.map((sample) => world.outcome(bravo, sample));
-  assert.ok(scripted.every((o) => o.attackLossShare === 0), 'a $30M bribe drains nothing under Bravo');
+  assert.ok(scripted.every((o) => o.attackLossShare === 0), 'a $30M flash loan drains nothing under Bravo');
   const found = await ppoOutcomes(config, world, bravo, populations, 11);
   // Measured: half the treasury from five populations, a quarter from the sixth (120k steps, about 30 s).
   assert.ok(found.drains.filter((d) => d >= 0.2).length >= 5, `PPO drains ${found.drains.map((d) => d.toFixed(2))}`);

@@ -1,35 +1,58 @@
+import { readFileSync } from 'node:fs';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { parseProtocol, ProtocolConfigError } from '../../../envs/dao/protocol.ts';
-import { PRESETS, presetNames, presetProtocol } from '../../../envs/dao/presets.ts';
+import { presetNames, presetProtocol } from '../../../envs/dao/presets.ts';
 import { compileQuorumExpression, QuorumExpressionError } from '../../../envs/dao/quorum-expression.ts';
 
 const scope = { supply: 1000, circulating: 600, forVotes: 30, againstVotes: 10, abstainVotes: 5, totalVotes: 45, turnoutLast: 0.05, turnoutMean: 0.07, voters: 9, requested: 100, treasury: 5000 };
 
-test('every preset validates and carries the published parameters', () => {
-  for (const name of presetNames()) presetProtocol(name);
-  const oz = presetProtocol('oz-governor');
-  assert.equal([oz.votingDelay, oz.votingPeriod, oz.quorum, oz.quorumCounts], [7200, 50400, { kind: 'fraction', fraction: 0.04 }, 'for+abstain']);
-  const bravo = presetProtocol('compound-bravo');
-  assert.equal(bravo.quorum, { kind: 'absolute', votes: 400_000 });
-  assert.is(bravo.quorumCounts, 'for');
-  assert.is(bravo.timelock, 2 * 7200);
-  assert.is(bravo.gracePeriod, 14 * 7200);
-  assert.ok(bravo.votingPeriod >= 5760 && bravo.votingPeriod <= 80640 && bravo.votingDelay >= 1 && bravo.votingDelay <= 40320);
-  assert.is(bravo.proposalThreshold * PRESETS['compound-bravo']!.supply, 25_000);
-  const uni = presetProtocol('uniswap-alpha');
-  assert.equal([uni.quorum, uni.proposalThreshold * 1e9, uni.votingDelay, uni.votingPeriod], [{ kind: 'absolute', votes: 40_000_000 }, 10_000_000, 1, 40320]);
-  assert.equal(presetProtocol('nouns').quorum, { kind: 'nouns', minBps: 1000, maxBps: 1500, coefficient: 1_000_000 });
-  assert.ok(presetProtocol('nouns').guardianVeto);
-  const short = presetProtocol('aave-short');
-  assert.equal([short.timelock, short.proposalThreshold, short.votingPeriod, short.majority, short.quorum], [7200, 0.005, 3 * 7200, { kind: 'differential', differentialBps: 50 }, { kind: 'fraction', fraction: 0.02 }]);
-  const long = presetProtocol('aave-long');
-  assert.equal([long.timelock, long.proposalThreshold, long.votingPeriod, long.majority, long.quorum], [7 * 7200, 0.0125, 10 * 7200, { kind: 'differential', differentialBps: 650 }, { kind: 'fraction', fraction: 0.065 }]);
-  const moloch = presetProtocol('moloch');
-  assert.equal([moloch.votingPeriod, moloch.timelock, moloch.ragequit], [7 * 7200, 7 * 7200, true]);
-  assert.equal(presetProtocol('1hive-conviction').votingPower, { kind: 'conviction', decay: 0.9, maxRatio: 0.2, weight: 0.02, minStakeShare: 0.002, periodBlocks: 7200 });
-  const bean = presetProtocol('beanstalk-2022');
-  assert.equal([bean.snapshot, bean.timelock, bean.emergencyCommit], ['current', 0, { afterBlocks: 7200, fraction: 2 / 3 }]);
+// Each preset constant against the value its comment cites (envs/dao/presets.ts), in the contract's own units
+// converted at 12 s a block: Compound GovernorBravoDelegate / Timelock, Uniswap GovernorAlpha, Aave v2 executors
+// (short; long as redeployed by bgd-labs aave-gov-level-2-update), 1Hive conviction-voting-app's tests.
+const SECONDS = (s: number) => s / 12;
+const CITED: Record<string, Record<string, unknown>> = {
+  'oz-governor': { votingDelay: 7200, votingPeriod: 50400, quorum: { kind: 'fraction', fraction: 0.04 }, quorumCounts: 'for+abstain', proposalThreshold: 0, proposalThresholdRule: 'at-least', gracePeriod: 0 },
+  'compound-bravo': {
+    votingDelay: 13140, votingPeriod: 19710, quorum: { kind: 'absolute', votes: 400_000 }, quorumCounts: 'for', snapshot: 'start',
+    timelock: SECONDS(172_800), gracePeriod: SECONDS(14 * 86_400), proposalThreshold: 25_000 / 10_000_000, proposalThresholdRule: 'above',
+  },
+  'uniswap-alpha': {
+    votingDelay: 1, votingPeriod: 40320, quorum: { kind: 'absolute', votes: 40_000_000 }, quorumCounts: 'for',
+    timelock: SECONDS(172_800), gracePeriod: SECONDS(14 * 86_400), proposalThreshold: 10_000_000 / 1_000_000_000, proposalThresholdRule: 'above',
+  },
+  'aave-short': {
+    votingDelay: 7200, votingPeriod: 19_200, quorum: { kind: 'fraction', fraction: 200 / 10_000 }, majority: { kind: 'differential', differentialBps: 50 },
+    quorumCounts: 'for', timelock: SECONDS(86_400), gracePeriod: SECONDS(432_000), proposalThreshold: 50 / 10_000, proposalThresholdRule: 'at-least',
+  },
+  'aave-long': {
+    votingDelay: 7200, votingPeriod: 64_000, quorum: { kind: 'fraction', fraction: 650 / 10_000 }, majority: { kind: 'differential', differentialBps: 650 },
+    quorumCounts: 'for', timelock: SECONDS(604_800), gracePeriod: SECONDS(432_000), proposalThreshold: 125 / 10_000, proposalThresholdRule: 'at-least',
+  },
+  nouns: { quorum: { kind: 'nouns', minBps: 1000, maxBps: 1500, coefficient: 1_000_000 }, guardianVeto: true },
+  moloch: { votingPeriod: 7 * 7200, timelock: 7 * 7200, ragequit: true, quorum: { kind: 'none' } },
+  '1hive-conviction': { votingPower: { kind: 'conviction', decay: 0.9, maxRatio: 0.2, weight: 0.002, minStakeShare: 0.2, periodBlocks: 7200 } },
+  'beanstalk-2022': { snapshot: 'current', timelock: 0, emergencyCommit: { afterBlocks: 7200, fraction: 2 / 3 } },
+  'build-finance-2022': { timelock: 0, quorum: { kind: 'absolute', votes: 10_000 } },
+};
+
+test('every preset constant equals the value its comment cites (contract units at 12 s a block)', () => {
+  assert.equal(presetNames().sort(), Object.keys(CITED).sort());
+  for (const name of presetNames()) {
+    const protocol = presetProtocol(name) as unknown as Record<string, unknown>;
+    for (const [field, value] of Object.entries(CITED[name]!)) assert.equal(protocol[field], value, `${name}.${field}`);
+  }
+});
+
+test('every preset value carries a comment naming its source (or saying it is an assumption)', () => {
+  const source = readFileSync(new URL('../../../envs/dao/presets.ts', import.meta.url), 'utf8');
+  const body = source.slice(source.indexOf('export const PRESETS'), source.indexOf('export function presetNames'));
+  const fields = body.split('\n').filter((line) => /^\s{6}[a-zA-Z]+: /.test(line));
+  assert.ok(fields.length > 80, `${fields.length} preset lines`);
+  // A field line without a comment of its own is fine only where the line above says what it comes from.
+  const lines = body.split('\n');
+  const bare = lines.filter((line, i) => /^\s{6}[a-zA-Z]+: /.test(line) && !line.includes('//') && !/^\s*\/\//.test(lines[i - 1] ?? '') && !/^\s*(name: '|quorumCounts: 'for',|majority: \{ kind: 'simple' \},|gracePeriod: 0,)/.test(line));
+  assert.equal(bare, []);
 });
 
 test('bad protocol configs are refused with the field path and what is valid', () => {
@@ -47,6 +70,12 @@ test('bad protocol configs are refused with the field path and what is valid', (
   assert.match(message({ votingDelay: 7200, votingPeriod: 100 }), /^protocol\.votingPeriod: votingPeriod \(100\) is shorter than votingDelay \(7200\)/);
   assert.match(message({ quorum: { kind: 'expression', expression: 'supply *' } }), /^protocol\.quorum\.expression: .*does not parse/);
   assert.match(message({ quorom: 1 }), /^protocol\.quorom: unknown field; valid fields: name, votingPower/);
+  // Durations: block counts or strings with a unit.
+  assert.is(parseProtocol({ timelock: '2d' }).timelock, 14_400);
+  assert.is(parseProtocol({ timelock: '36h', votingPeriod: '13140 blocks', lateQuorumExtension: '90m' }).votingPeriod, 13_140);
+  assert.is(parseProtocol({ lateQuorumExtension: '90m' }).lateQuorumExtension, 450);
+  assert.match(message({ timelock: '2 days' }), /^protocol\.timelock: must be a duration with a unit/);
+  assert.match(message({ timelock: '1.5 blocks' }), /whole number/);
   assert.match(message({ snapshot: 'later' }), /^protocol\.snapshot: .*"creation"\|"start"\|"current"/);
   assert.throws(() => presetProtocol('compound'), /unknown preset 'compound'; valid presets: .*compound-bravo/);
 });
