@@ -41,7 +41,19 @@ test('list presets shows the real protocols', () => {
   const presets = JSON.parse(run('list', 'presets', '--json').stdout) as { name: string; protocol: { quorum: unknown } }[];
   assert.ok(presets.some((p) => p.name === 'compound-bravo'));
   assert.equal(presets.find((p) => p.name === 'compound-bravo')!.protocol.quorum, { kind: 'absolute', votes: 400000 });
-  assert.match(run('list', 'presets').stdout, /beanstalk-2022 +quorum 50% \(for\), simple, delay 0d, period 7d, timelock 0d, snapshot current, emergencyCommit/);
+  // Durations in blocks and time; thresholds with their comparison and token count.
+  const text = run('list', 'presets').stdout;
+  assert.match(text, /beanstalk-2022: quorum 50 % of supply \(for\), simple majority, no threshold, delay 0 blocks \(0 s\), period 50,400 blocks \(7 d\), timelock 0 blocks \(0 s\), grace none, snapshot current, emergencyCommit after 7,200 blocks \(1 d\)/);
+  assert.match(text, /compound-bravo: quorum 400,000 votes \(4 % of 10,000,000\) \(for\), simple majority, threshold > 0\.25 % \(25,000 tokens\), delay 13,140 blocks \(1\.82 d\), period 19,710 blocks \(2\.74 d\), timelock 14,400 blocks \(2 d\), grace 100,800 blocks \(14 d\)/);
+  assert.match(text, /aave-long: .*period 64,000 blocks \(8\.89 d\)/);
+});
+
+test('list attacks prints each strategy\'s steps and the outcomes', () => {
+  const text = run('list', 'attacks').stdout;
+  assert.match(text, /flash-loan\n  1\. On the attack day, buy just the proposal threshold/);
+  assert.match(text, /Every attack ends in one outcome with a reason: executed, defeated, votes-not-counted/);
+  const json = JSON.parse(run('list', 'attacks', '--json').stdout) as { attacks: { name: string }[]; notActed: string[] };
+  assert.ok(json.attacks.some((a) => a.name === 'sybil') && json.notActed.includes('could-not-propose'));
 });
 
 test('list envs shows CartPole-v1 with its limits', () => {

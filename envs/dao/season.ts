@@ -406,7 +406,8 @@ class ScriptedAttacker {
         if (config.attack === 'bribe' && this.bribes.offered > 0 && this.bribes.bought === 0 && this.bribes.unaffordable > 0) {
           return { outcome: 'budget-exhausted', reason: `${this.bribes.unaffordable} members would sell their votes, but the threshold purchase (${usd(this.thresholdBoughtUsd)}) left ${usd(this.bribes.budgetAtOffer)}, too little for any of them; ${why}` };
         }
-        return { outcome: 'defeated', reason: `${why}${method}` };
+        // The outcome already says "defeated": the reason says which rule.
+        return { outcome: 'defeated', reason: `${why.replace(/^defeated: /, '')}${method}` };
       }
       default:
         return { outcome: 'unresolved', reason: `still ${proposal.state} when the season's run-out ended` };
