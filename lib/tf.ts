@@ -16,6 +16,8 @@ async function tryNode(): Promise<boolean> {
     await import('@tensorflow/tfjs-node' as string);
     return await tf.setBackend('tensorflow');
   } catch {
+    // A deliberate fallback, not a refusal to record: tfjs-node is an optional dependency that cannot install
+    // without internet access; its absence (or a native addon that fails to load) means the WASM backend.
     return false;
   }
 }
@@ -31,6 +33,7 @@ async function tryWasm(): Promise<boolean> {
     await import('@tensorflow/tfjs-backend-wasm');
     return await tf.setBackend('wasm');
   } catch {
+    // A deliberate fallback: without the WASM binary the caller falls back to tfjs's plain CPU backend.
     return false;
   } finally {
     for (const listener of process.listeners('uncaughtException')) {

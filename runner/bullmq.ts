@@ -73,6 +73,7 @@ export function redactRedisUrl(url: string): string {
     if (parsed.password !== '') parsed.password = '***';
     return parsed.toString().replace(/\/$/, '');
   } catch {
+    // Not a URL at all: nothing to redact; checkRedisUrl reports it to the person.
     return url;
   }
 }
@@ -83,6 +84,7 @@ function checkRedisUrl(url: string): void {
   try {
     parsed = new URL(url);
   } catch {
+    // The URL parser's own message names no field; this one says what a Redis URL looks like.
     throw new Error(`not a Redis URL: '${url}' (expected redis://host:port or rediss://host:port)`);
   }
   if (parsed.protocol !== 'redis:' && parsed.protocol !== 'rediss:') throw new Error(`not a Redis URL: '${url}' (expected redis:// or rediss://)`);

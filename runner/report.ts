@@ -9,7 +9,7 @@
  * what it estimates, and values are ordered by trial key and seed index first, so neither the order the
  * store returns trials in nor adding a metric shifts any other interval.
  */
-import { ATTACK_OUTCOMES, NOT_ACTED, type AttackOutcomeKind } from '../envs/dao/attack-outcome.ts';
+import { NOT_ACTED, OutcomeTally, type AttackOutcomeKind, type OutcomeCount } from '../envs/dao/attack-outcome.ts';
 import * as vega from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
 import { Rng } from '../lib/rng.ts';
@@ -84,6 +84,8 @@ export interface OutcomeSummary {
   notActed: number;
   /** The attack never acted in a majority of attempts: the row says nothing about the protocol's resistance to it. */
   untested: boolean;
+  /** The most frequent way it did not act, with a reason (null when it always acted). */
+  notActedTop: OutcomeCount | null;
 }
 
 export interface SuccessCurvePoint extends RateInterval {
@@ -165,23 +167,16 @@ function groupLabel(trial: TrialResult, groupBy: readonly string[]): string {
 
 /** The outcomes of a set of trials (null when none records any); trials in key and seed order. */
 export function summariseOutcomes(trials: readonly TrialResult[]): OutcomeSummary | null {
-  const counts = new Map<string, { outcome: string; count: number; reason: string }>();
-  let attempts = 0;
-  let notActed = 0;
-  for (const trial of trials) {
-    for (const record of trial.outcomes ?? []) {
-      attempts += record.count;
-      if (NOT_ACTED.has(record.outcome as AttackOutcomeKind)) notActed += record.count;
-      const entry = counts.get(record.outcome);
-      if (entry === undefined) counts.set(record.outcome, { ...record });
-      else entry.count += record.count;
-    }
-  }
+  const tally = new OutcomeTally();
+  for (const trial of trials) tally.addAll(trial.outcomes ?? []);
+  const counts = tally.records();
+  const attempts = counts.reduce((sum, c) => sum + c.count, 0);
   if (attempts === 0) return null;
-  const order = (outcome: string) => ATTACK_OUTCOMES.indexOf(outcome as AttackOutcomeKind);
-  const sorted = [...counts.values()].sort((a, b) => b.count - a.count || order(a.outcome) - order(b.outcome));
-  const noAttack = counts.get('no-attack')?.count ?? 0;
-  return { attempts, counts: sorted, notActed, untested: notActed > (attempts - noAttack) / 2 && attempts > noAttack };
+  const notActedCounts = counts.filter((c) => NOT_ACTED.has(c.outcome as AttackOutcomeKind));
+  const notActed = notActedCounts.reduce((sum, c) => sum + c.count, 0);
+  const noAttack = tally.count('no-attack');
+  const untested = notActed > (attempts - noAttack) / 2 && attempts > noAttack;
+  return { attempts, counts, notActed, untested, notActedTop: notActedCounts[0] ?? null };
 }
 
 function uniqueInOrder(values: Iterable<string>): string[] {
@@ -323,7 +318,7 @@ export function analyse(input: ReportInput): Analysis {
           const top = Math.max(...byX.keys());
           const atTop = summariseOutcomes(cell.filter((t) => stressorValue(t, stressor.param) === top));
           if (atTop !== null && atTop.untested) {
-            const first = atTop.counts.find((c) => NOT_ACTED.has(c.outcome as AttackOutcomeKind))!;
+            const first = atTop.notActedTop!;
             notTested = `the attack did not act in ${atTop.notActed} of ${atTop.attempts} trials at ${stressor.param} ${top}: ${first.outcome} (${first.reason})`;
           }
         }

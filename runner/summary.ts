@@ -4,7 +4,6 @@
  * with its interval; then paired differences against the baseline). No colours; returns a string, the
  * CLI prints it.
  */
-import { NOT_ACTED, type AttackOutcomeKind } from '../envs/dao/attack-outcome.ts';
 import type { Analysis, OutcomeSummary } from './report.ts';
 import type { BreakingPoint, Censoring } from './stats.ts';
 
@@ -130,7 +129,7 @@ export function formatSummary(analysis: Analysis, options: TableOptions = {}): s
     lines.push('');
     lines.push('not tested: these attacks never acted in most of their trials, so their rows say nothing about the protocol\'s resistance');
     for (const row of untested) {
-      const first = row.outcomes!.counts.find((c) => NOT_ACTED.has(c.outcome as AttackOutcomeKind))!;
+      const first = row.outcomes!.notActedTop!;
       lines.push(`  ${label(row.variant, row.group)}: ${row.outcomes!.notActed} of ${row.outcomes!.attempts} did not act; ${first.outcome}: ${first.reason}`);
     }
     for (const bp of notTested) if (!untested.some((row) => row.variant === bp.variant && row.group === bp.group)) lines.push(`  ${label(bp.variant, bp.group)}: breaking point not tested: ${bp.notTested}`);

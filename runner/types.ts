@@ -3,6 +3,7 @@
  * the store (results -> SQLite), statistics and reports. A trial is a pure function of (config, trial
  * key, seed), so a result is identified by (run id, trial key, seed) everywhere.
  */
+import type { OutcomeCount } from '../envs/dao/attack-outcome.ts';
 
 export type ExperimentKind = 'compare' | 'stress' | 'train' | 'search' | 'loop';
 
@@ -35,11 +36,7 @@ export interface ArtifactRecord {
  * How a trial's attack attempts ended (envs/dao/attack-outcome.ts): one record per outcome, with how many
  * attempts ended so and the reason of the first of them. A compare/stress trial has one attempt.
  */
-export interface AttackOutcomeRecord {
-  outcome: string;
-  count: number;
-  reason: string;
-}
+export type AttackOutcomeRecord = OutcomeCount;
 
 export interface TrialResult {
   key: string;

@@ -18,6 +18,7 @@ export function codeVersion(): string {
     cached = `${version}+${commit}${dirty ? '-dirty' : ''}`;
     return cached;
   } catch {
+    // A deliberate fallback: outside a git checkout (an installed package) or without git, the package version alone.
     cached = version;
     return cached;
   }

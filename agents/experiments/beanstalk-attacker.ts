@@ -6,7 +6,7 @@
  */
 import '../../envs/index.ts';
 import { GovernanceAttackEnv, type GovernanceAttackKwargs } from '../../envs/dao/attack-env.ts';
-import { episodeOutcome } from '../../envs/dao/attack-outcome.ts';
+import { episodeOutcome, OutcomeTally, type OutcomeCount } from '../../envs/dao/attack-outcome.ts';
 import { trainPpo, type PpoConfig } from '../ppo.ts';
 
 export const BEANSTALK_ATTACK_KWARGS: GovernanceAttackKwargs = {
@@ -29,7 +29,7 @@ export interface AttackEvaluation {
   /** Mean share of the treasury's usd that left it during an episode. */
   meanDrainedShare: number;
   /** How the episodes ended: per outcome, how many and the first one's reason. */
-  outcomes: Array<{ outcome: string; count: number; reason: string }>;
+  outcomes: OutcomeCount[];
 }
 
 export function evaluateAttacker(kwargs: GovernanceAttackKwargs, act: (observation: Float32Array) => Int32Array, episodes: number, seed: number): AttackEvaluation {
@@ -38,7 +38,7 @@ export function evaluateAttacker(kwargs: GovernanceAttackKwargs, act: (observati
   let profit = 0;
   let idle = 0;
   let drained = 0;
-  const outcomes = new Map<string, { outcome: string; count: number; reason: string }>();
+  const outcomes = new OutcomeTally();
   for (let episode = 0; episode < episodes; episode++) {
     let { observation, info } = env.reset({ seed: seed + episode });
     const treasuryBefore = info.treasuryUsd as number;
@@ -55,17 +55,14 @@ export function evaluateAttacker(kwargs: GovernanceAttackKwargs, act: (observati
       if (result.terminated || result.truncated) break;
     }
     const ended = episodeOutcome(last.proposalState as string, proposeRefusal);
-    const seen = outcomes.get(ended.outcome);
-    if (seen === undefined) outcomes.set(ended.outcome, { ...ended, count: 1 });
-    else seen.count++;
+    outcomes.add(ended.outcome, ended.reason);
     drained += Math.max(0, treasuryBefore - (last.treasuryUsd as number)) / treasuryBefore / episodes;
     const p = last.profitUsd as number;
     profit += p;
     if (p > 1) profitable++;
     if (onlyWaited) idle++;
   }
-  const ended = [...outcomes.values()].sort((a, b) => b.count - a.count || (a.outcome < b.outcome ? -1 : 1));
-  return { episodes, profitableShare: profitable / episodes, meanProfitUsd: profit / episodes, idleShare: idle / episodes, meanDrainedShare: drained, outcomes: ended };
+  return { episodes, profitableShare: profitable / episodes, meanProfitUsd: profit / episodes, idleShare: idle / episodes, meanDrainedShare: drained, outcomes: outcomes.records() };
 }
 
 export async function beanstalkAttackerExperiment(options: { totalTimesteps?: number; seed?: number; evalEpisodes?: number; config?: Partial<PpoConfig> } = {}) {

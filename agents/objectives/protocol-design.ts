@@ -6,6 +6,7 @@
 import { Rng } from '../../lib/rng.ts';
 import { ProtocolDesignEnv, type ProtocolDesignKwargs } from '../../envs/dao/design-env.ts';
 import type { Protocol } from '../../envs/dao/protocol.ts';
+import { OutcomeTally, type OutcomeCount } from '../../envs/dao/attack-outcome.ts';
 import type { AttackStrategy } from '../../envs/dao/season.ts';
 
 export interface DesignContext {
@@ -24,7 +25,7 @@ export interface ProtocolScore {
   attackLoss: number;
   welfare: number;
   /** How the attacks ended: per outcome, how many seasons and the first one's reason. */
-  outcomes: Record<string, { count: number; reason: string }>;
+  outcomes: OutcomeCount[];
 }
 
 /** Mean season score of a protocol over seeds x attackers (every attacker on every seed). */
@@ -33,7 +34,7 @@ export function scoreProtocol(env: ProtocolDesignEnv, protocol: Protocol, seeds:
   let attackLoss = 0;
   let welfare = 0;
   let count = 0;
-  const outcomes: ProtocolScore['outcomes'] = {};
+  const outcomes = new OutcomeTally();
   for (const seed of seeds) {
     for (const attack of env.attacks as AttackStrategy[]) {
       const result = env.season(protocol, attack, Rng.create(seed).stream('season'));
@@ -41,25 +42,10 @@ export function scoreProtocol(env: ProtocolDesignEnv, protocol: Protocol, seeds:
       attackLoss += result.attackLoss;
       welfare += result.executedValue - result.failedGoodValue;
       count++;
-      const seen = outcomes[result.attack.outcome];
-      if (seen === undefined) outcomes[result.attack.outcome] = { count: 1, reason: `${attack}: ${result.attack.reason}` };
-      else seen.count++;
+      outcomes.add(result.attack.outcome, `${attack}: ${result.attack.reason}`);
     }
   }
-  return { score: score / count, attackLoss: attackLoss / count, welfare: welfare / count, outcomes };
-}
-
-/** Outcome counts of several scores added up (the first reason of each outcome kept). */
-export function mergeOutcomes(scores: readonly Pick<ProtocolScore, 'outcomes'>[]): Array<{ outcome: string; count: number; reason: string }> {
-  const merged = new Map<string, { outcome: string; count: number; reason: string }>();
-  for (const { outcomes } of scores) {
-    for (const [outcome, { count, reason }] of Object.entries(outcomes)) {
-      const entry = merged.get(outcome);
-      if (entry === undefined) merged.set(outcome, { outcome, count, reason });
-      else entry.count += count;
-    }
-  }
-  return [...merged.values()].sort((a, b) => b.count - a.count || (a.outcome < b.outcome ? -1 : 1));
+  return { score: score / count, attackLoss: attackLoss / count, welfare: welfare / count, outcomes: outcomes.records() };
 }
 
 export function createEvaluator(context: DesignContext): (task: DesignTask) => ProtocolScore {

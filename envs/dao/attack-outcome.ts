@@ -73,3 +73,35 @@ export function episodeOutcome(proposalState: string, proposeRefusal: string | u
       return { outcome: 'unresolved', reason: `the drain proposal was still ${proposalState} when the episode ended` };
   }
 }
+
+/** One outcome's tally: how many attempts ended so, and the first one's reason. */
+export interface OutcomeCount {
+  outcome: string;
+  count: number;
+  reason: string;
+}
+
+/** Counts attempts per outcome, keeping the first reason of each (seasons of a search, episodes, trials of a row). */
+export class OutcomeTally {
+  private readonly byOutcome = new Map<string, OutcomeCount>();
+
+  add(outcome: string, reason: string, count = 1): void {
+    const entry = this.byOutcome.get(outcome);
+    if (entry === undefined) this.byOutcome.set(outcome, { outcome, count, reason });
+    else entry.count += count;
+  }
+
+  addAll(records: Iterable<OutcomeCount>): void {
+    for (const record of records) this.add(record.outcome, record.reason, record.count);
+  }
+
+  count(outcome: string): number {
+    return this.byOutcome.get(outcome)?.count ?? 0;
+  }
+
+  /** Most frequent first; ties in ATTACK_OUTCOMES order. */
+  records(): OutcomeCount[] {
+    const order = (outcome: string) => ATTACK_OUTCOMES.indexOf(outcome as AttackOutcomeKind);
+    return [...this.byOutcome.values()].map((r) => ({ ...r })).sort((a, b) => b.count - a.count || order(a.outcome) - order(b.outcome));
+  }
+}

@@ -46,6 +46,7 @@ import { DEFAULT_MARKET } from '../../envs/dao/market.ts';
 import { memberSupply } from '../../envs/dao/config.ts';
 import { presetProtocol } from '../../envs/dao/presets.ts';
 import type { Protocol } from '../../envs/dao/protocol.ts';
+import { OutcomeTally } from '../../envs/dao/attack-outcome.ts';
 import { runSeason, type AttackStrategy, type SeasonResult } from '../../envs/dao/season.ts';
 import { populationFromFeatures } from '../../generators/mapping.ts';
 import { qualityReport, type Table } from '../../generators/metrics.ts';
@@ -145,8 +146,8 @@ export class LoopWorld {
     private readonly config: WorldConfig,
     private readonly populations = new Map<Table, ReturnType<typeof populationFromFeatures>>(),
     readonly library: readonly AttackVariant[] = [],
-    /** How every season's attack ended (shared by the worlds of one trial): per outcome, count and first reason. */
-    readonly outcomes: Map<string, { outcome: string; count: number; reason: string }> = new Map(),
+    /** How every season's attack ended (shared by the worlds of one trial). */
+    readonly outcomes = new OutcomeTally(),
   ) {}
 
   population(sample: PopulationSample) {
@@ -180,9 +181,7 @@ export class LoopWorld {
       },
       replicate === 0 ? Rng.create(sample.seasonSeed).stream('season') : Rng.create(sample.seasonSeed).stream('season', replicate),
     );
-    const seen = this.outcomes.get(result.attack.outcome);
-    if (seen === undefined) this.outcomes.set(result.attack.outcome, { outcome: result.attack.outcome, count: 1, reason: `${attack}: ${result.attack.reason}` });
-    else seen.count++;
+    this.outcomes.add(result.attack.outcome, `${attack}: ${result.attack.reason}`);
     return result;
   }
 
@@ -764,7 +763,7 @@ export async function runLoopTrial(loopConfig: LoopConfig, spec: TrialSpec, cont
     },
     curves: state.curves,
     // Every scripted season of the trial (rounds, searches, held-out judge; a guardian's caught and missed seasons both).
-    outcomes: [...world.outcomes.values()].sort((a, b) => b.count - a.count || (a.outcome < b.outcome ? -1 : 1)),
+    outcomes: world.outcomes.records(),
     episodes: [...state.rounds, ...ablation.rounds],
     artifacts: [
       // Generators as loadable models (kind population-generator): G_1 and the last accepted one.

@@ -8,7 +8,8 @@
  * when it finds nothing better on the training seasons. The curve is the best training objective by evaluations.
  */
 import { cmaesMinimize } from '../../agents/cmaes.ts';
-import { mergeOutcomes, scoreProtocol } from '../../agents/objectives/protocol-design.ts';
+import { scoreProtocol, type ProtocolScore } from '../../agents/objectives/protocol-design.ts';
+import { OutcomeTally } from '../../envs/dao/attack-outcome.ts';
 import { DESIGN_BOX, designValues, ProtocolDesignEnv, restrictedDesign } from '../../envs/dao/design-env.ts';
 import { PRESETS, presetProtocol } from '../../envs/dao/presets.ts';
 import type { Protocol } from '../../envs/dao/protocol.ts';
@@ -77,6 +78,13 @@ export function searchEnvs(config: SearchConfig, seed: number, kind: PopulationK
       ? new ProtocolDesignEnv({ ...kwargs, populationSeed })
       : new ProtocolDesignEnv({ ...kwargs, population: fitted.draw(kind === 'held-out' ? fitted.heldOut : fitted.train, Rng.create(seed).stream(`${kind}-population`, k, 'members')) }),
   );
+}
+
+/** The outcome counts of several scored protocols added up. */
+function mergedOutcomes(scores: readonly ProtocolScore[]) {
+  const tally = new OutcomeTally();
+  for (const score of scores) tally.addAll(score.outcomes);
+  return tally.records();
 }
 
 export async function runSearchTrial(config: SearchConfig, spec: TrialSpec): Promise<TrialResult> {
@@ -161,7 +169,7 @@ export async function runSearchTrial(config: SearchConfig, spec: TrialSpec): Pro
     },
     curves,
     // How the attacks on the found design ended in its held-out seasons (the seed's population and the held-out ones).
-    outcomes: mergeOutcomes([designed, ...designedThere]),
+    outcomes: mergedOutcomes([designed, ...designedThere]),
     artifacts: [
       { name: 'design.json', mediaType: 'application/json', content: JSON.stringify(design, null, 2) },
       // With replay: the first half's design, which picked the replayed populations.
