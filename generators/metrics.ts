@@ -5,7 +5,9 @@
  *   trends (CorrelationSimilarity = 1 - |rho_real - rho_synth| / 2, Pearson);
  * - boundary adherence (share of synthetic values within the real column's min..max);
  * - DCR: per column min(|s - r| / range, 1), averaged over columns, minimised over reference rows;
- * - DCR overfitting protection = min(2 (1 - share of synthetic rows closer to train than to holdout), 1);
+ * - DCR overfitting protection = min((1 - share of synthetic rows closer to train than to holdout) / (1 - p0), 1)
+ *   with p0 = train / (train + holdout) rows, the share an independent sample shows (SDMetrics' formula when
+ *   the sizes are equal; see dcrBreakdown);
  * - membership-inference AUC (Mann-Whitney) of a distance-to-synthetic attacker; 0.5 = no leak.
  */
 export type Table = Record<string, Float64Array>;
@@ -126,13 +128,69 @@ export function distanceToClosestRecord(query: Table, reference: Table, rangeOf:
   return out;
 }
 
-/** SDMetrics' DCR overfitting protection against a holdout of the same size as the training rows. */
-export function dcrOverfittingProtection(synthetic: Table, train: Table, holdout: Table): number {
+/** What DCR overfitting protection measured, so that a reader can check the score's basis. */
+export interface DcrBreakdown {
+  /** 0 = the synthetic rows sit on the training rows, 1 = no closer to them than an independent sample would be. */
+  score: number;
+  /** 95 % interval of the score (Wilson interval of the closer-to-train share, mapped through the score). */
+  interval: [number, number];
+  /** Share of synthetic rows closer to a training row than to any holdout row (ties count half). */
+  closerToTrain: number;
+  /**
+   * The share an independent sample from the same distribution would show: train / (train + holdout) rows.
+   * The nearest of the pooled real rows is then equally likely to be any of them, so this is exact, whatever
+   * the split's sizes.
+   */
+  expectedIfIndependent: number;
+  syntheticRows: number;
+  trainRows: number;
+  holdoutRows: number;
+}
+
+function wilson(successes: number, n: number): [number, number] {
+  const z = 1.959963984540054;
+  const p = successes / n;
+  const centre = (p + (z * z) / (2 * n)) / (1 + (z * z) / n);
+  const half = (z * Math.sqrt((p * (1 - p)) / n + (z * z) / (4 * n * n))) / (1 + (z * z) / n);
+  return [Math.max(0, centre - half), Math.min(1, centre + half)];
+}
+
+/**
+ * DCR overfitting protection: how much closer the synthetic rows are to the training rows than to real rows
+ * the generator never saw. SDMetrics scores min(2 (1 - closer-to-train share), 1), which assumes a holdout as
+ * large as the training set (an independent sample is then closer to train half the time). With an 80/20
+ * split an independent sample is closer to train 80 % of the time and SDMetrics' formula reads 0.4 for a
+ * generator that copies nothing. Here the share is compared with the share an independent sample would show,
+ * p0 = train / (train + holdout): score = min((1 - share) / (1 - p0), 1). With equal sizes this is SDMetrics'
+ * formula; with any split a perfect copy scores 0 and an independent sample about 1. Subsampling the training
+ * rows to the holdout's size instead would let a perfect copy score 0.75 at 80/20 (three quarters of the
+ * copied rows are then missing from the reference set), so the full training set is kept.
+ */
+export function dcrBreakdown(synthetic: Table, train: Table, holdout: Table): DcrBreakdown {
   const toTrain = distanceToClosestRecord(synthetic, train, train);
   const toHoldout = distanceToClosestRecord(synthetic, holdout, train);
-  let closerToTrain = 0;
-  for (let i = 0; i < toTrain.length; i++) if (toTrain[i]! < toHoldout[i]!) closerToTrain++;
-  return Math.min(2 * (1 - closerToTrain / toTrain.length), 1);
+  let closer = 0;
+  for (let i = 0; i < toTrain.length; i++) closer += toTrain[i]! < toHoldout[i]! ? 1 : toTrain[i] === toHoldout[i] ? 0.5 : 0;
+  const n = toTrain.length;
+  const trainRows = rows(train);
+  const holdoutRows = rows(holdout);
+  const expected = trainRows / (trainRows + holdoutRows);
+  const score = (share: number) => Math.min(Math.max((1 - share) / (1 - expected), 0), 1);
+  const [low, high] = wilson(closer, n);
+  return {
+    score: score(closer / n),
+    interval: [score(high), score(low)],
+    closerToTrain: closer / n,
+    expectedIfIndependent: expected,
+    syntheticRows: n,
+    trainRows,
+    holdoutRows,
+  };
+}
+
+/** The score of `dcrBreakdown`: 0 = copies of the training rows, 1 = no closer to them than to unseen rows. */
+export function dcrOverfittingProtection(synthetic: Table, train: Table, holdout: Table): number {
+  return dcrBreakdown(synthetic, train, holdout).score;
 }
 
 /** Area under the ROC curve by the Mann-Whitney statistic (ties count half). */

@@ -13,7 +13,7 @@ import type { DpOptions, PrivacyBudget } from '../../generators/vae.ts';
 import { boundsFor } from '../../generators/dp/marginals.ts';
 import { loadGenerator, type Generator } from '../../generators/load.ts';
 import { DataFileError } from '../../generators/import/governor-events.ts';
-import { dcrOverfittingProtection, membershipInferenceAuc, qualityReport, type Table } from '../../generators/metrics.ts';
+import { dcrBreakdown, membershipInferenceAuc, qualityReport, type DcrBreakdown, type Table } from '../../generators/metrics.ts';
 import { readTableCsv, writeTableCsv } from '../../generators/table-io.ts';
 import { UsageError } from '../errors.ts';
 
@@ -138,10 +138,12 @@ export function builder(yargs: Argv): Argv {
         report.columnShapes = quality.columnShapes;
         report.columnPairTrends = quality.columnPairTrends;
         report.boundaryAdherence = quality.boundaryAdherence;
+        let dcr: DcrBreakdown | undefined;
         if (args.holdout !== undefined) {
           const holdout = read(args.holdout as string);
           checkColumns(real, holdout, `--holdout ${args.holdout}`);
-          report.dcrOverfittingProtection = dcrOverfittingProtection(synthetic, real, holdout);
+          dcr = dcrBreakdown(synthetic, real, holdout);
+          report.dcrOverfittingProtection = dcr.score;
           report.membershipInferenceAuc = membershipInferenceAuc(synthetic, real, holdout);
         }
         let privacy: PrivacyBudget | undefined;
@@ -158,9 +160,10 @@ export function builder(yargs: Argv): Argv {
             report.dpDelta = privacy.delta;
           }
         }
-        if (args.json) console.log(JSON.stringify(privacy === undefined ? report : { ...report, privacy }));
+        if (args.json) console.log(JSON.stringify({ ...report, ...(dcr === undefined ? {} : { dcr }), ...(privacy === undefined ? {} : { privacy }) }));
         else {
           for (const [key, value] of Object.entries(report)) console.log(`${key.padEnd(26)} ${value !== 0 && Math.abs(value) < 1e-3 ? value.toExponential(2) : value.toFixed(4)}`);
+          if (dcr !== undefined) console.log(describeDcr(dcr));
           if (privacy !== undefined) console.log(describePrivacy(privacy));
         }
       },
@@ -170,3 +173,14 @@ export function builder(yargs: Argv): Argv {
 }
 
 export function handler(): void {}
+
+/** How the DCR score was formed, in words: the sizes, the shares and the interval. */
+export function describeDcr(dcr: DcrBreakdown): string {
+  const pct = (v: number) => `${(100 * v).toFixed(1)} %`;
+  return (
+    `DCR overfitting protection ${dcr.score.toFixed(2)} (95 % interval ${dcr.interval[0].toFixed(2)}-${dcr.interval[1].toFixed(2)}): ` +
+    `${pct(dcr.closerToTrain)} of ${dcr.syntheticRows} synthetic rows are closer to a training row than to a holdout row; ` +
+    `with ${dcr.trainRows} training and ${dcr.holdoutRows} holdout rows an independent sample would show ${pct(dcr.expectedIfIndependent)}. ` +
+    `1 = no closer to the training rows than that, 0 = on them (score = (1 - share) / (1 - expected), capped at 1).`
+  );
+}

@@ -29,7 +29,7 @@ export interface VoteRecord {
 }
 
 export interface GovernorEvents {
-  format: 'compound' | 'aave-v2';
+  format: 'compound' | 'aave-v2' | 'snapshot';
   proposals: Map<string, ProposalRecord>;
   votes: VoteRecord[];
 }

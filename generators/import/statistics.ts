@@ -9,13 +9,13 @@ import type { GovernorEvents } from './governor-events.ts';
 
 export interface DaoStatistics {
   proposals: number;
-  /** Per proposal with at least one vote. */
+  /** Per proposal with at least one vote; empty without a supply. */
   turnout: number[];
   voters: number[];
   largestVoterShare: number[];
   /** Cast weight in the last 10 % of the window, over all proposals. */
   lateVoteShare: number;
-  /** Executed / created. */
+  /** Executed / created; NaN for Snapshot exports (no execution on chain). */
   passRate: number;
   giniTop1000: number;
   top10Share: number;
@@ -49,7 +49,8 @@ export function nakamotoCoefficient(weights: ArrayLike<number>): number {
   return sorted.length;
 }
 
-export function daoStatistics(events: GovernorEvents, supply: number): DaoStatistics {
+/** `supply` (tokens) is needed for turnout only; without it `turnout` is empty. */
+export function daoStatistics(events: GovernorEvents, supply?: number): DaoStatistics {
   const byProposal = new Map<string, { cast: number; voters: number; largest: number; late: number }>();
   const maxWeight = new Map<string, number>();
   let late = 0;
@@ -74,11 +75,12 @@ export function daoStatistics(events: GovernorEvents, supply: number): DaoStatis
   const executed = [...events.proposals.values()].filter((p) => p.executed).length;
   return {
     proposals: created,
-    turnout: entries.map((e) => e.cast / supply),
+    turnout: supply === undefined ? [] : entries.map((e) => e.cast / supply),
     voters: entries.map((e) => e.voters),
     largestVoterShare: entries.map((e) => e.largest / e.cast),
     lateVoteShare: cast > 0 ? late / cast : NaN,
-    passRate: created > 0 ? executed / created : NaN,
+    // Snapshot votes are off chain: nothing records an execution, so there is no pass rate to read.
+    passRate: created > 0 && events.format !== 'snapshot' ? executed / created : NaN,
     giniTop1000: gini(top1000),
     top10Share: topShare(weights, 10),
     nakamoto: nakamotoCoefficient(weights),

@@ -37,15 +37,15 @@ test('the copula keeps marginals and rank correlation, samples reproducibly, and
 });
 
 (haveData ? test : test.skip)('on the Compound Bravo voter table (80/20 split by member): quality >= 0.85, DCR overfitting protection >= 0.9', () => {
-  const { train, holdout, trainSubset } = bravoSplit();
+  const { train, holdout } = bravoSplit();
   const size = holdout.votes!.length;
   const model = GaussianCopula.fit(train);
   const quality = qualityReport(holdout, model.sample(holdout.votes!.length * 4, Rng.create(7)));
   assert.ok(quality.overall >= 0.85, `quality ${quality.overall}`);
-  // Protection compares against a training subset the size of the holdout, as SDMetrics requires.
-  const protection = dcrOverfittingProtection(model.sample(size, Rng.create(8)), trainSubset, holdout);
+  // Against the full training set: the score allows for the 80/20 sizes (generators/metrics.ts, dcrBreakdown).
+  const protection = dcrOverfittingProtection(model.sample(2000, Rng.create(8)), train, holdout);
   assert.ok(protection >= 0.9, `DCR overfitting protection ${protection}`);
-  const auc = membershipInferenceAuc(model.sample(size, Rng.create(9)), trainSubset, holdout);
+  const auc = membershipInferenceAuc(model.sample(size, Rng.create(9)), train, holdout);
   assert.ok(auc < 0.6, `membership-inference AUC ${auc}`);
 });
 

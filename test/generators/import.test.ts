@@ -95,7 +95,65 @@ test('member features: participation over the tenure, support rate, timing; Snap
     assert.equal(row('carol').meanTiming, 1, 'carol always voted last');
     assert.match(featuresToCsv(table), /^member,logVotingPower,participation,supportRate,meanTiming,votes,tenureDays\nalice,/);
     writeFileSync(path, 'voter,vp,choice,created,proposal\n0xa,5,7,1000,p\n');
-    assert.throws(() => readSnapshotVotes(path), /line 2: column 'choice' must be 1 \(For\), 2 \(Against\) or 3 \(Abstain\), got "7"/);
+    const seven = readSnapshotVotes(path);
+    assert.is(seven.votes[0]!.support, 2, 'a choice of 7 makes the proposal multi-option: turnout with no side');
+    assert.is(seven.snapshot.multiChoiceVotes.single, 1);
+  } finally {
+    rmSync(directory, { recursive: true, force: true });
+  }
+});
+
+test('Snapshot exports as people have them: weighted, ranked and approval votes import (counted as turnout), unreadable choices are skipped with a count, --space filters, common column names', () => {
+  const directory = mkdtempSync(join(tmpdir(), 'daogym-snapshot-'));
+  try {
+    const path = join(directory, 'votes.csv');
+    // Two spaces; aave.eth has one basic proposal (b1), one weighted (w1), one ranked-choice (r1), one approval
+    // (a1) and a row whose choice is empty.
+    writeFileSync(
+      path,
+      'id,voter,voting_power,choice,timestamp,proposal_id,space\n' +
+        'v1,0xA,100,1,1000,b1,aave.eth\n' +
+        'v2,0xB,50,2,1100,b1,aave.eth\n' +
+        'v3,0xC,5,3,1200,b1,aave.eth\n' +
+        'v4,0xA,100,"{""1"":3,""2"":1}",2000,w1,aave.eth\n' +
+        'v5,0xB,50,"{""2"":1}",2100,w1,aave.eth\n' +
+        'v6,0xA,100,"[2,1,3]",3000,r1,aave.eth\n' +
+        'v7,0xC,5,"[1,3]",4000,a1,aave.eth\n' +
+        'v8,0xD,7,,4100,a1,aave.eth\n' +
+        'v9,0xE,9,1,1000,x1,uniswap\n' +
+        'v10,0xF,9,2,1000,x1,uniswap\n',
+    );
+    const events = readSnapshotVotes(path, {}, { space: 'AAVE.eth' });
+    const report = events.snapshot;
+    assert.equal(report.columns, { voter: 'voter', power: 'voting_power', choice: 'choice', created: 'timestamp', proposal: 'proposal_id' });
+    assert.is(report.filteredOut, 2, 'the uniswap rows are left out');
+    assert.is(report.basicVotes, 3);
+    assert.equal(report.multiChoiceVotes, { single: 0, 'approval-or-ranked': 2, weighted: 2 });
+    assert.is(report.multiChoiceProposals, 3);
+    assert.equal(report.unreadable, { count: 1, firstLine: 9 });
+    assert.is(events.proposals.size, 4);
+    assert.equal(events.votes.map((v) => v.support), [1, 0, 2, 2, 2, 2, 2], 'basic votes keep their side; the rest count as Abstain');
+    const skipped = readSnapshotVotes(path, {}, { space: 'aave.eth', multiChoice: 'skip' });
+    assert.is(skipped.votes.length, 3);
+    assert.is(skipped.proposals.size, 1);
+    assert.throws(() => readSnapshotVotes(path, {}, { space: 'ens.eth' }), /no row matches --space ens\.eth; the file holds aave\.eth \(8\), uniswap \(2\)/);
+    assert.throws(() => readSnapshotVotes(path, {}, { symbol: 'AAVE' }), /--symbol needs a column 'symbol'/);
+    assert.throws(() => readSnapshotVotes(path, { power: 'vp' }), /no column 'vp' for power; columns are id, voter, voting_power/);
+    const stats = daoStatistics(events);
+    assert.equal(stats.turnout, [], 'no supply, no turnout');
+    assert.ok(Number.isNaN(stats.passRate), 'Snapshot proposals are not executed on chain: no pass rate');
+    assert.equal(stats.voters.sort(), [1, 1, 2, 3]);
+    // The command line prints the accounting and the statistics without --supply.
+    const bin = new URL('../../bin/daogym.mjs', import.meta.url).pathname;
+    const cli = spawnSync(process.execPath, [bin, 'data', 'import', path, '--format', 'snapshot', '--space', 'aave.eth'], { encoding: 'utf8' });
+    assert.is(cli.status, 0, cli.stderr);
+    assert.match(cli.stdout, /4 votes on 3 multi-option proposals \(2 approval-or-ranked, 2 weighted\) counted as turnout with no side/);
+    assert.match(cli.stdout, /1 rows skipped: choice not a number, list or object \(first at line 9\)/);
+    assert.match(cli.stdout, /medianVoters\s+1\.5000/);
+    assert.match(cli.stdout, /passRate\s+n\/a/);
+    const wrongFormat = spawnSync(process.execPath, [bin, 'data', 'import', path, '--space', 'aave.eth'], { encoding: 'utf8' });
+    assert.is(wrongFormat.status, 2);
+    assert.match(wrongFormat.stderr, /--space applies to --format snapshot only/);
   } finally {
     rmSync(directory, { recursive: true, force: true });
   }
@@ -116,6 +174,57 @@ realData('daogym data import writes the feature table and prints the statistics;
     assert.is(bad.status, 2);
     assert.match(bad.stderr, /cannot read .*missing\.csv/);
     assert.not.ok(existsSync(join(directory, 'x.csv')));
+  } finally {
+    rmSync(directory, { recursive: true, force: true });
+  }
+});
+
+test('daogym data split: seeded, every member on one side, proposal rows in both, the same split as the feature table\'s', () => {
+  const directory = mkdtempSync(join(tmpdir(), 'daogym-split-'));
+  const bin = new URL('../../bin/daogym.mjs', import.meta.url).pathname;
+  const run = (...args: string[]) => spawnSync(process.execPath, [bin, 'data', 'split', ...args], { encoding: 'utf8' });
+  try {
+    const log = join(directory, 'log.csv');
+    const lines = ['event_name,voter,proposalId,votes'];
+    for (let p = 0; p < 3; p++) {
+      lines.push(`ProposalCreated,,${p},`);
+      for (let m = 0; m < 20; m++) lines.push(`VoteCast,0x${m.toString(16).toUpperCase()},${p},${m}`);
+    }
+    writeFileSync(log, `${lines.join('\n')}\n`);
+    const result = run(log, '--holdout', '0.25', '--seed', '7', '--json');
+    assert.is(result.status, 0, result.stderr);
+    const summary = JSON.parse(result.stdout);
+    assert.equal([summary.train.members, summary.holdout.members, summary.sharedRows], [15, 5, 3]);
+    const read = (path: string) => readFileSync(path, 'utf8').trim().split('\n').slice(1).map((l) => l.split(','));
+    const train = read(join(directory, 'log.train.csv'));
+    const holdout = read(join(directory, 'log.holdout.csv'));
+    const voters = (rows: string[][]) => new Set(rows.map((r) => r[1]).filter((v) => v !== ''));
+    assert.is(voters(train).size, 15);
+    assert.is(voters(holdout).size, 5);
+    assert.ok([...voters(holdout)].every((v) => !voters(train).has(v)), 'no member on both sides');
+    assert.is(train.filter((r) => r[0] === 'ProposalCreated').length, 3);
+    assert.is(holdout.filter((r) => r[0] === 'VoteCast').length, 15, 'every vote of a held-out member is held out');
+    // Same seed, same split; a feature table of the same members splits the same way (members compared in lower case).
+    const features = join(directory, 'features.csv');
+    writeFileSync(features, `member,votes\n${Array.from({ length: 20 }, (_, m) => `0x${m.toString(16)},${m}`).join('\n')}\n`);
+    assert.is(run(features, '--holdout', '0.25', '--seed', '7').status, 0);
+    const heldFeatures = new Set(read(join(directory, 'features.holdout.csv')).map((r) => r[0]));
+    assert.equal([...heldFeatures].sort(), [...voters(holdout)].map((v) => v!.toLowerCase()).sort());
+    const before = readFileSync(join(directory, 'log.train.csv'), 'utf8');
+    assert.is(run(log, '--holdout', '0.25', '--seed', '7').status, 0);
+    assert.is(readFileSync(join(directory, 'log.train.csv'), 'utf8'), before);
+    for (const [args, message] of [
+      [[log, '--holdout', '1.5'], /--holdout must be a share between 0 and 1/],
+      [[log, '--train', directory], /--train: .* is a directory/],
+      [[log, '--train', log], /--train: .* is the input file/],
+      [[log, '--member-column', 'who'], /no member column 'who'; columns are event_name, voter, proposalId, votes/],
+      [[join(directory, 'missing.csv')], /cannot read .*missing\.csv/],
+    ] as const) {
+      const bad = run(...args);
+      assert.is(bad.status, 2, `${args.join(' ')}: ${bad.stderr}`);
+      assert.match(bad.stderr, message);
+      assert.is(bad.stderr.trim().split('\n').length, 1, 'one line');
+    }
   } finally {
     rmSync(directory, { recursive: true, force: true });
   }

@@ -2,7 +2,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { normal } from '../../lib/distributions.ts';
 import { Rng } from '../../lib/rng.ts';
-import { aucMannWhitney, dcrOverfittingProtection, distanceToClosestRecord, ksStatistic, membershipInferenceAuc, pearson, qualityReport, type Table } from '../../generators/metrics.ts';
+import { aucMannWhitney, dcrBreakdown, dcrOverfittingProtection, distanceToClosestRecord, ksStatistic, membershipInferenceAuc, pearson, qualityReport, type Table } from '../../generators/metrics.ts';
 
 function correlated(n: number, rho: number, rng: Rng): Table {
   const x = new Float64Array(n);
@@ -48,6 +48,30 @@ test('DCR, overfitting protection and membership inference tell copying from gen
   assert.ok(membershipInferenceAuc(copy, train, holdout) > 0.95);
   const auc = membershipInferenceAuc(fresh, train, holdout);
   assert.ok(Math.abs(auc - 0.5) < 0.08, `AUC ${auc}`);
+});
+
+test('DCR overfitting protection with an 80/20 split: a perfect copy near 0, an independent sample near 1; equal sizes give SDMetrics\' formula', () => {
+  const rng = Rng.create(5);
+  const train = correlated(1600, 0.5, rng);
+  const holdout = correlated(400, 0.5, rng);
+  const copy: Table = { x: Float64Array.from(train.x!), y: Float64Array.from(train.y!) };
+  const copied = dcrBreakdown(copy, train, holdout);
+  assert.is(copied.score, 0, 'every copied row sits on a training row');
+  assert.is(copied.expectedIfIndependent, 0.8);
+  const independent = dcrBreakdown(correlated(2000, 0.5, rng), train, holdout);
+  assert.ok(Math.abs(independent.closerToTrain - 0.8) < 0.03, `closer to train ${independent.closerToTrain}`);
+  assert.ok(independent.score > 0.85, `an independent sample scores ${independent.score}`);
+  assert.ok(independent.interval[0] <= independent.score && independent.score <= independent.interval[1]);
+  // SDMetrics' min(2 (1 - share), 1) would read 0.4 here for a generator that copies nothing.
+  assert.ok(Math.min(2 * (1 - independent.closerToTrain), 1) < 0.5);
+  // Half the rows copied, half fresh: a share of 0.5 + 0.5 x 0.8 = 0.9 closer to train, protection about 0.5.
+  const fresh = correlated(1000, 0.5, rng);
+  const half: Table = { x: Float64Array.from([...train.x!.subarray(0, 1000), ...fresh.x!]), y: Float64Array.from([...train.y!.subarray(0, 1000), ...fresh.y!]) };
+  const halfCopied = dcrBreakdown(half, train, holdout);
+  assert.ok(Math.abs(halfCopied.score - 0.5) < 0.12, `half copied scores ${halfCopied.score}`);
+  const equal = dcrBreakdown(correlated(500, 0.5, rng), correlated(400, 0.5, rng), holdout);
+  assert.is(equal.expectedIfIndependent, 0.5);
+  assert.ok(Math.abs(equal.score - Math.min(2 * (1 - equal.closerToTrain), 1)) < 1e-12, 'equal sizes: SDMetrics\' formula');
 });
 
 test.run();

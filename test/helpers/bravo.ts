@@ -1,6 +1,6 @@
 /** The Compound Bravo voter table from ../shared/data, split 80/20 by member with a fixed shuffle (seed 42). */
 import { existsSync } from 'node:fs';
-import { Rng } from '../../lib/rng.ts';
+import { holdoutMembers } from '../../generators/import/split.ts';
 import { readGovernorEvents } from '../../generators/import/governor-events.ts';
 import { FEATURE_COLUMNS, memberFeatures } from '../../generators/import/features.ts';
 import type { Table } from '../../generators/metrics.ts';
@@ -11,15 +11,13 @@ export const haveBravo = existsSync(BRAVO);
 export interface BravoSplit {
   train: Table;
   holdout: Table;
-  /** Training members, as many as the holdout (DCR overfitting protection needs equal sizes). */
-  trainSubset: Table;
 }
 
+/** The split `daogym data split features.csv --holdout 0.2 --seed 42` makes of the imported table. */
 export function bravoSplit(): BravoSplit {
   const table = memberFeatures(readGovernorEvents(BRAVO));
-  const order = Array.from({ length: table.members.length }, (_, i) => i);
-  Rng.create(42).shuffle(order);
-  const cut = Math.floor(order.length * 0.8);
-  const pick = (indices: number[]): Table => Object.fromEntries(FEATURE_COLUMNS.map((c) => [c, Float64Array.from(indices, (i) => table.columns[c][i]!)]));
-  return { train: pick(order.slice(0, cut)), holdout: pick(order.slice(cut)), trainSubset: pick(order.slice(0, order.length - cut)) };
+  const held = holdoutMembers(table.members, 0.2, 42);
+  const indices = (holdout: boolean) => table.members.flatMap((m, i) => (held.has(m) === holdout ? [i] : []));
+  const pick = (rows: number[]): Table => Object.fromEntries(FEATURE_COLUMNS.map((c) => [c, Float64Array.from(rows, (i) => table.columns[c][i]!)]));
+  return { train: pick(indices(false)), holdout: pick(indices(true)) };
 }
