@@ -12,6 +12,7 @@ parentPort!.on('message', async (job: { id: number; task: unknown }) => {
   try {
     parentPort!.postMessage({ id: job.id, ok: true, result: await evaluator(job.task) });
   } catch (error) {
-    parentPort!.postMessage({ id: job.id, ok: false, error: (error as Error).stack ?? String(error) });
+    const e = error as Error;
+    parentPort!.postMessage({ id: job.id, ok: false, error: e.stack ?? String(error), name: e.name, message: e.message });
   }
 });

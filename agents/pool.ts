@@ -24,6 +24,17 @@ interface Pending {
   reject: (error: Error) => void;
 }
 
+/**
+ * A task's error as the worker threw it: same name and message (so callers can tell a typed refusal such as
+ * TrialInputError from a bug), with the worker's stack.
+ */
+function remoteError(message: { error?: string; name?: string; message?: string }): Error {
+  const error = new Error(message.message ?? message.error);
+  if (message.name !== undefined) error.name = message.name;
+  if (message.error !== undefined) error.stack = message.error;
+  return error;
+}
+
 export class WorkerPool<Task = unknown, Result = unknown> {
   private readonly workers: Worker[] = [];
   private readonly idle: Worker[] = [];
@@ -54,7 +65,7 @@ export class WorkerPool<Task = unknown, Result = unknown> {
     const worker = new Worker(this.entry, { workerData: { ...this.workerData, index } });
     let lastError: Error | undefined;
     let ready = false;
-    worker.on('message', (message: { ready?: true; id: number; ok: boolean; result?: unknown; error?: string }) => {
+    worker.on('message', (message: { ready?: true; id: number; ok: boolean; result?: unknown; error?: string; name?: string; message?: string }) => {
       if (message.ready) {
         ready = true;
         this.startFailures = 0;
@@ -66,7 +77,7 @@ export class WorkerPool<Task = unknown, Result = unknown> {
       this.idle.push(worker);
       if (call !== undefined) {
         if (message.ok) call.resolve(message.result);
-        else call.reject(new Error(message.error));
+        else call.reject(remoteError(message));
       }
       this.dispatch();
     });

@@ -17,6 +17,42 @@ import * as show from './commands/show.ts';
 import * as worker from './commands/worker.ts';
 import { EXIT_USAGE, UsageError } from './errors.ts';
 
+/**
+ * yargs reads `--workers` at the end of a line, or before another option, as no value (and `--db` as ''), and the
+ * command then runs with its default: a value-taking option without its value is refused instead.
+ */
+interface YargsOptions {
+  number: string[];
+  string: string[];
+  alias: Record<string, string[]>;
+}
+
+function requireOptionValues(argv: readonly string[], options: YargsOptions): void {
+  const canonical = new Map<string, string>();
+  for (const [key, aliases] of Object.entries(options.alias)) for (const alias of aliases) canonical.set(alias, key);
+  argv.forEach((token, i) => {
+    const match = /^--?([A-Za-z][\w-]*)$/.exec(token);
+    if (match === null) return;
+    const name = canonical.get(match[1]!) ?? match[1]!;
+    const kind = options.number.includes(name) ? 'a number' : options.string.includes(name) ? 'a value' : undefined;
+    if (kind === undefined) return;
+    const next = argv[i + 1];
+    if (next === undefined || /^--?[A-Za-z]/.test(next)) throw new UsageError(`${token}: needs ${kind}`);
+  });
+}
+
+/** yargs' multi-line messages in one line, naming the argument: `--format: must be one of csv, jsonl; got 'xml'`. */
+function oneLine(message: string, argv: readonly string[]): string {
+  const invalid = /^Invalid values:\s+Argument: ([\w-]+), Given: "(.*)", Choices: (.*)$/s.exec(message);
+  if (invalid !== null) {
+    const [, name, given, choices] = invalid;
+    // A positional (`list things`) is named by its command.
+    const flag = argv.some((a) => a === `--${name}` || a.startsWith(`--${name}=`)) ? `--${name}` : argv.some((a) => a === `-${name}`) ? `-${name}` : (argv[0] ?? name);
+    return `${flag}: must be one of ${choices!.replace(/"/g, '')}; got '${given}'`;
+  }
+  return message.replace(/\s*\n\s*/g, '; ');
+}
+
 export async function main(argv: string[]): Promise<number> {
   // A reader that closes the pipe early (`daogym list presets | head`) is not an error.
   process.stdout.on('error', (error: NodeJS.ErrnoException) => {
@@ -45,10 +81,12 @@ export async function main(argv: string[]): Promise<number> {
     .alias('h', 'help')
     .version(false)
     .wrap(Math.min(110, process.stdout.columns ?? 100))
+    // yargs passes itself as the middleware's second argument (its typings declare only the first).
+    .middleware(((_args: unknown, y: { getOptions(): YargsOptions }) => requireOptionValues(argv, y.getOptions())) as unknown as (args: unknown) => void)
     .fail((message, error) => {
       // Throwing stops yargs here: a fail handler that returns lets the command's handler run anyway.
       if (error !== undefined && error !== null && !(error instanceof UsageError)) throw error;
-      throw error ?? new UsageError(message);
+      throw error ?? new UsageError(oneLine(message, argv));
     });
   try {
     await parser.parseAsync();
@@ -63,5 +101,6 @@ export async function main(argv: string[]): Promise<number> {
     console.error(`daogym: ${usageFailure}`);
     return EXIT_USAGE;
   }
-  return 0;
+  // A command may have set its own code (130 or 143 for a run stopped by a signal).
+  return typeof process.exitCode === 'number' ? process.exitCode : 0;
 }

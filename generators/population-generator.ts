@@ -18,7 +18,7 @@
  * member-level copula stays as fitted to the real data, so individual members stay realistic; the
  * realism floor (quality of pooled members against the real table) is checked by the loop.
  */
-import { readFile } from 'node:fs/promises';
+import { loadModel } from './model-io.ts';
 import normalCdf from '@stdlib/stats-base-dists-normal-cdf';
 import normalQuantile from '@stdlib/stats-base-dists-normal-quantile';
 import { normal } from '../lib/distributions.ts';
@@ -154,9 +154,7 @@ export class PopulationGenerator {
 
   /** A saved model (kind 'population-generator', as the loop's generator artifacts hold), for `loadGenerator`. */
   static async load(path: string): Promise<PopulationGenerator> {
-    const model = JSON.parse(await readFile(path, 'utf8')) as PopulationGeneratorModel;
-    if (model.kind !== 'population-generator' || model.base === undefined || model.hyper === undefined || model.prior === undefined) throw new Error(`${path}: not a population-generator model`);
-    return new PopulationGenerator(model);
+    return new PopulationGenerator(await loadModel<PopulationGeneratorModel>(path, 'population-generator'));
   }
 
   /** Log density of population effects z under the hyper distribution (independent normals). */

@@ -9,6 +9,10 @@ export function readTableCsv(path: string): { names: string[] | undefined; table
   const header = rows[0]!;
   const hasNames = header[0] === 'member' || header[0] === 'name' || header[0] === 'id';
   const columns = hasNames ? header.slice(1) : header;
+  columns.forEach((column, c) => {
+    if (column.trim() === '') throw new DataFileError(`${path}: column ${c + (hasNames ? 2 : 1)} of the header has no name`);
+    if (columns.indexOf(column) !== c) throw new DataFileError(`${path}: column '${column}' appears twice in the header`);
+  });
   const table: Table = Object.fromEntries(columns.map((c) => [c, new Float64Array(rows.length - 1)]));
   const names: string[] = [];
   rows.slice(1).forEach((row, r) => {

@@ -3,7 +3,7 @@
  * not a stack trace after every trial has run. Missing directories are made one level at a time (not with
  * `mkdirSync(..., { recursive: true })`, which spins forever under /proc on Node 20).
  */
-import { accessSync, constants, mkdirSync, statSync } from 'node:fs';
+import { accessSync, constants, mkdirSync, rmdirSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 
 /** Why an output path cannot be used, or undefined when it can. */
@@ -15,8 +15,8 @@ function kindOf(path: string): 'file' | 'directory' | 'other' | 'missing' {
     return stat.isDirectory() ? 'directory' : stat.isFile() ? 'file' : 'other';
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') return 'missing';
-    if (code === 'ENOTDIR') return 'other';
+    // ENOTDIR: a part of the path is a file; the walk up to the nearest existing ancestor names it.
+    if (code === 'ENOENT' || code === 'ENOTDIR') return 'missing';
     throw error;
   }
 }
@@ -63,8 +63,20 @@ export function outputDirectoryProblem(path: string): PathProblem {
   return ancestorProblem(path);
 }
 
-/** Makes `directory` and its missing parents, one level at a time; throws the first failure's error. */
-export function makeDirectories(directory: string): void {
+/** A directory could not be made (the message names it and the system's reason). */
+export class OutputPathError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'OutputPathError';
+  }
+}
+
+/**
+ * Makes `directory` and its missing parents, one level at a time; returns the directories it made (outermost
+ * first), so a caller that fails later can take them back with `removeDirectories`. On failure it removes what
+ * it made and throws an OutputPathError.
+ */
+export function makeDirectories(directory: string): string[] {
   const missing: string[] = [];
   let current = resolve(directory);
   while (kindOf(current) === 'missing') {
@@ -73,5 +85,28 @@ export function makeDirectories(directory: string): void {
     if (parent === current) break;
     current = parent;
   }
-  for (const path of missing.reverse()) mkdirSync(path);
+  const made: string[] = [];
+  for (const path of missing.reverse()) {
+    try {
+      mkdirSync(path);
+    } catch (error) {
+      removeDirectories(made);
+      throw new OutputPathError(`cannot make directory ${path} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+    }
+    made.push(path);
+  }
+  return made;
+}
+
+/** Removes directories `makeDirectories` made, innermost first, where they are still empty. */
+export function removeDirectories(made: readonly string[]): void {
+  for (const path of [...made].reverse()) {
+    try {
+      rmdirSync(path);
+    } catch (error) {
+      // Something was written into it meanwhile (ENOTEMPTY) or it is gone (ENOENT): leave it as it is.
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code !== 'ENOTEMPTY' && code !== 'ENOENT' && code !== 'EEXIST') throw error;
+    }
+  }
 }

@@ -103,7 +103,7 @@ export class RedisUnreachableError extends Error {
 const PROBE_TIMEOUT_MS = 5000;
 
 /** Connects once, without retrying, and sends PING; fails within PROBE_TIMEOUT_MS with a RedisUnreachableError. */
-async function checkReachable(url: string): Promise<void> {
+export async function checkReachable(url: string): Promise<void> {
   let firstError: Error | undefined;
   const client = new Redis(url, { lazyConnect: true, connectTimeout: PROBE_TIMEOUT_MS, retryStrategy: () => null, maxRetriesPerRequest: 0 });
   client.on('error', (error: Error) => (firstError ??= error));
@@ -403,7 +403,7 @@ export interface RunWorkerOptions {
 }
 
 /** Runs a BullMQ worker until SIGINT/SIGTERM or `signal`, then closes gracefully (running trials finish). */
-export async function runWorker(options: RunWorkerOptions): Promise<void> {
+export async function runWorker(options: RunWorkerOptions): Promise<{ stoppedBy?: NodeJS.Signals }> {
   checkRedisUrl(options.redis);
   checkQueueName(options.queue);
   // Before the threads load the envs (seconds): an unreachable Redis fails at once.
@@ -443,7 +443,11 @@ export async function runWorker(options: RunWorkerOptions): Promise<void> {
       }
     };
   });
-  const onSignal = () => requestStop();
+  let stoppedBy: NodeJS.Signals | undefined;
+  const onSignal = (signal?: unknown) => {
+    if (typeof signal === 'string') stoppedBy ??= signal as NodeJS.Signals;
+    requestStop();
+  };
   if (options.handleSignals !== false) {
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
@@ -454,7 +458,7 @@ export async function runWorker(options: RunWorkerOptions): Promise<void> {
   try {
     // Threads load the envs (seconds) before the worker claims a job, so no job is locked while they do.
     await Promise.all(Array.from({ length: concurrency }, () => pool.run(null)));
-    if (stopRequests > 0) return;
+    if (stopRequests > 0) return { stoppedBy };
     worker = new Worker<TrialJobData>(
       options.queue,
       async (job) => {
@@ -482,6 +486,7 @@ export async function runWorker(options: RunWorkerOptions): Promise<void> {
     await stopRequested;
     log(`worker ${name}: stopping after the running trials`);
     await worker.close(stopRequests > 1);
+    return { stoppedBy };
   } finally {
     if (options.handleSignals !== false) {
       process.off('SIGINT', onSignal);

@@ -11,6 +11,8 @@ import { LineCounter, parseDocument, isNode, type Document } from 'yaml';
 import { z } from 'zod';
 import { ATTACK_STRATEGIES, DEFAULT_COALITION_SIZE } from '../envs/dao/season.ts';
 import { DEFAULT_LATE_REACTION } from '../envs/dao/governance.ts';
+import { GovernanceAttackEnv, type GovernanceAttackKwargs } from '../envs/dao/attack-env.ts';
+import { EnvConfigError } from '../envs/dao/config.ts';
 import { DESIGN_PARAMETERS, DESIGN_SAFEGUARDS, DESIGN_SEASON_DAYS } from '../envs/dao/design-env.ts';
 import { PRESETS, presetNames, presetProtocol } from '../envs/dao/presets.ts';
 import { BLOCKS_PER_HOUR, DURATION_FIELDS, formatIssue, protocolFieldsAt, protocolSchema } from '../envs/dao/protocol.ts';
@@ -68,7 +70,7 @@ function unknownFieldMessage(key: string, valid: readonly string[]): string {
   return `unknown field '${key}'${guess === undefined ? '' : ` (did you mean '${guess}'?)`}; valid fields: ${valid.join(', ')}`;
 }
 
-const slug = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._+-]*$/, 'must be a name of letters, digits, and . _ + - (no spaces)');
+const slug = z.string().max(100).regex(/^[A-Za-z0-9][A-Za-z0-9._+-]*$/, 'must be a name of letters, digits, and . _ + - (no spaces)');
 const positiveInt = (max: number) => z.number().int().min(1).max(max);
 
 export const METRICS = ['score', 'welfare', 'attackSucceeded', 'attackLoss', 'attackLossShare', 'attackerProfit', 'executedValue', 'failedGoodValue', 'honestExecutedShare', 'honestProposals'] as const;
@@ -176,7 +178,8 @@ const report = strict({
 
 const common = {
   name: slug,
-  description: z.string().optional(),
+  /** Kept with the run and shown in its report: a paragraph, not a document. */
+  description: z.string().max(10_000).optional(),
   seed: z.number().int().min(0).max(2 ** 31 - 1).default(1),
   seeds: positiveInt(10_000).default(10),
   workers: positiveInt(256).optional(),
@@ -513,6 +516,7 @@ function issueMessage(issue: z.core.$ZodIssue, input: unknown): string {
       return `must be ${issue.inclusive ? '>=' : '>'} ${String(issue.minimum)}, got ${describeValue(input)}`;
     case 'too_big':
       if (issue.origin === 'array') return `at most ${String(issue.maximum)} entries`;
+      if (issue.origin === 'string') return `at most ${Number(issue.maximum).toLocaleString('en-US')} characters, got ${typeof input === 'string' ? input.length.toLocaleString('en-US') : describeValue(input)}`;
       return `must be ${issue.inclusive ? '<=' : '<'} ${String(issue.maximum)}, got ${describeValue(input)}`;
     case 'invalid_value':
       return `must be ${issue.values.length === 1 ? `'${String(issue.values[0])}'` : `one of: ${issue.values.map(String).join(', ')}`}, got ${describeValue(input)}`;
@@ -559,6 +563,19 @@ function crossChecks(config: ExperimentConfig): Array<[PropertyKey[], string]> {
     if (baseline !== undefined && !config.variants.some((v) => v.name === baseline)) {
       problems.push([['report', 'baseline'], `'${baseline}' is not a variant; valid: ${config.variants.map((v) => v.name).join(', ')}`]);
     }
+  }
+  if (config.kind === 'train') {
+    // The env refuses bad kwargs when it is made; made here once per variant, a mistake stops the config, not a trial.
+    config.variants.forEach((variant) => {
+      try {
+        new GovernanceAttackEnv({ ...config.envKwargs, preset: variant.preset, protocol: variant.protocol } as GovernanceAttackKwargs).close();
+      } catch (error) {
+        if (!(error instanceof EnvConfigError)) throw error;
+        const field = error.field.split('.')[0]!;
+        const inKwargs = Object.hasOwn(config.envKwargs, field);
+        problems.push([inKwargs ? ['envKwargs', ...error.field.split('.')] : ['variants', config.variants.indexOf(variant)], inKwargs ? error.message.slice(error.message.indexOf(':') + 2) : error.message]);
+      }
+    });
   }
   if (config.kind === 'search') {
     const { attackDay, days = DESIGN_SEASON_DAYS } = config.season;
@@ -684,6 +701,9 @@ function configError(file: string, doc: Document, counter: LineCounter, problems
  * Parses and validates experiment YAML; throws a ConfigError listing every problem found (up to
  * MAX_CONFIG_ERRORS), one `file:line: field: message` line each.
  */
+/** Alias references a config may expand; a nest of aliases beyond it is refused as an expansion bomb. */
+const MAX_YAML_ALIASES = 100;
+
 export function parseExperiment(text: string, file = 'config'): ExperimentConfig {
   return parseExperimentWithWarnings(text, file).config;
 }
@@ -701,7 +721,14 @@ export function parseExperimentWithWarnings(text: string, file = 'config'): { co
     });
     throw new ConfigError(lines.join('\n'), '(yaml)', doc.errors[0]!.linePos?.[0]?.line ?? null, lines);
   }
-  const data: unknown = doc.toJS({ maxAliasCount: 100 });
+  let data: unknown;
+  try {
+    data = doc.toJS({ maxAliasCount: MAX_YAML_ALIASES });
+  } catch (error) {
+    // The yaml package refuses alias expansion beyond the count with a ReferenceError (a "billion laughs" file).
+    if (!(error instanceof ReferenceError && /alias/i.test(error.message))) throw error;
+    throw new ConfigError(`${file}: invalid YAML: its aliases expand past ${MAX_YAML_ALIASES} copies (a config never needs that many)`, '(yaml)', null);
+  }
   if (data === null || typeof data !== 'object' || Array.isArray(data)) throw new ConfigError(`${file}: an experiment config must be a YAML mapping with name, kind, ...`, '(top level)', null);
   const result = experimentSchema.safeParse(data);
   const protocolProblems = variantProtocolProblems(data);

@@ -12,8 +12,8 @@
  * CSV follows RFC 4180 (CRLF line ends; a field holding a comma, quote, CR or LF, or with surrounding spaces,
  * is quoted, and quotes inside are doubled). csv-stringify is not a dependency, so the quoting is here.
  */
-import { createWriteStream } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { createWriteStream, renameSync, rmSync } from 'node:fs';
+import { makeDirectories } from '../lib/paths.ts';
 import { dirname } from 'node:path';
 import { Readable, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -67,8 +67,16 @@ export async function exportRun(
         : artifactLines(store, runId, format, summary);
   const source = Readable.from(inChunks(lines), { objectMode: false });
   if (typeof output === 'string') {
-    await mkdir(dirname(output), { recursive: true });
-    await pipeline(source, createWriteStream(output));
+    makeDirectories(dirname(output));
+    // Whole or not at all: written beside the target, renamed when complete; a failure leaves no part file.
+    const temporary = `${output}.tmp-${process.pid}`;
+    try {
+      await pipeline(source, createWriteStream(temporary));
+      renameSync(temporary, output);
+    } catch (error) {
+      rmSync(temporary, { force: true });
+      throw error;
+    }
   } else {
     await pipeline(source, output, { end: false });
   }

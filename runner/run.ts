@@ -5,7 +5,9 @@
  * HTML report. A run stopped by a signal, or killed outright, resumes with `resume`: finished trials are
  * kept, only the missing ones run.
  */
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
+import { InputFileError, MB, readInputText } from '../lib/inputs.ts';
+import { ModelFileError, readModelFile } from '../generators/model-io.ts';
 import { writeFileAtomic } from '../lib/files.ts';
 import { dirname, join, resolve } from 'node:path';
 import { ConfigError, parseExperimentWithWarnings, STRESSORS, type ExperimentConfig } from './config.ts';
@@ -13,7 +15,8 @@ import { localExecutor, type Executor } from './executors.ts';
 import type { TrialContext } from './execute.ts';
 import { planTrials } from './plan.ts';
 import { analyse, buildReport, type ReportSpec } from './report.ts';
-import { configHash, Store, trialId } from './store.ts';
+import { configHash, Store, StoreOpenError, trialId } from './store.ts';
+import { makeDirectories, OutputPathError, outputDirectoryProblem, outputFileProblem, removeDirectories } from '../lib/paths.ts';
 import { loopTable } from './trials/loop-data.ts';
 import { DataFileError } from '../generators/import/csv.ts';
 import { codeVersion, machineDescription } from './version.ts';
@@ -33,6 +36,8 @@ export interface RunOptions {
   /** Where reports go: `<out>/<run id>/report.html`. */
   out: string;
   workers?: number;
+  /** Checked before a run is recorded (e.g. that Redis answers), so a failure leaves no run behind. */
+  preflight?: () => Promise<void>;
   /** Builds the executor (default: local threads); the BullMQ executor plugs in here. */
   executor?: (config: ExperimentConfig, context: TrialContext) => Executor | Promise<Executor>;
   onProgress?: (progress: Progress) => void;
@@ -51,10 +56,18 @@ export interface RunOutcome {
   executed: number;
 }
 
-/** Reads and validates a config file; a missing file or a bad config is a ConfigError. */
+/** Config files are small: a larger one is a mistake (a data file given as the config), refused before parsing. */
+export const MAX_CONFIG_BYTES = MB;
+
+/** Reads and validates a config file; a missing, unreadable or oversized file or a bad config is a ConfigError. */
 export function loadExperiment(path: string): { config: ExperimentConfig; text: string; warnings: string[] } {
-  if (!existsSync(path)) throw new ConfigError(`${path}: no such config file`, '(file)', null);
-  const text = readFileSync(path, 'utf8');
+  let text: string;
+  try {
+    text = readInputText(path, 'a config file', MAX_CONFIG_BYTES);
+  } catch (error) {
+    if (!(error instanceof InputFileError)) throw error;
+    throw new ConfigError(error.message.endsWith(': no such file') ? `${path}: no such config file` : error.message, '(file)', null);
+  }
   const { config, warnings } = parseExperimentWithWarnings(text, path);
   // Generator model paths are relative to the config file, so runs do not depend on the working directory.
   if (config.kind === 'compare' || config.kind === 'stress') {
@@ -62,6 +75,12 @@ export function loadExperiment(path: string): { config: ExperimentConfig; text: 
       if (population.generator !== 'default') {
         population.generator = resolve(dirname(path), population.generator);
         if (!existsSync(population.generator)) throw new ConfigError(`${path}: populations.${population.name}.generator: no model file at ${population.generator}`, 'populations.generator', null);
+        try {
+          readModelFile(population.generator);
+        } catch (error) {
+          if (error instanceof ModelFileError) throw new ConfigError(`${path}: populations.${population.name}.generator: ${error.message}`, 'populations.generator', null);
+          throw error;
+        }
       }
     }
   }
@@ -165,7 +184,7 @@ export async function writeReport(store: Store, run: RunRecord, out: string): Pr
   // Loop runs keep their per-round records as episodes; the report tabulates them.
   const html = await buildReport({ run, trials: store.trials(run.id, { detail: config.kind === 'loop' }), spec: reportSpecFor(config), seed: config.seed });
   const path = join(out, run.id, 'report.html');
-  mkdirSync(dirname(path), { recursive: true });
+  makeDirectories(dirname(path));
   writeFileAtomic(path, html);
   store.addArtifact(run.id, 'report.html', 'text/html', html);
   return path;
@@ -184,6 +203,9 @@ async function execute(store: Store, run: RunRecord, config: ExperimentConfig, s
   const executor = options.executor ? await options.executor(config, context) : localExecutor(config, options.workers, context);
   const onAbort = () => executor.stop();
   options.signal?.addEventListener('abort', onAbort);
+  // A second Ctrl-C exits at once (process.exit): the run is recorded as interrupted, not left running.
+  const onExit = () => store.setRunStatus(run.id, 'interrupted');
+  process.on('exit', onExit);
   try {
     if (options.signal?.aborted) executor.stop();
     await executor.run(todo, (result) => {
@@ -199,6 +221,7 @@ async function execute(store: Store, run: RunRecord, config: ExperimentConfig, s
   } finally {
     options.signal?.removeEventListener('abort', onAbort);
     await executor.close();
+    process.off('exit', onExit);
   }
   const complete = store.countTrials(run.id) >= specs.length;
   store.setRunStatus(run.id, complete ? 'done' : 'interrupted');
@@ -210,9 +233,11 @@ async function execute(store: Store, run: RunRecord, config: ExperimentConfig, s
 /** Starts a new run of the config at `path`. */
 export async function runExperiment(path: string, options: RunOptions): Promise<RunOutcome> {
   const { config, text, warnings } = loadExperiment(path);
+  checkOutputs(options);
   for (const warning of warnings) options.onWarning?.(warning);
   const specs = planTrials(config);
-  const store = Store.open(options.db);
+  await options.preflight?.();
+  const store = openOutputs(options);
   try {
     const run = store.createRun({
       name: config.name,
@@ -240,8 +265,19 @@ export function findResumable(store: Store, config: ExperimentConfig): RunRecord
 
 /** Opens an existing database; a missing one is the user's mistake, and nothing is created. */
 export function openExistingStore(db: string): Store {
+  if (db.trim() === '') throw new ConfigError('--db: is empty; give the database `daogym run --db` wrote', 'db', null);
   if (db !== ':memory:' && !existsSync(db)) throw new ConfigError(`--db: no database at ${db} (runs are recorded where \`daogym run --db\` put them)`, 'db', null);
-  return Store.open(db);
+  return openStore(db);
+}
+
+/** Store.open, with a database that cannot be used reported as the --db argument's mistake. */
+function openStore(db: string): Store {
+  try {
+    return Store.open(db);
+  } catch (error) {
+    if (error instanceof StoreOpenError) throw new ConfigError(`--db: ${error.message}`, 'db', null);
+    throw error;
+  }
 }
 
 /** The analysis of a stored run, as the report and the terminal summary show it. */
@@ -250,9 +286,46 @@ export function analyseRun(store: Store, run: RunRecord) {
   return analyse({ run, trials: store.trials(run.id), spec: reportSpecFor(config), seed: config.seed });
 }
 
+/**
+ * The database and the report directory, checked before any work starts: a bad --db or --out is found now,
+ * not after every trial has run. Nothing is written.
+ */
+export function checkOutputs(options: Pick<RunOptions, 'db' | 'out' | 'report'>): void {
+  if (options.db !== ':memory:') {
+    const problem = outputFileProblem(options.db);
+    if (problem !== undefined) throw new ConfigError(`--db: ${problem}`, 'db', null);
+  }
+  if (options.report !== false) {
+    const problem = outputDirectoryProblem(options.out);
+    if (problem !== undefined) throw new ConfigError(`--out: ${problem}`, 'out', null);
+  }
+}
+
+/** Makes the report directory, then opens the database; when either fails, the directories made are removed. */
+function openOutputs(options: RunOptions, existing = false): Store {
+  let made: string[] = [];
+  if (options.report !== false) {
+    try {
+      made = makeDirectories(options.out);
+    } catch (error) {
+      if (error instanceof OutputPathError) throw new ConfigError(`--out: ${error.message}`, 'out', null);
+      throw error;
+    }
+  }
+  try {
+    return existing ? openExistingStore(options.db) : openStore(options.db);
+  } catch (error) {
+    removeDirectories(made);
+    throw error;
+  }
+}
+
 /** Continues run `runId` (its stored config; the config file is not needed). */
 export async function resumeRun(runId: string, options: RunOptions): Promise<RunOutcome> {
-  const store = openExistingStore(options.db);
+  if (options.db.trim() === '') throw new ConfigError('--db: is empty; give the database `daogym run --db` wrote', 'db', null);
+  checkOutputs(options);
+  await options.preflight?.();
+  const store = openOutputs(options, true);
   try {
     const run = store.getRun(runId);
     if (run === undefined) throw new ConfigError(`run '${runId}' is not in ${options.db}; see \`daogym show --db ${options.db}\``, 'run', null);

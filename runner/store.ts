@@ -10,7 +10,7 @@
  * The schema evolves through an ordered list of migrations keyed by `PRAGMA user_version`.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
+import { makeDirectories, OutputPathError, outputFileProblem } from '../lib/paths.ts';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type {
@@ -31,6 +31,14 @@ export class StoreError extends Error {
   constructor(message: string) {
     super(message);
     this.name = 'StoreError';
+  }
+}
+
+/** The database file itself cannot be used (a directory, not writable, not a daogym database, ...). */
+export class StoreOpenError extends StoreError {
+  constructor(message: string) {
+    super(message);
+    this.name = 'StoreOpenError';
   }
 }
 
@@ -285,15 +293,27 @@ export class Store {
    * or that a newer daogym wrote.
    */
   static open(path: string, options: { busyTimeoutMs?: number } = {}): Store {
-    const inMemory = path === ':memory:' || path === '';
-    if (!inMemory) mkdirSync(dirname(path), { recursive: true });
-    const db = new Database(path, { timeout: options.busyTimeoutMs ?? 10_000 });
-    try {
+    const inMemory = path === ':memory:';
+    if (!inMemory) {
+      const problem = outputFileProblem(path);
+      if (problem !== undefined) throw new StoreOpenError(problem);
       try {
-        db.pragma('journal_mode = WAL');
+        makeDirectories(dirname(path));
       } catch (error) {
-        throw new StoreError(`${path} is not a daogym database: ${(error as Error).message}`);
+        if (error instanceof OutputPathError) throw new StoreOpenError(error.message);
+        throw error;
       }
+    }
+    let db: Db;
+    try {
+      db = new Database(path, { timeout: options.busyTimeoutMs ?? 10_000 });
+    } catch (error) {
+      if (error instanceof Database.SqliteError) throw new StoreOpenError(`cannot open ${path}: ${error.message}`);
+      throw error;
+    }
+    try {
+      foreignDatabaseCheck(db, path);
+      db.pragma('journal_mode = WAL');
       db.pragma('synchronous = NORMAL');
       db.pragma('foreign_keys = ON');
       migrate(db, path);
@@ -587,11 +607,30 @@ function pushTo<T>(map: Map<number, T[]>, key: number, item: T): void {
   else list.push(item);
 }
 
+/**
+ * Refuses a file that is not a daogym database before anything is written to it (not even WAL mode): a file
+ * SQLite cannot read, or a SQLite database of someone else's (tables but no daogym schema version).
+ */
+function foreignDatabaseCheck(db: Db, path: string): void {
+  let version: number;
+  let tables: string[];
+  try {
+    version = db.pragma('user_version', { simple: true }) as number;
+    tables = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as { name: string }[]).map((r) => r.name);
+  } catch (error) {
+    if (error instanceof Database.SqliteError) throw new StoreOpenError(`${path} is not a daogym database (${error.message}); give another --db`);
+    throw error;
+  }
+  if (version === 0 && tables.length > 0) {
+    throw new StoreOpenError(`${path} is not a daogym database (it holds the table${tables.length > 1 ? 's' : ''} ${tables.slice(0, 5).join(', ')}${tables.length > 5 ? ', ...' : ''} and no daogym schema); give another --db`);
+  }
+}
+
 function migrate(db: Db, path: string): void {
   const versionOf = () => db.pragma('user_version', { simple: true }) as number;
   const found = versionOf();
   if (found > SCHEMA_VERSION) {
-    throw new StoreError(
+    throw new StoreOpenError(
       `${path} has store schema version ${found}, newer than this daogym knows (${SCHEMA_VERSION}): ` +
         'upgrade daogym to open it',
     );

@@ -25,9 +25,9 @@ test('bad arguments exit 2 with one clear line naming the argument', () => {
   for (const [args, pattern] of [
     [['demo', '--episodes', '0'], /--episodes must be an integer from 1 to 1000, got 0/],
     [['demo', '--env', 'CartPol-v1'], /--env: .*Did you mean: CartPole-v1/],
-    [['demo', '--agent', 'genius'], /Argument: agent, Given: "genius", Choices: "random", "heuristic"/],
+    [['demo', '--agent', 'genius'], /^daogym: --agent: must be one of random, heuristic; got 'genius'\n$/],
     [['demo', '--bogus'], /Unknown argument: bogus/],
-    [['list', 'things'], /Choices: "envs", "presets"/],
+    [['list', 'things'], /^daogym: list: must be one of envs, presets, generators, agents, attacks; got 'things'\n$/],
     [[], /Give a command/],
   ] as const) {
     const result = run(...args);

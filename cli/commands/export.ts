@@ -3,7 +3,7 @@
  * stdout; or, with --artifact, one stored artifact's content (a loop's generator checkpoints and per-round
  * loss distributions, final protocols, the run's report).
  */
-import { mkdirSync } from 'node:fs';
+import { makeDirectories, outputFileProblem } from '../../lib/paths.ts';
 import { dirname } from 'node:path';
 import type { Argv } from 'yargs';
 import { writeFileAtomic } from '../../lib/files.ts';
@@ -42,6 +42,10 @@ export function builder(yargs: Argv): Argv<ExportArgs> {
 export async function handler(args: ExportArgs): Promise<void> {
   if (args.artifact === undefined && (args.seed !== undefined || args.trial !== undefined)) throw new UsageError(`--${args.seed !== undefined ? 'seed' : 'trial'} picks the trial of an --artifact; give --artifact NAME too`);
   if (args.seed !== undefined && (!Number.isInteger(args.seed) || args.seed < 0)) throw new UsageError(`--seed must be a non-negative integer, got ${args.seed}`);
+  if (args.output !== undefined) {
+    const problem = outputFileProblem(args.output);
+    if (problem !== undefined) throw new UsageError(`-o: ${problem}`);
+  }
   const store = openStore(args.db);
   try {
     const run = getRunOrFail(store, args.run, args.db);
@@ -55,7 +59,7 @@ export async function handler(args: ExportArgs): Promise<void> {
       }
       if (args.output === undefined) process.stdout.write(artifact.content);
       else {
-        mkdirSync(dirname(args.output), { recursive: true });
+        makeDirectories(dirname(args.output));
         writeFileAtomic(args.output, artifact.content);
         console.error(`wrote ${args.artifact} (${artifact.mediaType}, ${Buffer.byteLength(artifact.content)} bytes) to ${args.output}`);
       }

@@ -12,6 +12,8 @@ import { ParametricGenerator } from '../../generators/parametric.ts';
 import type { DpOptions, PrivacyBudget } from '../../generators/vae.ts';
 import { boundsFor } from '../../generators/dp/marginals.ts';
 import { loadGenerator, type Generator } from '../../generators/load.ts';
+import { ModelFileError } from '../../generators/model-io.ts';
+import { outputFileProblem } from '../../lib/paths.ts';
 import { DataFileError } from '../../generators/import/governor-events.ts';
 import { dcrBreakdown, membershipInferenceAuc, qualityReport, type DcrBreakdown, type Table } from '../../generators/metrics.ts';
 import { readTableCsv, writeTableCsv } from '../../generators/table-io.ts';
@@ -20,11 +22,33 @@ import { UsageError } from '../errors.ts';
 const KINDS = ['copula', 'parametric', 'vae', 'gan'] as const;
 
 
-function read(path: string): Table {
+/** Rows a fit needs: two for any correlation, a whole pack for the GAN's PacGAN discriminator. */
+const MIN_FIT_ROWS: Record<(typeof KINDS)[number], { rows: number; label: string }> = {
+  copula: { rows: 2, label: 'copula' },
+  parametric: { rows: 2, label: 'parametric generator' },
+  vae: { rows: 2, label: 'VAE' },
+  gan: { rows: 10, label: 'GAN (pac 10)' },
+};
+
+function read(path: string, flag?: string): Table {
   try {
     return readTableCsv(path).table;
   } catch (error) {
-    if (error instanceof DataFileError) throw new UsageError(error.message);
+    if (error instanceof DataFileError) throw new UsageError(flag === undefined ? error.message : `${flag}: ${error.message}`);
+    throw error;
+  }
+}
+
+function checkOutput(flag: string, path: string): void {
+  const problem = outputFileProblem(path);
+  if (problem !== undefined) throw new UsageError(`${flag}: ${problem}`);
+}
+
+async function load(path: string): Promise<Generator> {
+  try {
+    return await loadGenerator(path);
+  } catch (error) {
+    if (error instanceof ModelFileError) throw new UsageError(`--model: ${error.message}`);
     throw error;
   }
 }
@@ -74,7 +98,11 @@ export function builder(yargs: Argv): Argv {
           .option('dp-delta', { type: 'number', default: 1e-5, describe: 'delta of the DP guarantee (with --dp-epsilon)' })
           .strict(),
       async (args) => {
-        const table = read(args.data as string);
+        checkOutput('--out', args.out as string);
+        const table = read(args.data as string, '--data');
+        const rows = Object.values(table)[0]?.length ?? 0;
+        const needed = MIN_FIT_ROWS[args.kind as (typeof KINDS)[number]];
+        if (rows < needed.rows) throw new UsageError(`--data: ${args.data} has ${rows} row${rows === 1 ? '' : 's'}; the ${needed.label} needs at least ${needed.rows}`);
         const epochs = args.epochs as number;
         if (!Number.isInteger(epochs) || epochs < 1) throw new UsageError(`--epochs must be a positive integer, got ${epochs}`);
         const dp = dpOptions(args['dp-epsilon'] as number | undefined, args['dp-delta'] as number, args.kind as string, table);
@@ -107,12 +135,8 @@ export function builder(yargs: Argv): Argv {
         if (!Number.isInteger(n) || n < 1 || n > 10_000_000) throw new UsageError(`--n must be an integer from 1 to 10,000,000, got ${n}`);
         const seed = args.seed as number;
         if (!Number.isInteger(seed) || seed < 0) throw new UsageError(`--seed must be a non-negative integer, got ${seed}`);
-        let model: Generator;
-        try {
-          model = await loadGenerator(args.model as string);
-        } catch (error) {
-          throw new UsageError(`--model: cannot load ${args.model}: ${(error as Error).message}`);
-        }
+        checkOutput('--out', args.out as string);
+        const model = await load(args.model as string);
         writeTableCsv(args.out as string, model.sample(n, Rng.create(seed)));
         console.log(`sampled ${n} rows -> ${args.out}`);
       },
@@ -148,12 +172,7 @@ export function builder(yargs: Argv): Argv {
         }
         let privacy: PrivacyBudget | undefined;
         if (args.model !== undefined) {
-          let model: Generator;
-          try {
-            model = await loadGenerator(args.model as string);
-          } catch (error) {
-            throw new UsageError(`--model: cannot load ${args.model}: ${(error as Error).message}`);
-          }
+          const model = await load(args.model as string);
           privacy = model.constructor.name === 'TabularVae' && 'privacy' in model ? (model.privacy as PrivacyBudget | undefined) : undefined;
           if (privacy !== undefined) {
             report.dpEpsilon = privacy.epsilon;

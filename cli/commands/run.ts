@@ -6,8 +6,8 @@
 import type { Argv } from 'yargs';
 import { ConfigError, type ExperimentConfig } from '../../runner/config.ts';
 import type { Executor } from '../../runner/executors.ts';
-import { findResumable, loadExperiment, resumeRun, runExperiment, type RunOptions, type RunOutcome } from '../../runner/run.ts';
-import { Store, StoreError } from '../../runner/store.ts';
+import { checkOutputs, findResumable, loadExperiment, resumeRun, runExperiment, type RunOptions, type RunOutcome } from '../../runner/run.ts';
+import { Store, StoreError, StoreOpenError } from '../../runner/store.ts';
 import { UsageError } from '../errors.ts';
 import { progressReporter } from '../progress.ts';
 import { printOutcome } from './show.ts';
@@ -52,37 +52,45 @@ export function checkExecutionArgs(args: ExecutionArgs): void {
 export async function withExecution(args: ExecutionArgs, label: string, work: (options: RunOptions) => Promise<RunOutcome>): Promise<void> {
   const progress = progressReporter(label, args.quiet || args.json);
   const controller = new AbortController();
-  let interrupts = 0;
-  const onSigint = () => {
-    interrupts++;
-    if (interrupts > 1) process.exit(130);
+  // Exit codes of a stopped run: 128 + the signal's number, as shells report them (130 SIGINT, 143 SIGTERM).
+  let stoppedBy: number | undefined;
+  const onSignal = (code: number) => () => {
+    if (stoppedBy !== undefined) process.exit(code);
+    stoppedBy = code;
     process.stderr.write('\nstopping: running trials finish and are kept (Ctrl-C again to quit at once)\n');
     controller.abort();
   };
+  const onSigint = onSignal(130);
+  const onSigterm = onSignal(143);
   process.on('SIGINT', onSigint);
-  process.on('SIGTERM', onSigint);
+  process.on('SIGTERM', onSigterm);
   let executor: ((config: ExperimentConfig) => Promise<Executor>) | undefined;
+  let preflight: (() => Promise<void>) | undefined;
   if (args.executor === 'bullmq') {
     const redis = args.redis!;
     executor = async (config) => {
       const { BullmqExecutor } = await import('../../runner/bullmq.ts');
       return new BullmqExecutor(config, { redis, queue: args.queue });
     };
+    preflight = async () => (await import('../../runner/bullmq.ts')).checkReachable(redis);
   }
   let outcome: RunOutcome;
   try {
-    outcome = await work({ db: args.db, out: args.out, workers: args.workers, executor, signal: controller.signal, onProgress: (p) => progress.update(p), onWarning: (w) => console.error(w) });
+    outcome = await work({ db: args.db, out: args.out, workers: args.workers, executor, preflight, signal: controller.signal, onProgress: (p) => progress.update(p), onWarning: (w) => console.error(w) });
   } catch (error) {
+    if (error instanceof StoreOpenError) throw new UsageError(`--db: ${error.message}`);
     if (error instanceof ConfigError || error instanceof StoreError) throw new UsageError(error.message);
-    if ((error as Error).name === 'RedisUnreachableError') throw new UsageError((error as Error).message);
+    // Typed refusals from elsewhere (a trial's worker thread, the Redis client) arrive by name.
+    if ((error as Error).name === 'RedisUnreachableError') throw new UsageError(`--redis: ${(error as Error).message}`);
+    if ((error as Error).name === 'TrialInputError') throw new UsageError((error as Error).message);
     throw error;
   } finally {
     progress.stop();
     process.off('SIGINT', onSigint);
-    process.off('SIGTERM', onSigint);
+    process.off('SIGTERM', onSigterm);
   }
   printOutcome(outcome, args);
-  if (outcome.interrupted) process.exitCode = 130;
+  if (outcome.interrupted) process.exitCode = stoppedBy ?? 130;
 }
 
 export const command = 'run <config>';
@@ -108,8 +116,10 @@ export async function handler(args: RunArgs): Promise<void> {
     }
     let store: Store;
     try {
+      checkOutputs({ db: args.db, out: args.out });
       store = Store.open(args.db);
     } catch (error) {
+      if (error instanceof ConfigError) throw new UsageError(error.message);
       if (error instanceof StoreError) throw new UsageError(`--db: ${error.message}`);
       throw error;
     }

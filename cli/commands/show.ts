@@ -2,7 +2,7 @@
 import type { Argv } from 'yargs';
 import { ConfigError } from '../../runner/config.ts';
 import { analyseRun, openExistingStore, type RunOutcome } from '../../runner/run.ts';
-import { StoreError, type Store } from '../../runner/store.ts';
+import { StoreError, StoreOpenError, type Store } from '../../runner/store.ts';
 import { formatSummary } from '../../runner/summary.ts';
 import type { RunRecord } from '../../runner/types.ts';
 import { UsageError } from '../errors.ts';
@@ -28,6 +28,7 @@ export function openStore(db: string): Store {
   try {
     return openExistingStore(db);
   } catch (error) {
+    if (error instanceof StoreOpenError) throw new UsageError(`--db: ${error.message}`);
     if (error instanceof ConfigError || error instanceof StoreError) throw new UsageError(error.message);
     throw error;
   }

@@ -35,7 +35,7 @@ export async function handler(args: WorkerArgs): Promise<void> {
   if (!(Number.isInteger(args.stalledInterval) && args.stalledInterval >= 100)) throw new UsageError(`--stalled-interval: must be an integer number of ms, at least 100, got ${args.stalledInterval}`);
   const { RedisUnreachableError, runWorker } = await import('../../runner/bullmq.ts');
   try {
-    await runWorker({
+    const { stoppedBy } = await runWorker({
       redis: args.redis,
       queue: args.queue,
       concurrency: args.concurrency,
@@ -44,9 +44,11 @@ export async function handler(args: WorkerArgs): Promise<void> {
       stalledIntervalMs: args.stalledInterval,
       log: args.quiet ? undefined : (message) => process.stderr.write(`${message}\n`),
     });
+    // Stopped by a signal: 128 + its number, as shells report it.
+    if (stoppedBy !== undefined) process.exitCode = stoppedBy === 'SIGTERM' ? 143 : 130;
   } catch (error) {
     // A wrong --redis or a server that is down: one line, not a stack.
-    if (error instanceof RedisUnreachableError) throw new UsageError(error.message);
+    if (error instanceof RedisUnreachableError) throw new UsageError(`--redis: ${error.message}`);
     throw error;
   }
 }

@@ -5,7 +5,7 @@
  * Times are in blocks of 12 s (7,200 a day); shares of supply are fractions (0.04 = 4 %).
  */
 import { z } from 'zod';
-import { compileQuorumExpression, QuorumExpressionError } from './quorum-expression.ts';
+import { checkQuorumExpression, QuorumExpressionError } from './quorum-expression.ts';
 import { DURATION_FORMS, parseDuration } from './units.ts';
 
 export const BLOCKS_PER_DAY = 7200;
@@ -125,7 +125,7 @@ export const protocolSchema = z
   .superRefine((protocol, ctx) => {
     if (protocol.quorum.kind === 'expression') {
       try {
-        compileQuorumExpression(protocol.quorum.expression);
+        checkQuorumExpression(protocol.quorum.expression);
       } catch (error) {
         if (!(error instanceof QuorumExpressionError)) throw error;
         ctx.addIssue({ code: 'custom', message: error.message, path: ['quorum', 'expression'] });

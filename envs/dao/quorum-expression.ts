@@ -67,7 +67,8 @@ function check(node: MathNode, source: string, used: Set<QuorumVariable>): void 
     }
     case 'SymbolNode': {
       const name = (node as unknown as { name: string }).name;
-      if (name in QUORUM_VARIABLES) used.add(name as QuorumVariable);
+      // Own keys only: `name in` would let 'constructor', 'toString' or '__proto__' through from Object.prototype.
+      if (Object.hasOwn(QUORUM_VARIABLES, name)) used.add(name as QuorumVariable);
       else if (!ALLOWED_CONSTANTS.has(name)) {
         throw new QuorumExpressionError(`unknown variable '${name}' ${where}; valid variables: ${Object.keys(QUORUM_VARIABLES).join(', ')}`);
       }
@@ -138,10 +139,59 @@ export function compileQuorumExpression(source: string): CompiledQuorumExpressio
       for (const name of Object.keys(QUORUM_VARIABLES) as QuorumVariable[]) local.set(name, scope[name]);
       const value: unknown = compiled.evaluate(local);
       const number = typeof value === 'boolean' ? Number(value) : value;
-      if (typeof number !== 'number' || Number.isNaN(number)) {
-        throw new QuorumExpressionError(`quorum expression '${source}' gave ${String(value)}, not a number`);
-      }
-      return number;
+      const problem = quorumValueProblem(number);
+      if (problem !== undefined) throw new QuorumExpressionError(`quorum expression '${source}' ${problem} (${describeScope(scope)})`);
+      return number as number;
     },
   };
 }
+
+/** What is wrong with an expression's value as a quorum, or undefined for a finite number >= 0. */
+function quorumValueProblem(value: unknown): string | undefined {
+  if (typeof value !== 'number') return value !== null && typeof value === 'object' && 'im' in value ? `gives a complex number (${String(value)})` : `gives ${String(value)}, not a number`;
+  if (Number.isNaN(value)) return 'gives NaN';
+  if (!Number.isFinite(value)) return `gives ${value}`;
+  if (value < 0) return `gives a negative quorum (${value})`;
+  return undefined;
+}
+
+function describeScope(scope: QuorumScope): string {
+  const votes = scope.totalVotes === 0 ? 'no votes yet' : `${scope.forVotes} For, ${scope.againstVotes} Against, ${scope.abstainVotes} Abstain`;
+  const history = scope.turnoutLast === 0 && scope.turnoutMean === 0 ? 'the first proposal: turnoutLast = turnoutMean = 0' : `turnoutLast ${scope.turnoutLast}, turnoutMean ${scope.turnoutMean}`;
+  return `at supply ${scope.supply}, circulating ${scope.circulating}, ${votes}, ${history}, requested ${scope.requested}, treasury ${scope.treasury}`;
+}
+
+/**
+ * Scopes a running DAO can present: small to large supplies, nothing delegated to all of it, no votes to a
+ * landslide either way, the first proposal (no turnout history: turnoutLast = turnoutMean = 0) and later ones,
+ * no request or a large one, a full treasury or an empty one.
+ */
+export function plausibleQuorumScopes(): QuorumScope[] {
+  const scopes: QuorumScope[] = [];
+  for (const supply of [10_000_000, 1_000, 1_000_000_000]) {
+    for (const circulating of [supply, 0.3 * supply, 0]) {
+      for (const [f, a, ab, voters] of [[0, 0, 0, 0], [0.05, 0, 0, 10], [0, 0.05, 0, 10], [0.2, 0.1, 0.01, 200]] as const) {
+        for (const [last, mean] of [[0, 0], [0.02, 0.03], [0.4, 0.25]] as const) {
+          for (const [requested, treasury] of [[0, 20_000_000], [5_000_000, 20_000_000], [1_000_000, 0]] as const) {
+            scopes.push({ supply, circulating, forVotes: f * supply, againstVotes: a * supply, abstainVotes: ab * supply, totalVotes: (f + a + ab) * supply, turnoutLast: last, turnoutMean: mean, voters, requested, treasury });
+          }
+        }
+      }
+    }
+  }
+  return scopes;
+}
+
+/**
+ * Checks an expression over `plausibleQuorumScopes()`: the first scope where it gives NaN, Infinity, a negative
+ * or complex number is a QuorumExpressionError naming that scope, so a config is refused before any trial runs.
+ */
+export function checkQuorumExpression(source: string): void {
+  if (checkedSources.has(source)) return;
+  const compiled = compileQuorumExpression(source);
+  for (const scope of plausibleQuorumScopes()) compiled.evaluate(scope);
+  checkedSources.add(source);
+}
+
+/** Expressions already checked: protocols are parsed once per env, and an env is made per trial. */
+const checkedSources = new Set<string>();

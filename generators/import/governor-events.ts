@@ -57,6 +57,9 @@ function proposalKey(value: string | undefined, file: string, line: number, colu
   return String(Math.round(number(value, file, line, column)));
 }
 
+/** No token's supply reaches this many whole tokens: a larger vote weight is a unit mistake or garbage. */
+export const MAX_TOKENS = 1e15;
+
 export function readGovernorEvents(file: string): GovernorEvents {
   const rows = parseCsvFile<{ record: Record<string, string>; info: { lines: number } }>(file, { columns: true, skip_empty_lines: true, info: true }).map(({ record, info }) => ({
     record,
@@ -72,6 +75,7 @@ export function readGovernorEvents(file: string): GovernorEvents {
 
   const proposals = new Map<string, ProposalRecord>();
   const votes: VoteRecord[] = [];
+  const voteLines: number[] = [];
   const executed = new Set<string>();
   const canceled = new Set<string>();
   for (const { record, line } of rows) {
@@ -79,26 +83,32 @@ export function readGovernorEvents(file: string): GovernorEvents {
     const block = number(record.block_number, file, line, 'block_number');
     if (event === 'ProposalCreated') {
       const id = proposalKey(record.id, file, line, 'id');
-      proposals.set(id, {
-        id,
-        createdBlock: block,
-        startBlock: number(record.startBlock, file, line, 'startBlock'),
-        endBlock: number(record.endBlock, file, line, 'endBlock'),
-        executed: false,
-        canceled: false,
-      });
+      const startBlock = number(record.startBlock, file, line, 'startBlock');
+      const endBlock = number(record.endBlock, file, line, 'endBlock');
+      if (endBlock < startBlock) throw new DataFileError(`${file}, line ${line}: endBlock ${endBlock} is before startBlock ${startBlock}`);
+      proposals.set(id, { id, createdBlock: block, startBlock, endBlock, executed: false, canceled: false });
     } else if (event === 'VoteCast' || event === 'VoteEmitted') {
       const proposalId = proposalKey(format === 'aave-v2' ? record.id : record.proposalId, file, line, format === 'aave-v2' ? 'id' : 'proposalId');
-      const weight = number(format === 'aave-v2' ? record.votingPower : record.votes, file, line, format === 'aave-v2' ? 'votingPower' : 'votes') / WEI;
+      const weightColumn = format === 'aave-v2' ? 'votingPower' : 'votes';
+      const weight = number(record[weightColumn], file, line, weightColumn) / WEI;
+      if (weight < 0) throw new DataFileError(`${file}, line ${line}: column '${weightColumn}' must be a finite number >= 0 (in wei), got ${record[weightColumn]}`);
+      if (weight > MAX_TOKENS) throw new DataFileError(`${file}, line ${line}: column '${weightColumn}' is ${weight.toExponential(2)} tokens, above any token supply (${MAX_TOKENS.toExponential(0)}); weights are in wei (18 decimals)`);
       const voter = record.voter;
       if (voter === undefined || voter === '') throw new DataFileError(`${file}, line ${line}: column 'voter' is empty`);
       votes.push({ voter: voter.toLowerCase(), proposalId, support: support(record.support, file, line), votes: weight, block });
+      voteLines.push(line);
     } else if (event === 'ProposalExecuted') {
       executed.add(proposalKey(record.id, file, line, 'id'));
     } else if (event === 'ProposalCanceled') {
       canceled.add(proposalKey(record.id, file, line, 'id'));
     }
   }
+  // A vote needs its proposal's window (timing, tenure): a log cut after the proposal was created cannot give it.
+  votes.forEach((vote, i) => {
+    if (!proposals.has(vote.proposalId)) {
+      throw new DataFileError(`${file}, line ${voteLines[i]}: VoteCast on proposal ${vote.proposalId}, which the file never creates (export the log from before the proposal's ProposalCreated event)`);
+    }
+  });
   for (const [id, proposal] of proposals) {
     proposal.executed = executed.has(id);
     proposal.canceled = canceled.has(id);

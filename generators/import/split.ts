@@ -5,9 +5,8 @@
  * Executed events) go to both sides, so each side stays a complete log of the proposals.
  */
 import { parse } from 'csv-parse/sync';
-import { readFileSync } from 'node:fs';
 import { Rng } from '../../lib/rng.ts';
-import { DataFileError } from './csv.ts';
+import { DataFileError, readDataText } from './csv.ts';
 
 /** Column names tried, in order, when no member column is named. */
 export const MEMBER_COLUMNS = ['member', 'voter', 'address'] as const;
@@ -36,12 +35,7 @@ export function holdoutMembers(members: readonly string[], share: number, seed: 
 }
 
 export function splitByMember(file: string, options: { share: number; seed: number; memberColumn?: string }): MemberSplit {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (error) {
-    throw new DataFileError(`cannot read ${file}: ${(error as Error).message}`);
-  }
+  const text = readDataText(file);
   let records: string[][];
   try {
     records = parse(text, { skip_empty_lines: true, relax_column_count: false }) as string[][];

@@ -63,7 +63,7 @@ test('malformed files get one clear error naming the file and line', () => {
     assert.throws(() => readGovernorEvents(write('support.csv', `${header}VoteCast,2,,,,0xabc,1.0,maybe,5\n`)), (e: Error) => /support\.csv, line 2: column 'support' must be 0, 1, 2, True or False, got "maybe"/.test(e.message));
     assert.throws(() => readGovernorEvents(write('votes.csv', `${header}VoteCast,2,,,,0xabc,1.0,1,lots\n`)), (e: Error) => /votes\.csv, line 2: column 'votes' must be a number/.test(e.message));
     assert.throws(() => readGovernorEvents(write('other.csv', 'a,b\n1,2\n')), /not a governor-events export/);
-    assert.throws(() => readGovernorEvents(join(directory, 'missing.csv')), /cannot read/);
+    assert.throws(() => readGovernorEvents(join(directory, 'missing.csv')), /missing\.csv: no such file/);
     const ok = readGovernorEvents(write('ok.csv', `${header}ProposalCreated,1,7.0,2,12,,,,\n"VoteCast",5,,,,0xABC,7.0,1,"2000000000000000000"\n`));
     assert.equal(ok.votes, [{ voter: '0xabc', proposalId: '7', support: 1, votes: 2, block: 5 }]);
   } finally {
@@ -172,7 +172,7 @@ realData('daogym data import writes the feature table and prints the statistics;
     assert.is(readFileSync(out, 'utf8').trim().split('\n').length, summary.members + 1);
     const bad = spawnSync(process.execPath, [bin, 'data', 'import', join(directory, 'missing.csv'), '--out', join(directory, 'x.csv')], { encoding: 'utf8' });
     assert.is(bad.status, 2);
-    assert.match(bad.stderr, /cannot read .*missing\.csv/);
+    assert.match(bad.stderr, /missing\.csv: no such file/);
     assert.not.ok(existsSync(join(directory, 'x.csv')));
   } finally {
     rmSync(directory, { recursive: true, force: true });
@@ -218,7 +218,7 @@ test('daogym data split: seeded, every member on one side, proposal rows in both
       [[log, '--train', directory], /--train: .* is a directory/],
       [[log, '--train', log], /--train: .* is the input file/],
       [[log, '--member-column', 'who'], /no member column 'who'; columns are event_name, voter, proposalId, votes/],
-      [[join(directory, 'missing.csv')], /cannot read .*missing\.csv/],
+      [[join(directory, 'missing.csv')], /missing\.csv: no such file/],
     ] as const) {
       const bad = run(...args);
       assert.is(bad.status, 2, `${args.join(' ')}: ${bad.stderr}`);

@@ -202,6 +202,9 @@ if (!haveRedis) {
       const job = await watcher.getJob(killed!.id);
       assert.ok(job !== undefined && job.attemptsStarted >= 2, `the killed trial was started again (attemptsStarted ${job?.attemptsStarted})`);
       assert.is(killed!.id, trialJobId(jobConfigHash(config), killed!));
+      // The surviving worker stops on SIGTERM with the shell's code for it, 128 + 15.
+      await stopProcess(workers[1]!.process);
+      assert.is(workers[1]!.process.exitCode, 143, `a worker stopped by SIGTERM exits 143: ${workers[1]!.output()}`);
     } catch (error) {
       for (const [i, worker] of workers.entries()) console.log(`worker w${i + 1} output:\n${worker.output()}`);
       throw error;

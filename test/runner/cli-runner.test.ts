@@ -61,7 +61,7 @@ test('runner commands: bad input exits 2 with one line, and writes nothing', () 
     [['show', '--db', 'fresh/x.db'], /^daogym: --db: no database at fresh\/x\.db/],
     [['resume', 'nope', '--db', 'fresh/x.db'], /^daogym: --db: no database at fresh\/x\.db/],
     [['show', 'nope'], /^daogym: run 'nope' is not in results\/daogym\.db; runs: /],
-    [['export', 'nope', '--format', 'xml'], /Choices: "csv", "jsonl"/],
+    [['export', 'nope', '--format', 'xml'], /^daogym: --format: must be one of csv, jsonl; got 'xml'\n$/],
   ] as const) {
     const result = run(...args);
     assert.is(result.status, 2, `${args.join(' ')}: ${result.stderr}`);
