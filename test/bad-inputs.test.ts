@@ -156,6 +156,10 @@ const CASES: Case[] = [
   { args: ['run', 'quorum-tostring.yaml', '--db', 'new/d.db'], message: /quorum\.expression: unknown variable 'toString'/ },
   { args: ['run', 'quorum-proto.yaml', '--db', 'new/d.db'], message: /quorum\.expression: unknown variable '__proto__'/ },
   { args: ['run', 'train-kwargs.yaml', '--db', 'new/d.db'], message: /^daogym: train-kwargs\.yaml:5: envKwargs\.members: must be a positive integer, got -5$/ },
+  { args: ['report', 'x', '--db', 'new.db', '--out', 'a-file'], message: /^daogym: --out: a-file exists and is not a directory$/ },
+  { args: ['resume', 'x', '--db', 'new.db', '--out', 'a-file'], message: /^daogym: --out: a-file exists and is not a directory$/ },
+  { args: ['resume', 'x', '--db', ''], message: /^daogym: --db: is empty; give the database `daogym run --db` wrote$/ },
+  { args: ['compare', 'x', 'y', '--db', 'foreign.db'], message: /^daogym: --db: foreign\.db is not a daogym database/ },
   // Export destinations.
   { args: ['export', 'x', '--db', 'new.db', '-o', 'a-dir'], message: /^daogym: -o: a-dir is a directory; give a file path$/ },
   // Generators: too few rows, models of another kind, outputs that are directories.

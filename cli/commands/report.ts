@@ -1,6 +1,8 @@
 /** `daogym report <run-id>`: (re)writes a run's HTML report, and prints the summary table. */
 import type { Argv } from 'yargs';
+import { outputDirectoryProblem } from '../../lib/paths.ts';
 import { writeReport } from '../../runner/run.ts';
+import { UsageError } from '../errors.ts';
 import { getRunOrFail, openStore } from './show.ts';
 
 interface ReportArgs {
@@ -23,6 +25,8 @@ export function builder(yargs: Argv): Argv<ReportArgs> {
 }
 
 export async function handler(args: ReportArgs): Promise<void> {
+  const problem = outputDirectoryProblem(args.out);
+  if (problem !== undefined) throw new UsageError(`--out: ${problem}`);
   const store = openStore(args.db);
   try {
     const run = getRunOrFail(store, args.run, args.db);
