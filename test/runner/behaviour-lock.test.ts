@@ -1,0 +1,110 @@
+/**
+ * Behaviour lock: every shipped config, shrunk to seconds (fewer seeds, evaluations, rounds and steps), is run
+ * and its results reduced to one digest per config: every trial's metrics, curves, attack outcomes, episodes and
+ * artifacts, as stored. A refactor must leave these digests byte-identical; a change of behaviour made on purpose
+ * updates them (`UPDATE_DIGESTS=1 npm test -- behaviour-lock`) and says so in its commit.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parse, stringify } from 'yaml';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { runExperiment } from '../../runner/run.ts';
+import { Store } from '../../runner/store.ts';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const digestsFile = join(root, 'test', 'fixtures', 'behaviour-digests.json');
+const haveData = existsSync(join(root, '..', 'shared', 'data', 'governor-events', 'compound_governor_bravo.csv'));
+
+/** Each kind's config shrunk to seconds; the rest of the config (presets, attacks, options) is kept. */
+function shrink(config: Record<string, unknown>): Record<string, unknown> {
+  const c = structuredClone(config);
+  c.seeds = 1;
+  switch (c.kind) {
+    case 'compare':
+    case 'stress':
+      c.populations = (c.populations as { members?: number }[] | undefined)?.map((p) => ({ ...p, members: Math.min(p.members ?? 2000, 300) }));
+      if (c.kind === 'stress') (c.stress as { values: number[] }).values = (c.stress as { values: number[] }).values.slice(0, 3);
+      break;
+    case 'train':
+      c.agent = { ...(c.agent as object), totalTimesteps: 1024, numEnvs: 2, numSteps: 32 };
+      c.evalEpisodes = 2;
+      (c.envKwargs as { members?: number }).members = 200;
+      break;
+    case 'search':
+      Object.assign(c, { members: 200, maxEvaluations: 10, trainSeasons: 1, heldOutSeasons: 2, trainPopulations: 1, heldOutPopulations: 2 });
+      break;
+    case 'loop':
+      Object.assign(c, { rounds: 1, populationsPerRound: 4, members: 200 });
+      c.protocolSearch = { ...(c.protocolSearch as object), maxEvaluations: 10, populations: 1 };
+      c.heldOut = { ...(c.heldOut as object), populations: 2, seasons: 1 };
+      break;
+  }
+  return c;
+}
+
+/** Everything a run stored that is not timing or identity: metrics, curves, outcomes, episodes, artifacts. */
+function digestOf(store: Store, runId: string): { digest: string; described: string } {
+  const hash = createHash('sha256');
+  const trials = store.trials(runId, { detail: true }).sort((a, b) => a.key.localeCompare(b.key) || a.seed - b.seed);
+  for (const t of trials) {
+    const artifacts = (t.artifacts ?? []).map((a) => ({ name: a.name, content: a.content }));
+    // Wall-clock metrics (trainSeconds) are measurements of the machine, not results.
+    const metrics = Object.fromEntries(Object.entries(t.metrics).filter(([name]) => !/Seconds$/.test(name)));
+    hash.update(JSON.stringify({ key: t.key, seed: t.seed, metrics, curves: t.curves ?? null, outcomes: t.outcomes ?? null, episodes: t.episodes ?? null, artifacts }));
+  }
+  const count = (pick: (t: (typeof trials)[number]) => unknown[] | undefined) => trials.reduce((n, t) => n + (pick(t)?.length ?? 0), 0);
+  const finite = trials.reduce((n, t) => n + Object.values(t.metrics).filter(Number.isFinite).length, 0);
+  return { digest: hash.digest('hex'), described: `${trials.length} trials, ${finite} finite metrics, ${count((t) => t.curves)} curve points, ${count((t) => t.episodes)} episodes, ${count((t) => t.artifacts)} artifacts` };
+}
+
+const configs = readdirSync(join(root, 'experiments')).filter((f) => f.endsWith('.yaml')).sort();
+
+test(`behaviour lock: ${configs.length} shipped configs, shrunk, give the recorded digests`, async () => {
+  const expected = existsSync(digestsFile) ? (JSON.parse(readFileSync(digestsFile, 'utf8')) as Record<string, string>) : {};
+  const found: Record<string, string> = {};
+  const directory = mkdtempSync(join(tmpdir(), 'daogym-lock-'));
+  try {
+    for (const file of configs) {
+      const text = readFileSync(join(root, 'experiments', file), 'utf8');
+      const config = parse(text) as Record<string, unknown>;
+      if (typeof config.data === 'string' && !haveData) {
+        console.log(`  skipping ${file}: it reads ../shared/data, which is missing`);
+        continue;
+      }
+      const path = join(root, 'experiments', `.lock-${file}`);
+      writeFileSync(path, stringify(shrink(config)));
+      const started = Date.now();
+      let summary = '';
+      try {
+        const db = join(directory, `${file}.db`);
+        const outcome = await runExperiment(path, { db, out: directory, workers: 1, report: false });
+        const store = Store.open(db);
+        try {
+          const { digest, described } = digestOf(store, outcome.run.id);
+          found[file] = digest;
+          summary = described;
+        } finally {
+          store.close();
+        }
+      } finally {
+        rmSync(path, { force: true });
+      }
+      console.log(`  ${file}: ${found[file]!.slice(0, 16)} (${summary}, ${((Date.now() - started) / 1000).toFixed(1)} s)`);
+    }
+  } finally {
+    rmSync(directory, { recursive: true, force: true });
+  }
+  if (process.env.UPDATE_DIGESTS === '1') {
+    writeFileSync(digestsFile, `${JSON.stringify({ ...expected, ...found }, null, 2)}\n`);
+    console.log(`  wrote ${digestsFile}`);
+    return;
+  }
+  for (const [file, digest] of Object.entries(found)) assert.is(digest, expected[file], `${file}: its shrunk run no longer gives the recorded results`);
+});
+
+test.run();
