@@ -2,7 +2,7 @@
 import { EnvConfigError } from '../envs/dao/config.ts';
 import { QuorumExpressionError } from '../envs/dao/quorum-expression.ts';
 import type { ExperimentConfig } from './config.ts';
-import { runSeasonTrial } from './trials/season.ts';
+import { runSeasonTrial } from './kinds/season/trial.ts';
 import type { TrialResult, TrialSpec } from './types.ts';
 
 /** What a trial may use besides its config and spec (never part of its result's identity). */
@@ -37,15 +37,15 @@ async function executeTrialOfKind(config: ExperimentConfig, spec: TrialSpec, con
     case 'stress':
       return runSeasonTrial(config, spec);
     case 'train': {
-      const { runTrainTrial } = await import('./trials/train.ts');
+      const { runTrainTrial } = await import('./kinds/train/trial.ts');
       return runTrainTrial(config, spec);
     }
     case 'search': {
-      const { runSearchTrial } = await import('./trials/search.ts');
+      const { runSearchTrial } = await import('./kinds/search/trial.ts');
       return runSearchTrial(config, spec);
     }
     case 'loop': {
-      const { runLoopTrial } = await import('./trials/loop.ts');
+      const { runLoopTrial } = await import('./kinds/loop/trial.ts');
       return runLoopTrial(config, spec, context);
     }
   }

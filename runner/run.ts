@@ -17,7 +17,7 @@ import { planTrials } from './plan.ts';
 import { analyse, buildReport, type ReportSpec } from './report.ts';
 import { configHash, Store, StoreOpenError, trialId } from './store.ts';
 import { makeDirectories, OutputPathError, outputDirectoryProblem, outputFileProblem, removeDirectories } from '../lib/paths.ts';
-import { loopTable } from './trials/loop-data.ts';
+import { loopTable } from './world/data.ts';
 import { DataFileError } from '../generators/import/csv.ts';
 import { codeVersion, machineDescription } from './version.ts';
 import type { RunRecord, TrialResult, TrialSpec } from './types.ts';

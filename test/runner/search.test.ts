@@ -2,7 +2,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { parseExperiment, type SearchConfig } from '../../runner/config.ts';
 import { planTrials } from '../../runner/plan.ts';
-import { fittedGenerators, lowerTail, runSearchTrial, searchEnvs, searchPopulationSeeds } from '../../runner/trials/search.ts';
+import { fittedGenerators, lowerTail, runSearchTrial, searchEnvs, searchPopulationSeeds } from '../../runner/kinds/search/trial.ts';
 import { ConfigError } from '../../runner/config.ts';
 import { loadExperiment } from '../../runner/run.ts';
 import { Rng } from '../../lib/rng.ts';

@@ -3,7 +3,7 @@
  * from a Governor event log, a member feature table, or the calibrated default population. Kept apart from
  * the loop's runner so that a config's data files can be checked before a run without loading the agents.
  */
-import { readFileSync } from 'node:fs';
+import { readDataText } from '../../generators/import/csv.ts';
 import normalCdf from '@stdlib/stats-base-dists-normal-cdf';
 import { defaultPopulation } from '../../envs/dao/population.ts';
 import { memberFeatures } from '../../generators/import/features.ts';
@@ -57,7 +57,7 @@ export function loopTable(source: string): Table {
   let table: Table;
   if (source === 'default') table = defaultFeatures(6000);
   else {
-    const header = readFileSync(source, 'utf8').split('\n', 1)[0] ?? '';
+    const header = readDataText(source).split('\n', 1)[0] ?? '';
     if (header.includes('logVotingPower')) {
       table = readTableCsv(source).table;
       const missing = MAPPED_FEATURES.filter((f) => !table[f]);

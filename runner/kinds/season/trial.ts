@@ -6,18 +6,18 @@
  * side of the world is scaled to it: population supply and market token reserves x supply / 10M, with
  * the usd side unchanged (the market cap, treasury and attacker budget stay comparable).
  */
-import { Rng } from '../../lib/rng.ts';
-import { DEFAULT_MARKET, type MarketConfig } from '../../envs/dao/market.ts';
-import { defaultPopulation, type DefaultPopulationOptions, type Population } from '../../envs/dao/population.ts';
-import { PRESETS, presetProtocol } from '../../envs/dao/presets.ts';
-import { attackActed } from '../../envs/dao/attack-outcome.ts';
-import { runSeason, type AttackStrategy } from '../../envs/dao/season.ts';
-import { loadGenerator, type Generator } from '../../generators/load.ts';
-import { populationFromFeatures } from '../../generators/mapping.ts';
-import { calibrateTurnout, type TurnoutCalibration } from '../../generators/turnout.ts';
-import type { PopulationConfig, SeasonExperimentConfig } from '../config.ts';
-import { trialResult } from '../plan.ts';
-import type { MetricValues, TrialResult, TrialSpec } from '../types.ts';
+import { Rng } from '../../../lib/rng.ts';
+import { DEFAULT_MARKET, type MarketConfig } from '../../../envs/dao/market.ts';
+import { defaultPopulation, type DefaultPopulationOptions, type Population } from '../../../envs/dao/population.ts';
+import { PRESETS, presetProtocol } from '../../../envs/dao/presets.ts';
+import { attackActed } from '../../../envs/dao/attack-outcome.ts';
+import { runSeason, type AttackStrategy } from '../../../envs/dao/season.ts';
+import { loadGenerator, type Generator } from '../../../generators/load.ts';
+import { populationFromFeatures } from '../../../generators/mapping.ts';
+import { calibrateTurnout, type TurnoutCalibration } from '../../../generators/turnout.ts';
+import type { PopulationConfig, SeasonExperimentConfig } from '../../config.ts';
+import { trialResult } from '../../plan.ts';
+import type { MetricValues, TrialResult, TrialSpec } from '../../types.ts';
 
 const REFERENCE_SUPPLY = 10_000_000;
 const generatorCache = new Map<string, Promise<Generator>>();

@@ -4,12 +4,12 @@
  * evaluated on held-out episodes (the weights of its best periodic evaluation, as SB3's EvalCallback keeps). Metrics: share of profitable episodes, mean profit; the learning
  * curve is the periodic evaluation return (profit in reward units).
  */
-import { GovernanceAttackEnv, type GovernanceAttackKwargs } from '../../envs/dao/attack-env.ts';
-import { trainPpo } from '../../agents/ppo.ts';
-import { evaluateAttacker } from '../../agents/experiments/beanstalk-attacker.ts';
-import type { TrainConfig } from '../config.ts';
-import { trialResult } from '../plan.ts';
-import type { TrialResult, TrialSpec } from '../types.ts';
+import { GovernanceAttackEnv, type GovernanceAttackKwargs } from '../../../envs/dao/attack-env.ts';
+import { trainPpo } from '../../../agents/ppo.ts';
+import { evaluateAttacker } from '../../../agents/experiments/beanstalk-attacker.ts';
+import type { TrainConfig } from '../../config.ts';
+import { trialResult } from '../../plan.ts';
+import type { TrialResult, TrialSpec } from '../../types.ts';
 
 export async function runTrainTrial(config: TrainConfig, spec: TrialSpec): Promise<TrialResult> {
   const start = performance.now();

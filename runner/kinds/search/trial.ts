@@ -7,23 +7,23 @@
  * own population, and of `heldOutPopulations` populations no candidate met. The search keeps the baseline
  * when it finds nothing better on the training seasons. The curve is the best training objective by evaluations.
  */
-import { cmaesMinimize } from '../../agents/cmaes.ts';
-import { scoreProtocol, type ProtocolScore } from '../../agents/objectives/protocol-design.ts';
-import { OutcomeTally } from '../../envs/dao/attack-outcome.ts';
-import { DESIGN_BOX, designValues, ProtocolDesignEnv, restrictedDesign } from '../../envs/dao/design-env.ts';
-import { PRESETS, presetProtocol } from '../../envs/dao/presets.ts';
-import type { Protocol } from '../../envs/dao/protocol.ts';
-import { memberSupply } from '../../envs/dao/config.ts';
-import { DEFAULT_MARKET } from '../../envs/dao/market.ts';
-import { populationFromFeatures } from '../../generators/mapping.ts';
-import { PopulationGenerator } from '../../generators/population-generator.ts';
-import { stableArgsort } from '../../lib/argsort.ts';
-import { cvar } from '../../lib/risk.ts';
-import { Rng } from '../../lib/rng.ts';
-import type { SearchConfig } from '../config.ts';
-import { trialResult } from '../plan.ts';
-import { loadLoopData, resolveTurnoutScale } from './loop-data.ts';
-import type { TrialResult, TrialSpec } from '../types.ts';
+import { cmaesMinimize } from '../../../agents/cmaes.ts';
+import { scoreProtocol, type ProtocolScore } from '../../../agents/objectives/protocol-design.ts';
+import { OutcomeTally } from '../../../envs/dao/attack-outcome.ts';
+import { DESIGN_BOX, designValues, ProtocolDesignEnv, restrictedDesign } from '../../../envs/dao/design-env.ts';
+import { PRESETS, presetProtocol } from '../../../envs/dao/presets.ts';
+import type { Protocol } from '../../../envs/dao/protocol.ts';
+import { memberSupply } from '../../../envs/dao/config.ts';
+import { DEFAULT_MARKET } from '../../../envs/dao/market.ts';
+import { populationFromFeatures } from '../../../generators/mapping.ts';
+import { PopulationGenerator } from '../../../generators/population-generator.ts';
+import { stableArgsort } from '../../../lib/argsort.ts';
+import { cvar } from '../../../lib/risk.ts';
+import { Rng } from '../../../lib/rng.ts';
+import type { SearchConfig } from '../../config.ts';
+import { trialResult } from '../../plan.ts';
+import { loadLoopData, resolveTurnoutScale } from '../../world/data.ts';
+import type { TrialResult, TrialSpec } from '../../types.ts';
 
 const meanOf = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 
