@@ -4,7 +4,7 @@
  * attack and stressor value of a run sees the same populations and seasons (common random numbers).
  */
 import { Rng } from '../lib/rng.ts';
-import type { ExperimentConfig } from './config.ts';
+import { kindOf, type ExperimentConfig } from './kinds/index.ts';
 import type { TrialResult, TrialSpec } from './types.ts';
 
 export function trialSeed(configSeed: number, seedIndex: number): number {
@@ -19,30 +19,9 @@ function key(params: Record<string, string | number>): string {
 
 export function planTrials(config: ExperimentConfig): TrialSpec[] {
   const seeds = Array.from({ length: config.seeds }, (_, i) => ({ seedIndex: i, seed: trialSeed(config.seed, i) }));
-  const specs: TrialSpec[] = [];
-  const add = (variant: string, params: Record<string, string | number>) => {
-    for (const s of seeds) specs.push({ key: key(params), ...s, variant, params });
-  };
-  switch (config.kind) {
-    case 'compare':
-      for (const v of config.variants) for (const p of config.populations) for (const a of config.attacks) add(v.name, { variant: v.name, population: p.name, attack: a });
-      break;
-    case 'stress':
-      for (const v of config.variants)
-        for (const p of config.populations)
-          for (const a of config.attacks) for (const value of config.stress.values) add(v.name, { variant: v.name, population: p.name, attack: a, [config.stress.stressor]: value });
-      break;
-    case 'train':
-      for (const v of config.variants) add(v.name, { variant: v.name });
-      break;
-    case 'search':
-      add('designed', { variant: 'designed' });
-      break;
-    case 'loop':
-      add('loop', { variant: 'loop' });
-      break;
-  }
-  return specs;
+  return kindOf(config)
+    .plan(config)
+    .flatMap(({ variant, params }) => seeds.map((s) => ({ key: key(params), ...s, variant, params })));
 }
 
 /** A trial's result: its spec's identity plus what it measured, timed from `start` (performance.now()). */

@@ -46,6 +46,8 @@ export interface ReportSpec {
   stressor?: { param: string; label: string; scale: 'linear' | 'log'; threshold: number };
   /** Extra params to split by, e.g. ['attack']: every table row and breaking point is per (variant, group). */
   groupBy?: string[];
+  /** The heading of the curves section (default 'Learning curves'; the loop's are its rounds). */
+  curvesTitle?: string;
 }
 
 export interface ReportInput {
@@ -815,7 +817,7 @@ export async function buildReport(input: ReportInput): Promise<string> {
   }
 
   if (analysis.learningCurves.length > 0) {
-    parts.push(`<h2>${input.run.kind === 'loop' ? 'Round by round' : 'Learning curves'}</h2>`);
+    parts.push(`<h2>${input.spec.curvesTitle ?? 'Learning curves'}</h2>`);
     parts.push(figures('curves'));
   }
 

@@ -7,18 +7,16 @@
  */
 import { existsSync } from 'node:fs';
 import { InputFileError, MB, readInputText } from '../lib/inputs.ts';
-import { ModelFileError, readModelFile } from '../generators/model-io.ts';
 import { writeFileAtomic } from '../lib/files.ts';
 import { dirname, join, resolve } from 'node:path';
-import { ConfigError, parseExperimentWithWarnings, STRESSORS, type ExperimentConfig } from './config.ts';
+import { ConfigError, parseExperimentWithWarnings, type ExperimentConfig } from './config.ts';
+import { kindOf } from './kinds/index.ts';
 import { localExecutor, type Executor } from './executors.ts';
 import type { TrialContext } from './execute.ts';
 import { planTrials } from './plan.ts';
 import { analyse, buildReport, type ReportSpec } from './report.ts';
 import { configHash, Store, StoreOpenError, trialId } from './store.ts';
 import { makeDirectories, OutputPathError, outputDirectoryProblem, outputFileProblem, removeDirectories } from '../lib/paths.ts';
-import { loopTable } from './world/data.ts';
-import { DataFileError } from '../generators/import/csv.ts';
 import { codeVersion, machineDescription } from './version.ts';
 import type { RunRecord, TrialResult, TrialSpec } from './types.ts';
 
@@ -69,120 +67,20 @@ export function loadExperiment(path: string): { config: ExperimentConfig; text: 
     throw new ConfigError(error.message.endsWith(': no such file') ? `${path}: no such config file` : error.message, '(file)', null);
   }
   const { config, warnings } = parseExperimentWithWarnings(text, path);
-  // Generator model paths are relative to the config file, so runs do not depend on the working directory.
-  if (config.kind === 'compare' || config.kind === 'stress') {
-    for (const population of config.populations) {
-      if (population.generator !== 'default') {
-        population.generator = resolve(dirname(path), population.generator);
-        if (!existsSync(population.generator)) throw new ConfigError(`${path}: populations.${population.name}.generator: no model file at ${population.generator}`, 'populations.generator', null);
-        try {
-          readModelFile(population.generator);
-        } catch (error) {
-          if (error instanceof ModelFileError) throw new ConfigError(`${path}: populations.${population.name}.generator: ${error.message}`, 'populations.generator', null);
-          throw error;
-        }
-      }
-    }
-  }
-  // Real data files are read here, once, so a missing or malformed one stops the run before any trial starts.
-  const checkData = (field: string, source: string): string => {
-    if (source === 'default') return source;
-    const file = resolve(dirname(path), source);
-    if (!existsSync(file)) throw new ConfigError(`${path}: ${field}: no file at ${file} (give a Governor event log CSV, a feature table from \`daogym data import\`, or 'default')`, field, null);
-    try {
-      loopTable(file);
-    } catch (error) {
-      if (error instanceof DataFileError) throw new ConfigError(`${path}: ${field}: ${error.message}`, field, null);
-      throw error;
-    }
-    return file;
-  };
-  if (config.kind === 'search' && config.data !== undefined) config.data = checkData('data', config.data);
-  if (config.kind === 'loop') {
-    config.data = checkData('data', config.data);
-    if (config.heldOut.data !== undefined) config.heldOut.data = checkData('heldOut.data', config.heldOut.data);
-  }
+  // Files the config names (generator models, event logs) are checked and resolved here, once, so a missing or
+  // malformed one stops the run before any trial starts.
+  kindOf(config).prepare?.(config, path);
   return { config, text, warnings };
 }
 
-const LOWER_IS_BETTER = new Set(['attackSucceeded', 'attackLoss', 'attackLossShare', 'attackerProfit', 'failedGoodValue', 'profitableShare', 'meanProfitUsd']);
-
 export function reportSpecFor(config: ExperimentConfig): ReportSpec {
-  switch (config.kind) {
-    case 'compare':
-    case 'stress':
-      return {
-        title: config.name,
-        primaryMetric: config.report.primaryMetric,
-        higherIsBetter: !LOWER_IS_BETTER.has(config.report.primaryMetric),
-        metrics: config.report.metrics,
-        baselineVariant: config.report.baseline ?? config.variants[0]!.name,
-        successMetric: 'attackSucceeded',
-        stressor: config.kind === 'stress' ? { param: config.stress.stressor, label: STRESSORS[config.stress.stressor].label, scale: config.stress.scale, threshold: config.stress.threshold } : undefined,
-        groupBy: [...(config.attacks.length > 1 ? ['attack'] : []), ...(config.populations.length > 1 ? ['population'] : [])],
-      };
-    case 'train':
-      return {
-        title: config.name,
-        primaryMetric: config.report.primaryMetric,
-        higherIsBetter: false,
-        metrics: ['profitableShare', 'meanProfitUsd', 'trainSeconds'],
-        baselineVariant: config.report.baseline ?? config.variants[0]!.name,
-        successMetric: undefined,
-      };
-    case 'search':
-      // Judged on populations the search never met when there are any; else on the seed's own population.
-      return config.heldOutPopulations > 0
-        ? {
-            title: config.name,
-            primaryMetric: 'heldOutPopulationImprovement',
-            higherIsBetter: true,
-            metrics: [
-              'heldOutPopulationScore',
-              'heldOutPopulationBaselineScore',
-              'heldOutPopulationImprovement',
-              'heldOutPopulationTailScore',
-              'heldOutPopulationBaselineTailScore',
-              'heldOutImprovement',
-              'evaluations',
-              ...(config.data === undefined ? [] : ['turnoutScale', 'votingShare', ...(config.turnoutScale === 'calibrated' ? ['realTurnout', 'trainTurnout'] : [])]),
-            ],
-          }
-        : { title: config.name, primaryMetric: 'heldOutImprovement', higherIsBetter: true, metrics: ['heldOutScore', 'baselineScore', 'heldOutImprovement', 'evaluations'] };
-    case 'loop':
-      return {
-        title: config.name,
-        primaryMetric: 'cvar10Improvement',
-        higherIsBetter: true,
-        metrics: [
-          'heldOutCvar10Final',
-          'heldOutCvar10G1',
-          'heldOutCvar10Baseline',
-          'cvar10ImprovementSeparate',
-          'cvar10ImprovementGrid',
-          // Another DAO's electorate (heldOut.data): both arms and the baseline there, loss tail and welfare.
-          ...(config.heldOut.data !== undefined ? ['heldOutCvar10SeparateFinal', 'heldOutCvar10SeparateG1', 'heldOutCvar10SeparateBaseline', 'heldOutWelfareSeparateFinal', 'heldOutWelfareSeparateG1'] : []),
-          // The held-out bound, when the config runs it.
-          ...(config.heldOut.oracle ? ['heldOutCvar10Oracle', 'cvar10Headroom'] : []),
-          'heldOutWelfareFinal',
-          'heldOutWelfareG1',
-          'welfareGapRelative',
-          'fidelityG1',
-          'fidelityFinal',
-          'roundsAccepted',
-          // How members were mapped (participation scale, their share of the supply), and with calibrated turnout the log's median and G_1's.
-          'turnoutScale',
-          'votingShare',
-          ...(config.turnoutScale === 'calibrated' ? ['realTurnout', 'g1Turnout', 'g1TurnoutUnscaled'] : []),
-        ],
-      };
-  }
+  return kindOf(config).reportSpec(config);
 }
 
 export async function writeReport(store: Store, run: RunRecord, out: string): Promise<string> {
   const config = run.config as ExperimentConfig;
   // Loop runs keep their per-round records as episodes; the report tabulates them.
-  const html = await buildReport({ run, trials: store.trials(run.id, { detail: config.kind === 'loop' }), spec: reportSpecFor(config), seed: config.seed });
+  const html = await buildReport({ run, trials: store.trials(run.id, { detail: kindOf(config).reportDetail }), spec: reportSpecFor(config), seed: config.seed });
   const path = join(out, run.id, 'report.html');
   makeDirectories(dirname(path));
   writeFileAtomic(path, html);
@@ -245,7 +143,7 @@ export async function runExperiment(path: string, options: RunOptions): Promise<
       config,
       configText: text,
       codeVersion: codeVersion(),
-      backend: config.kind === 'train' ? 'tfjs' : 'js',
+      backend: kindOf(config).backend,
       machine: machineDescription(),
       trialsPlanned: specs.length,
     });

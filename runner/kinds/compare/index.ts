@@ -1,0 +1,24 @@
+/**
+ * `kind: compare`: protocol variants x populations x scripted attacks x seeds, each trial one season; the
+ * report compares the variants on common seeds.
+ */
+import { z } from 'zod';
+import { strict } from '../../schema.ts';
+import { variantWarnings } from '../checks.ts';
+import { resolvePopulations, seasonChecks, seasonExperiment, seasonReportSpec } from '../season/schema.ts';
+import { defineKind } from '../types.ts';
+
+export const schema = strict({ kind: z.literal('compare'), ...seasonExperiment });
+export type CompareConfig = z.output<typeof schema>;
+
+export const compare = defineKind({
+  schema,
+  backend: 'js',
+  reportDetail: false,
+  checks: seasonChecks,
+  warnings: (config) => variantWarnings(config.variants),
+  prepare: resolvePopulations,
+  plan: (config) => config.variants.flatMap((v) => config.populations.flatMap((p) => config.attacks.map((a) => ({ variant: v.name, params: { variant: v.name, population: p.name, attack: a } })))),
+  runTrial: async (config, spec) => (await import('../season/trial.ts')).runSeasonTrial(config, spec),
+  reportSpec: (config) => seasonReportSpec(config),
+});
