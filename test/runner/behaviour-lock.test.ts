@@ -39,7 +39,7 @@ function shrink(config: Record<string, unknown>): Record<string, unknown> {
       Object.assign(c, { members: 200, maxEvaluations: 10, trainSeasons: 1, heldOutSeasons: 2, trainPopulations: 1, heldOutPopulations: 2 });
       break;
     case 'loop':
-      Object.assign(c, { rounds: 1, populationsPerRound: 4, members: 200 });
+      Object.assign(c, { rounds: 2, populationsPerRound: 4, members: 200 });
       c.protocolSearch = { ...(c.protocolSearch as object), maxEvaluations: 10, populations: 1 };
       c.heldOut = { ...(c.heldOut as object), populations: 2, seasons: 1 };
       break;
@@ -62,31 +62,54 @@ function digestOf(store: Store, runId: string): { digest: string; described: str
   return { digest: hash.digest('hex'), described: `${trials.length} trials, ${finite} finite metrics, ${count((t) => t.curves)} curve points, ${count((t) => t.episodes)} episodes, ${count((t) => t.artifacts)} artifacts` };
 }
 
-const configs = readdirSync(join(root, 'experiments')).filter((f) => f.endsWith('.yaml')).sort();
+/**
+ * Shipped configs with one option changed, so the lock covers paths the shipped ones do not take (the loop's
+ * other adversaries, its CEM attack search, replay, importance weighting, several seasons per population, a
+ * guardian veto). Each is named `<config>#<label>`.
+ */
+const VARIANTS: Array<{ file: string; label: string; change: (config: Record<string, unknown>) => void }> = [
+  ...(['regret', 'antagonist', 'likely-failure', 'shuffled'] as const).map((adversary) => ({
+    file: 'closed-loop.yaml',
+    label: `adversary-${adversary}`,
+    change: (c: Record<string, unknown>) => void ((c.fineTune as Record<string, unknown>).adversary = adversary),
+  })),
+  { file: 'closed-loop.yaml', label: 'cem', change: (c) => void (c.attackSearch = 'cem') },
+  { file: 'closed-loop.yaml', label: 'replay-importance', change: (c) => void Object.assign(c.protocolSearch as object, { replay: 2, weighting: 'importance', restarts: 1 }) },
+  { file: 'closed-loop.yaml', label: 'seasons-2', change: (c) => void Object.assign(c, { seasonsPerPopulation: 2 }) },
+  { file: 'closed-loop.yaml', label: 'guardian', change: (c) => void Object.assign(c.protocolSearch as object, { safeguards: 'all' }) },
+];
 
-test(`behaviour lock: ${configs.length} shipped configs, shrunk, give the recorded digests`, async () => {
+const configs = readdirSync(join(root, 'experiments')).filter((f) => f.endsWith('.yaml')).sort();
+const runs: Array<{ name: string; file: string; change?: (config: Record<string, unknown>) => void }> = [
+  ...configs.map((file) => ({ name: file, file })),
+  ...VARIANTS.map((v) => ({ name: `${v.file}#${v.label}`, file: v.file, change: v.change })),
+];
+
+test(`behaviour lock: ${configs.length} shipped configs and ${VARIANTS.length} variants, shrunk, give the recorded digests`, async () => {
   const expected = existsSync(digestsFile) ? (JSON.parse(readFileSync(digestsFile, 'utf8')) as Record<string, string>) : {};
   const found: Record<string, string> = {};
   const directory = mkdtempSync(join(tmpdir(), 'daogym-lock-'));
   try {
-    for (const file of configs) {
+    for (const { name, file, change } of runs) {
       const text = readFileSync(join(root, 'experiments', file), 'utf8');
       const config = parse(text) as Record<string, unknown>;
       if (typeof config.data === 'string' && !haveData) {
-        console.log(`  skipping ${file}: it reads ../shared/data, which is missing`);
+        console.log(`  skipping ${name}: it reads ../shared/data, which is missing`);
         continue;
       }
-      const path = join(root, 'experiments', `.lock-${file}`);
-      writeFileSync(path, stringify(shrink(config)));
+      const path = join(root, 'experiments', `.lock-${name.replace('#', '-')}`);
+      const shrunk = shrink(config);
+      change?.(shrunk);
+      writeFileSync(path, stringify(shrunk));
       const started = Date.now();
       let summary = '';
       try {
-        const db = join(directory, `${file}.db`);
+        const db = join(directory, `${name.replace('#', '-')}.db`);
         const outcome = await runExperiment(path, { db, out: directory, workers: 1, report: false });
         const store = Store.open(db);
         try {
           const { digest, described } = digestOf(store, outcome.run.id);
-          found[file] = digest;
+          found[name] = digest;
           summary = described;
         } finally {
           store.close();
@@ -94,7 +117,7 @@ test(`behaviour lock: ${configs.length} shipped configs, shrunk, give the record
       } finally {
         rmSync(path, { force: true });
       }
-      console.log(`  ${file}: ${found[file]!.slice(0, 16)} (${summary}, ${((Date.now() - started) / 1000).toFixed(1)} s)`);
+      console.log(`  ${name}: ${found[name]!.slice(0, 16)} (${summary}, ${((Date.now() - started) / 1000).toFixed(1)} s)`);
     }
   } finally {
     rmSync(directory, { recursive: true, force: true });
