@@ -71,7 +71,7 @@ export { trainPpo, PpoAgent, PPO_DEFAULTS, PPO_CARTPOLE, type PpoConfig } from '
 export { trainDqn, DqnAgent, DQN_CARTPOLE, type DqnConfig } from './agents/dqn.ts';
 export { CmaEs, cmaesMinimize } from './agents/cmaes.ts';
 export { cemMinimize, randomSearchMinimize } from './agents/cem.ts';
-export { WorkerPool } from './agents/pool.ts';
+export { WorkerPool } from './lib/pool.ts';
 export { scriptedPolicy, scriptedPolicies } from './agents/scripted.ts';
 
 // Populations from data.
@@ -85,7 +85,7 @@ export { computeRdp, dpSgdEpsilon, noiseMultiplierFor } from './generators/dp/ac
 export { ParametricGenerator } from './generators/parametric.ts';
 export { TabularVae } from './generators/vae.ts';
 export { TabularGan } from './generators/gan.ts';
-export { loadGenerator } from './generators/load.ts';
+export { loadGenerator } from './generators/registry.ts';
 export { federatedTrain, fitFederatedVae, vaeDataHolder } from './generators/federated.ts';
 export { PopulationGenerator, applyEffects, EFFECTS } from './generators/population-generator.ts';
 

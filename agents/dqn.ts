@@ -12,7 +12,7 @@ import { initBackend, tf } from '../lib/tf.ts';
 import { Discrete, type Space } from '../envs/core/spaces.ts';
 import { Evaluations, linearSchedule, makeTrainingEnv, mean, writeObservation, type EnvSource, type TrainingResult, type TrainingServices } from './common.ts';
 import { loadVariables, saveVariables } from './checkpoint.ts';
-import { clipByGlobalNorm, Mlp, type JsMlp } from './nn.ts';
+import { clipByGlobalNorm, Mlp, type JsMlp } from '../lib/nn.ts';
 
 export interface DqnConfig extends TrainingServices {
   seed: number;

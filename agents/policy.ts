@@ -8,7 +8,7 @@
 import { normal } from '../lib/distributions.ts';
 import type { Rng } from '../lib/rng.ts';
 import { tf } from '../lib/tf.ts';
-import { ownedVariable } from './nn.ts';
+import { ownedVariable } from '../lib/nn.ts';
 import { Box, Discrete, MultiDiscrete, type Space } from '../envs/core/spaces.ts';
 
 export interface PolicyHead {

@@ -19,7 +19,7 @@ import { SyncVectorEnv } from '../envs/core/vector.ts';
 import { NormalizeReward } from '../envs/core/wrappers.ts';
 import type { Space } from '../envs/core/spaces.ts';
 import { Evaluations, makeTrainingEnv, mean, writeObservation, type EnvSource, type TrainingResult, type TrainingServices } from './common.ts';
-import { clipByGlobalNorm, Mlp, type JsMlp } from './nn.ts';
+import { clipByGlobalNorm, Mlp, type JsMlp } from '../lib/nn.ts';
 import { policyHead, syncHead, type PolicyHead } from './policy.ts';
 import { loadVariables, saveVariables } from './checkpoint.ts';
 

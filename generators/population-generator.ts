@@ -18,7 +18,7 @@
  * member-level copula stays as fitted to the real data, so individual members stay realistic; the
  * realism floor (quality of pooled members against the real table) is checked by the loop.
  */
-import { loadModel } from './model-io.ts';
+import { loadModel, saveModel } from './model-io.ts';
 import normalCdf from '@stdlib/stats-base-dists-normal-cdf';
 import normalQuantile from '@stdlib/stats-base-dists-normal-quantile';
 import { normal } from '../lib/distributions.ts';
@@ -153,6 +153,10 @@ export class PopulationGenerator {
   }
 
   /** A saved model (kind 'population-generator', as the loop's generator artifacts hold), for `loadGenerator`. */
+  save(path: string): Promise<void> {
+    return saveModel(path, this.model);
+  }
+
   static async load(path: string): Promise<PopulationGenerator> {
     return new PopulationGenerator(await loadModel<PopulationGeneratorModel>(path, 'population-generator'));
   }

@@ -22,7 +22,7 @@ import normalQuantile from '@stdlib/stats-base-dists-normal-quantile';
 import { normal } from '../lib/distributions.ts';
 import { Rng } from '../lib/rng.ts';
 import { initBackend, tf } from '../lib/tf.ts';
-import { JsMlp, Mlp, ownedVariable } from '../agents/nn.ts';
+import { JsMlp, Mlp, ownedVariable } from '../lib/nn.ts';
 import type { Table } from './metrics.ts';
 import { empiricalQuantile, normalScores } from './copula.ts';
 import { loadModel, saveModel } from './model-io.ts';

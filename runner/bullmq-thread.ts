@@ -1,5 +1,5 @@
 /**
- * The worker-thread side of `daogym worker` (loaded by agents/pool-worker.mjs): runs one trial per task.
+ * The worker-thread side of `daogym worker` (loaded by lib/pool-worker.mjs): runs one trial per task.
  * Trials run off the worker's main thread so that thread stays free to renew BullMQ's job locks; a trial
  * that blocked it for longer than the lock would be taken for a dead worker's and run again elsewhere.
  */

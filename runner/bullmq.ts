@@ -26,7 +26,7 @@ import { createHash } from 'node:crypto';
 import { hostname } from 'node:os';
 import { Queue, QueueEvents, Worker, type Job, type JobsOptions } from 'bullmq';
 import { Redis } from 'ioredis';
-import { WorkerPool } from '../agents/pool.ts';
+import { WorkerPool } from '../lib/pool.ts';
 import type { TrialTask } from './bullmq-thread.ts';
 import type { ExperimentConfig } from './config.ts';
 import type { Executor } from './executors.ts';

@@ -6,7 +6,7 @@
  * it; a second death, or an error the trial throws, stops the run (finished trials are kept: resume).
  */
 import { availableParallelism } from 'node:os';
-import { WorkerPool } from '../agents/pool.ts';
+import { WorkerPool } from '../lib/pool.ts';
 import type { ExperimentConfig } from './config.ts';
 import { executeTrial, type TrialContext } from './execute.ts';
 import type { TrialResult, TrialSpec } from './types.ts';

@@ -1,4 +1,4 @@
-/** The worker-thread side of the thread executor (loaded by agents/pool-worker.mjs): one config per worker. */
+/** The worker-thread side of the thread executor (loaded by lib/pool-worker.mjs): one config per worker. */
 import '../envs/index.ts';
 import type { ExperimentConfig } from './config.ts';
 import { executeTrial, type TrialContext } from './execute.ts';

@@ -6,7 +6,7 @@
  */
 import '../../envs/index.ts';
 import { GovernanceAttackEnv, type GovernanceAttackKwargs } from '../../envs/dao/attack-env.ts';
-import { episodeOutcome, OutcomeTally, type OutcomeCount } from '../../envs/dao/attack-outcome.ts';
+import { evaluateAttacker, type AttackEvaluation } from '../evaluate.ts';
 import { trainPpo, type PpoConfig } from '../ppo.ts';
 
 export const BEANSTALK_ATTACK_KWARGS: GovernanceAttackKwargs = {
@@ -19,51 +19,6 @@ export const BEANSTALK_ATTACK_KWARGS: GovernanceAttackKwargs = {
 };
 
 export const BEANSTALK_FIX = { snapshot: 'creation' as const, timelock: 7200 };
-
-export interface AttackEvaluation {
-  episodes: number;
-  profitableShare: number;
-  meanProfitUsd: number;
-  /** Share of episodes in which the policy only waited. */
-  idleShare: number;
-  /** Mean share of the treasury's usd that left it during an episode. */
-  meanDrainedShare: number;
-  /** How the episodes ended: per outcome, how many and the first one's reason. */
-  outcomes: OutcomeCount[];
-}
-
-export function evaluateAttacker(kwargs: GovernanceAttackKwargs, act: (observation: Float32Array) => Int32Array, episodes: number, seed: number): AttackEvaluation {
-  const env = new GovernanceAttackEnv(kwargs);
-  let profitable = 0;
-  let profit = 0;
-  let idle = 0;
-  let drained = 0;
-  const outcomes = new OutcomeTally();
-  for (let episode = 0; episode < episodes; episode++) {
-    let { observation, info } = env.reset({ seed: seed + episode });
-    const treasuryBefore = info.treasuryUsd as number;
-    let onlyWaited = true;
-    let last: Record<string, unknown> = {};
-    let proposeRefusal: string | undefined;
-    for (;;) {
-      const action = act(observation);
-      if (action[0] !== 0) onlyWaited = false;
-      const result = env.step(action);
-      observation = result.observation;
-      last = result.info;
-      if (typeof last.actionError === 'string' && last.actionError.startsWith('proposal threshold')) proposeRefusal = last.actionError;
-      if (result.terminated || result.truncated) break;
-    }
-    const ended = episodeOutcome(last.proposalState as string, proposeRefusal);
-    outcomes.add(ended.outcome, ended.reason);
-    drained += Math.max(0, treasuryBefore - (last.treasuryUsd as number)) / treasuryBefore / episodes;
-    const p = last.profitUsd as number;
-    profit += p;
-    if (p > 1) profitable++;
-    if (onlyWaited) idle++;
-  }
-  return { episodes, profitableShare: profitable / episodes, meanProfitUsd: profit / episodes, idleShare: idle / episodes, meanDrainedShare: drained, outcomes: outcomes.records() };
-}
 
 export async function beanstalkAttackerExperiment(options: { totalTimesteps?: number; seed?: number; evalEpisodes?: number; config?: Partial<PpoConfig> } = {}) {
   const results: Record<string, AttackEvaluation & { trainSeconds: number; steps: number }> = {};
@@ -91,3 +46,5 @@ export async function beanstalkAttackerExperiment(options: { totalTimesteps?: nu
   }
   return results;
 }
+
+export { evaluateAttacker, type AttackEvaluation } from '../evaluate.ts';

@@ -5,7 +5,7 @@
  * seeds they were never tuned on.
  */
 import { cmaesMinimize } from '../cmaes.ts';
-import { WorkerPool } from '../pool.ts';
+import { WorkerPool } from '../../lib/pool.ts';
 import { ProtocolDesignEnv, DESIGN_PARAMETERS, type ProtocolDesignKwargs } from '../../envs/dao/design-env.ts';
 import { presetProtocol } from '../../envs/dao/presets.ts';
 import { scoreProtocol, type DesignTask } from '../objectives/protocol-design.ts';

@@ -7,11 +7,9 @@
  */
 import type { Argv } from 'yargs';
 import { Rng } from '../../lib/rng.ts';
-import { GaussianCopula } from '../../generators/copula.ts';
-import { ParametricGenerator } from '../../generators/parametric.ts';
 import type { DpOptions, PrivacyBudget } from '../../generators/vae.ts';
 import { boundsFor } from '../../generators/dp/marginals.ts';
-import { loadGenerator, type Generator } from '../../generators/load.ts';
+import { FITTABLE_KINDS, GENERATOR_KINDS, generatorKind, loadGenerator, privacyOf, type Generator, type GeneratorKind } from '../../generators/registry.ts';
 import { ModelFileError } from '../../generators/model-io.ts';
 import { outputFileProblem } from '../../lib/paths.ts';
 import { DataFileError } from '../../generators/import/governor-events.ts';
@@ -19,16 +17,11 @@ import { dcrBreakdown, membershipInferenceAuc, qualityReport, type DcrBreakdown,
 import { readTableCsv, writeTableCsv } from '../../generators/table-io.ts';
 import { UsageError } from '../errors.ts';
 
-const KINDS = ['copula', 'parametric', 'vae', 'gan'] as const;
 
 
-/** Rows a fit needs: two for any correlation, a whole pack for the GAN's PacGAN discriminator. */
-const MIN_FIT_ROWS: Record<(typeof KINDS)[number], { rows: number; label: string }> = {
-  copula: { rows: 2, label: 'copula' },
-  parametric: { rows: 2, label: 'parametric generator' },
-  vae: { rows: 2, label: 'VAE' },
-  gan: { rows: 10, label: 'GAN (pac 10)' },
-};
+
+/** How the row-count message names each kind. */
+const LABELS: Record<string, string> = { copula: 'copula', parametric: 'parametric generator', vae: 'VAE', gan: 'GAN (pac 10)' };
 
 function read(path: string, flag?: string): Table {
   try {
@@ -58,9 +51,9 @@ function checkColumns(real: Table, other: Table, what: string): void {
   if (missing.length > 0) throw new UsageError(`${what} lacks columns ${missing.join(', ')}`);
 }
 
-function dpOptions(epsilon: number | undefined, delta: number, kind: string, table: Table): DpOptions | undefined {
+function dpOptions(epsilon: number | undefined, delta: number, kind: GeneratorKind, table: Table): DpOptions | undefined {
   if (epsilon === undefined) return undefined;
-  if (kind !== 'vae') throw new UsageError(`--dp-epsilon applies to --kind vae, not ${kind}`);
+  if (!kind.dp) throw new UsageError(`--dp-epsilon applies to --kind ${GENERATOR_KINDS.filter((k) => k.dp).map((k) => k.name).join(', ')}, not ${kind.name}`);
   if (!(epsilon > 0 && Number.isFinite(epsilon))) throw new UsageError(`--dp-epsilon must be a positive number, got ${epsilon}`);
   if (!(delta > 0 && delta < 1)) throw new UsageError(`--dp-delta must be in (0, 1), got ${delta}`);
   try {
@@ -89,7 +82,7 @@ export function builder(yargs: Argv): Argv {
       'Fit a generator to a feature table',
       (y) =>
         y
-          .option('kind', { choices: KINDS, default: 'copula' as const, describe: 'generator kind' })
+          .option('kind', { choices: FITTABLE_KINDS, default: 'copula', describe: 'generator kind (daogym list generators)' })
           .option('data', { type: 'string', demandOption: true, describe: 'feature table CSV (from `daogym data import`)' })
           .option('out', { type: 'string', demandOption: true, describe: 'where to write the model (JSON)' })
           .option('epochs', { type: 'number', default: 300, describe: 'training epochs (vae, gan)' })
@@ -101,23 +94,16 @@ export function builder(yargs: Argv): Argv {
         checkOutput('--out', args.out as string);
         const table = read(args.data as string, '--data');
         const rows = Object.values(table)[0]?.length ?? 0;
-        const needed = MIN_FIT_ROWS[args.kind as (typeof KINDS)[number]];
-        if (rows < needed.rows) throw new UsageError(`--data: ${args.data} has ${rows} row${rows === 1 ? '' : 's'}; the ${needed.label} needs at least ${needed.rows}`);
+        const kind = generatorKind(args.kind as string)!;
+        if (rows < kind.minRows) throw new UsageError(`--data: ${args.data} has ${rows} row${rows === 1 ? '' : 's'}; the ${LABELS[kind.name] ?? kind.name} needs at least ${kind.minRows}`);
         const epochs = args.epochs as number;
         if (!Number.isInteger(epochs) || epochs < 1) throw new UsageError(`--epochs must be a positive integer, got ${epochs}`);
-        const dp = dpOptions(args['dp-epsilon'] as number | undefined, args['dp-delta'] as number, args.kind as string, table);
-        const model =
-          args.kind === 'parametric'
-            ? ParametricGenerator.fit(table)
-            : args.kind === 'vae'
-              ? (await (await import('../../generators/vae.ts')).TabularVae.fit(table, { epochs, seed: args.seed as number, ...(dp === undefined ? {} : { dp }) })).vae
-              : args.kind === 'gan'
-                ? (await (await import('../../generators/gan.ts')).TabularGan.fit(table, { epochs, seed: args.seed as number })).gan
-                : GaussianCopula.fit(table);
+        const dp = dpOptions(args['dp-epsilon'] as number | undefined, args['dp-delta'] as number, kind, table);
+        const model = await kind.fit!(table, { epochs, seed: args.seed as number, dp });
         await model.save(args.out as string);
         console.log(`fitted ${args.kind} on ${args.data} -> ${args.out}`);
-        const privacy = 'privacy' in model ? (model.privacy as PrivacyBudget | undefined) : undefined;
-        if (privacy !== undefined && args.kind === 'vae') console.log(describePrivacy(privacy));
+        const privacy = privacyOf(model);
+        if (privacy !== undefined) console.log(describePrivacy(privacy));
       },
     )
     .command(
@@ -173,7 +159,7 @@ export function builder(yargs: Argv): Argv {
         let privacy: PrivacyBudget | undefined;
         if (args.model !== undefined) {
           const model = await load(args.model as string);
-          privacy = model.constructor.name === 'TabularVae' && 'privacy' in model ? (model.privacy as PrivacyBudget | undefined) : undefined;
+          privacy = privacyOf(model);
           if (privacy !== undefined) {
             report.dpEpsilon = privacy.epsilon;
             report.dpDelta = privacy.delta;

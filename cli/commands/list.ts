@@ -1,5 +1,6 @@
 /** `daogym list envs|presets|generators|agents|attacks`: what is available, with units and sources. */
 import type { Argv } from 'yargs';
+import { GENERATOR_KINDS } from '../../generators/registry.ts';
 import { listEnvs, spec } from '../../envs/core/registration.ts';
 import { listParallelEnvs } from '../../envs/core/parallel.ts';
 import { PRESETS, presetNames, presetProtocol } from '../../envs/dao/presets.ts';
@@ -33,12 +34,7 @@ function describeProtocol(p: Protocol, supply: number): string {
   ].join(', ');
 }
 
-const GENERATORS = [
-  { name: 'parametric', describe: 'calibrated marginals + Gaussian dependence; works with no data (domain.md calibration)' },
-  { name: 'copula', describe: 'Gaussian copula over empirical marginals (SDV GaussianCopula)' },
-  { name: 'vae', describe: 'TVAE-style variational autoencoder (tfjs); DP-SGD optional' },
-  { name: 'gan', describe: 'CTGAN-style GAN: mode-specific normalisation, WGAN-GP, PacGAN (tfjs); DP discriminator optional' },
-];
+const GENERATORS = GENERATOR_KINDS.map((k) => ({ name: k.name, describe: k.describe }));
 const AGENTS = [
   { name: 'ppo', describe: 'PPO (CleanRL details), Discrete/MultiDiscrete/Box actions' },
   { name: 'dqn', describe: 'DQN (SB3 settings): replay, target network, epsilon schedule' },

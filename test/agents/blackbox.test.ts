@@ -2,7 +2,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { cmaesMinimize, CmaEs } from '../../agents/cmaes.ts';
 import { cemMinimize, randomSearchMinimize } from '../../agents/cem.ts';
-import { WorkerExitError, WorkerPool } from '../../agents/pool.ts';
+import { WorkerExitError, WorkerPool } from '../../lib/pool.ts';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

@@ -3,7 +3,7 @@ import * as assert from 'uvu/assert';
 import { normal } from '../../lib/distributions.ts';
 import { Rng } from '../../lib/rng.ts';
 import { initBackend, tf } from '../../lib/tf.ts';
-import { Mlp, ownedVariable } from '../../agents/nn.ts';
+import { Mlp, ownedVariable } from '../../lib/nn.ts';
 import { clippedGradientSum, groupVariables, perExampleGradientNorms, plainAccess, poissonSample, privateGradients, type ParameterAccess, type ParameterGroup } from '../../generators/dp/dpsgd.ts';
 
 /** A small MLP (3 -> 5 -> 4 -> 2, tanh) and a learned per-output log-scale vector, with a loss that uses both. */

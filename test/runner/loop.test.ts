@@ -23,7 +23,7 @@ import { PopulationGenerator } from '../../generators/population-generator.ts';
 import { Rng } from '../../lib/rng.ts';
 import type { Table } from '../../generators/metrics.ts';
 import { MAPPED_FEATURES } from '../../generators/mapping.ts';
-import { loadGenerator } from '../../generators/load.ts';
+import { loadGenerator } from '../../generators/registry.ts';
 import { BRAVO, haveBravo } from '../helpers/bravo.ts';
 import { daoStatistics, median } from '../../generators/import/statistics.ts';
 import { readGovernorEvents } from '../../generators/import/governor-events.ts';

@@ -9,7 +9,7 @@ import { Rng } from '../../lib/rng.ts';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { scoreProtocol } from '../../agents/objectives/protocol-design.ts';
+import { scoreProtocol } from '../../agents/protocol-score.ts';
 import { ProtocolDesignEnv } from '../../envs/dao/design-env.ts';
 import { designActionOf, designValues } from '../../envs/dao/design-env.ts';
 import type { Protocol } from '../../envs/dao/protocol.ts';

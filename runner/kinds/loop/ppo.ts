@@ -1,6 +1,6 @@
 /** Step 2 (and the held-out judge) with a learned attacker: PPO trained against one protocol, played on populations. */
 import { trainPpo } from '../../../agents/ppo.ts';
-import { evaluateAttacker } from '../../../agents/experiments/beanstalk-attacker.ts';
+import { evaluateAttacker } from '../../../agents/evaluate.ts';
 import { GovernanceAttackEnv, type GovernanceAttackKwargs } from '../../../envs/dao/attack-env.ts';
 import { DEFAULT_MARKET } from '../../../envs/dao/market.ts';
 import type { Protocol } from '../../../envs/dao/protocol.ts';

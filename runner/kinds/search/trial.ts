@@ -8,7 +8,7 @@
  * when it finds nothing better on the training seasons. The curve is the best training objective by evaluations.
  */
 import { cmaesMinimize } from '../../../agents/cmaes.ts';
-import { scoreProtocol, type ProtocolScore } from '../../../agents/objectives/protocol-design.ts';
+import { scoreProtocol, type ProtocolScore } from '../../../agents/protocol-score.ts';
 import { OutcomeTally } from '../../../envs/dao/attack-outcome.ts';
 import { DESIGN_BOX, designValues, ProtocolDesignEnv, restrictedDesign } from '../../../envs/dao/design-env.ts';
 import { PRESETS, presetProtocol } from '../../../envs/dao/presets.ts';

@@ -12,7 +12,7 @@ import { defaultPopulation, type DefaultPopulationOptions, type Population } fro
 import { PRESETS, presetProtocol } from '../../../envs/dao/presets.ts';
 import { attackActed } from '../../../envs/dao/attack-outcome.ts';
 import { runSeason, type AttackStrategy } from '../../../envs/dao/season.ts';
-import { loadGenerator, type Generator } from '../../../generators/load.ts';
+import { loadGenerator, type Generator } from '../../../generators/registry.ts';
 import { populationFromFeatures } from '../../../generators/mapping.ts';
 import { calibrateTurnout, type TurnoutCalibration } from '../../../generators/turnout.ts';
 import type { PopulationConfig, SeasonExperimentConfig } from '../../config.ts';

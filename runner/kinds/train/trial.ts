@@ -6,7 +6,7 @@
  */
 import { GovernanceAttackEnv, type GovernanceAttackKwargs } from '../../../envs/dao/attack-env.ts';
 import { trainPpo } from '../../../agents/ppo.ts';
-import { evaluateAttacker } from '../../../agents/experiments/beanstalk-attacker.ts';
+import { evaluateAttacker } from '../../../agents/evaluate.ts';
 import type { TrainConfig } from '../../config.ts';
 import { trialResult } from '../../plan.ts';
 import type { TrialResult, TrialSpec } from '../../types.ts';

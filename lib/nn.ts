@@ -5,9 +5,9 @@
  * drawn from our seeded stream so runs reproduce.
  */
 import { qr } from 'mathjs';
-import { normal } from '../lib/distributions.ts';
-import type { Rng } from '../lib/rng.ts';
-import { tf } from '../lib/tf.ts';
+import { normal } from './distributions.ts';
+import type { Rng } from './rng.ts';
+import { tf } from './tf.ts';
 
 export type Activation = 'tanh' | 'relu';
 
