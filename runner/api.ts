@@ -10,7 +10,8 @@ export { runExperiment, resumeRun, loadExperiment, writeReport, type RunOptions,
 export { Store, configHash } from './store.ts';
 export { exportRun } from './export.ts';
 export { compareRuns, CompareError, type ComparedRun, type Comparison, type ComparisonRow } from './compare.ts';
-export { analyse, buildReport, type ReportSpec } from './report.ts';
+export { analyse, type ReportSpec } from './report/analysis.ts';
+export { buildReport } from './report/html.ts';
 export { bootstrapMean, pairedDifference, wilsonInterval, breakingPoint } from './stats.ts';
 export { KINDS, kindOf } from './kinds/index.ts';
 export { defineKind, type KindDefinition } from './kinds/types.ts';

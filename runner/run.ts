@@ -14,7 +14,8 @@ import { kindOf } from './kinds/index.ts';
 import { localExecutor, type Executor } from './executors.ts';
 import type { TrialContext } from './execute.ts';
 import { planTrials } from './plan.ts';
-import { analyse, buildReport, type ReportSpec } from './report.ts';
+import { analyse, type Analysis, type ReportSpec } from './report/analysis.ts';
+import { buildReport } from './report/html.ts';
 import { configHash, Store, StoreOpenError, trialId } from './store.ts';
 import { makeDirectories, OutputPathError, outputDirectoryProblem, outputFileProblem, removeDirectories } from '../lib/paths.ts';
 import { codeVersion, machineDescription } from './version.ts';
@@ -51,6 +52,8 @@ export interface RunOutcome {
   run: RunRecord;
   interrupted: boolean;
   reportPath: string | null;
+  /** The analysis the report shows (null without a report): the terminal summary prints it. */
+  analysis: Analysis | null;
   executed: number;
 }
 
@@ -77,15 +80,21 @@ export function reportSpecFor(config: ExperimentConfig): ReportSpec {
   return kindOf(config).reportSpec(config);
 }
 
-export async function writeReport(store: Store, run: RunRecord, out: string): Promise<string> {
+/**
+ * Writes the run's HTML report to <out>/<run-id>/report.html (and stores it with the run); returns its path and
+ * the analysis it shows, so the terminal summary reads the same analysis instead of computing it again.
+ */
+export async function writeReport(store: Store, run: RunRecord, out: string): Promise<{ path: string; analysis: Analysis }> {
   const config = run.config as ExperimentConfig;
-  // Loop runs keep their per-round records as episodes; the report tabulates them.
-  const html = await buildReport({ run, trials: store.trials(run.id, { detail: kindOf(config).reportDetail }), spec: reportSpecFor(config), seed: config.seed });
+  // Kinds with learning curves or rounds (train, search, loop) load them; the report draws them.
+  const input = { run, trials: store.trials(run.id, { detail: kindOf(config).reportDetail }), spec: reportSpecFor(config), seed: config.seed };
+  const analysis = analyse(input);
+  const html = await buildReport(input, analysis);
   const path = join(out, run.id, 'report.html');
   makeDirectories(dirname(path));
   writeFileAtomic(path, html);
   store.addArtifact(run.id, 'report.html', 'text/html', html);
-  return path;
+  return { path, analysis };
 }
 
 async function execute(store: Store, run: RunRecord, config: ExperimentConfig, specs: TrialSpec[], options: RunOptions): Promise<RunOutcome> {
@@ -124,8 +133,8 @@ async function execute(store: Store, run: RunRecord, config: ExperimentConfig, s
   const complete = store.countTrials(run.id) >= specs.length;
   store.setRunStatus(run.id, complete ? 'done' : 'interrupted');
   const record = store.getRun(run.id)!;
-  const reportPath = complete && options.report !== false ? await writeReport(store, record, options.out) : null;
-  return { run: store.getRun(run.id)!, interrupted: !complete, reportPath, executed };
+  const report = complete && options.report !== false ? await writeReport(store, record, options.out) : null;
+  return { run: store.getRun(run.id)!, interrupted: !complete, reportPath: report?.path ?? null, analysis: report?.analysis ?? null, executed };
 }
 
 /** Starts a new run of the config at `path`. */

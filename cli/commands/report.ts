@@ -30,7 +30,7 @@ export async function handler(args: ReportArgs): Promise<void> {
   const store = openStore(args.db);
   try {
     const run = getRunOrFail(store, args.run, args.db);
-    const path = await writeReport(store, run, args.out);
+    const { path } = await writeReport(store, run, args.out);
     console.log(args.json ? JSON.stringify({ runId: run.id, report: path }) : `report: ${path}`);
   } finally {
     store.close();

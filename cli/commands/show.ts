@@ -87,11 +87,14 @@ export function printOutcome(outcome: RunOutcome, options: { db: string; json: b
     console.log(`run ${run.id} interrupted after ${outcome.executed} new trials; continue with: daogym resume ${run.id} --db ${options.db}`);
     return;
   }
-  const store = openStore(options.db);
-  try {
-    console.log(formatSummary(analyseRun(store, store.getRun(run.id)!)));
-  } finally {
-    store.close();
+  if (outcome.analysis !== null) console.log(formatSummary(outcome.analysis));
+  else {
+    const store = openStore(options.db);
+    try {
+      console.log(formatSummary(analyseRun(store, store.getRun(run.id)!)));
+    } finally {
+      store.close();
+    }
   }
   console.log(`run ${run.id}: ${outcome.executed} trials run, ${run.trialsPlanned} in all; database ${options.db}`);
   if (outcome.reportPath) console.log(`report: ${outcome.reportPath}`);

@@ -4,7 +4,7 @@
  * common code (config.ts, plan.ts, execute.ts, run.ts) asks the kind and never tests a kind's name.
  */
 import type { z } from 'zod';
-import type { ReportSpec } from '../report.ts';
+import type { ReportSpec } from '../report/analysis.ts';
 import type { Problem } from '../schema.ts';
 import type { TrialResult, TrialSpec } from '../types.ts';
 

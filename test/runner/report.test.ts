@@ -2,7 +2,8 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { normal } from '../../lib/distributions.ts';
 import { Rng } from '../../lib/rng.ts';
-import { analyse, buildReport, type ReportInput, type ReportSpec } from '../../runner/report.ts';
+import { analyse, type ReportInput, type ReportSpec } from '../../runner/report/analysis.ts';
+import { buildReport } from '../../runner/report/html.ts';
 import { formatBreakingPoint, formatNumber, formatSummary, formatTable } from '../../runner/summary.ts';
 import type { ExperimentKind, RunRecord, TrialResult } from '../../runner/types.ts';
 

@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { ATTACK_STRATEGIES } from '../../../envs/dao/season.ts';
-import type { ReportSpec } from '../../report.ts';
+import type { ReportSpec } from '../../report/analysis.ts';
 import { common, market, population, report, season, variant, type Problem } from '../../schema.ts';
 import { LOWER_IS_BETTER, resolveGeneratorModel, uniqueNames, variantChecks } from '../checks.ts';
 

@@ -1,0 +1,229 @@
+/** The report's charts: vega-lite specs from the analysis, rendered to inline SVG in Node (vega's headless View). */
+import * as vega from 'vega';
+import { compile, type TopLevelSpec } from 'vega-lite';
+import { uniqueInOrder, type Analysis } from './analysis.ts';
+import { formatBreakingPoint } from './format.ts';
+
+interface Chart {
+  id: string;
+  caption: string;
+  spec: TopLevelSpec;
+}
+
+const CHART_CONFIG = {
+  background: 'white',
+  font: 'system-ui, -apple-system, Segoe UI, sans-serif',
+  axis: { labelFontSize: 11, titleFontSize: 12, grid: true, gridColor: '#eee' },
+  legend: { labelFontSize: 11, titleFontSize: 12, labelLimit: 260 },
+  title: { fontSize: 14, anchor: 'start' as const },
+};
+
+/** Renders a vega-lite spec to an SVG string with vega's headless view (no DOM, no canvas, no loader). */
+export async function renderSvg(spec: TopLevelSpec): Promise<string> {
+  const view = new vega.View(vega.parse(compile(spec).spec), { renderer: 'none' });
+  try {
+    return await view.toSVG();
+  } finally {
+    view.finalize();
+  }
+}
+
+export const percent = (level: number): string => `${Math.round(level * 1000) / 10} %`;
+const groupTitle = (groups: readonly string[]): string | null => (groups.length > 1 ? 'group' : null);
+
+function metricChart(analysis: Analysis, metric: string): Chart | null {
+  const multiGroup = analysis.groups.length > 1;
+  const rows = analysis.variantStats.flatMap((row) => {
+    const m = row.metrics[metric];
+    return m ? [{ variant: row.variant, group: row.group, mean: m.mean, lo: m.lo, hi: m.hi, n: m.n }] : [];
+  });
+  if (rows.length === 0) return null;
+  const x = { field: 'variant', type: 'nominal' as const, sort: analysis.variants, title: 'variant', axis: { labelAngle: -30 } };
+  const color = multiGroup ? { field: 'group', type: 'nominal' as const, title: groupTitle(analysis.groups) } : { value: '#4c78a8' };
+  const offset = multiGroup ? { xOffset: { field: 'group', type: 'nominal' as const } } : {};
+  const y = { type: 'quantitative' as const, scale: { zero: false }, title: metric };
+  const direction = metric === analysis.spec.primaryMetric ? (analysis.spec.higherIsBetter ? ' (higher is better)' : ' (lower is better)') : '';
+  return {
+    id: `metric:${metric}`,
+    caption: `${metric}${direction}: mean per variant with ${percent(analysis.level)} ${analysis.methods.mean} intervals (${analysis.resamples} resamples).`,
+    spec: {
+      title: `${metric} by variant`,
+      config: CHART_CONFIG,
+      width: { step: multiGroup ? 22 * analysis.groups.length : 60 },
+      height: 240,
+      data: { values: rows },
+      layer: [
+        { name: 'intervals', mark: { type: 'rule', strokeWidth: 2 }, encoding: { x, ...offset, y: { ...y, field: 'lo' }, y2: { field: 'hi' }, color } },
+        { name: 'points', mark: { type: 'point', filled: true, size: 70, opacity: 1 }, encoding: { x, ...offset, y: { ...y, field: 'mean' }, color } },
+      ],
+    } as TopLevelSpec,
+  };
+}
+
+function pairedChart(analysis: Analysis, metric: string): Chart | null {
+  const rows = analysis.pairedDifferences
+    .filter((d) => d.metric === metric && d.meanDifference !== null)
+    .map((d) => ({ variant: d.group ? `${d.a} | ${d.group}` : d.a, mean: d.meanDifference, lo: d.lo, hi: d.hi, pairs: d.pairs, zero: 0 }));
+  if (rows.length === 0) return null;
+  const baseline = analysis.spec.baselineVariant!;
+  const yField = { field: 'variant', type: 'nominal' as const, sort: null, title: null };
+  const x = { type: 'quantitative' as const, title: `${metric}: variant - ${baseline}` };
+  const better =
+    metric === analysis.spec.primaryMetric ? (analysis.spec.higherIsBetter ? ' Positive is better.' : ' Negative is better.') : '';
+  return {
+    id: `paired:${metric}`,
+    caption: `Mean paired difference in ${metric} against ${baseline} on common seeds, with ${percent(analysis.level)} bootstrap intervals over pairs.${better}`,
+    spec: {
+      title: `${metric}: difference vs ${baseline}`,
+      config: CHART_CONFIG,
+      width: 420,
+      height: { step: 28 },
+      data: { values: rows },
+      layer: [
+        { name: 'zero', mark: { type: 'rule', color: '#888', strokeDash: [4, 3] }, encoding: { x: { ...x, field: 'zero', aggregate: 'max' } } },
+        { name: 'intervals', mark: { type: 'rule', strokeWidth: 2, color: '#4c78a8' }, encoding: { y: yField, x: { ...x, field: 'lo' }, x2: { field: 'hi' } } },
+        { name: 'points', mark: { type: 'point', filled: true, size: 70, opacity: 1, color: '#4c78a8' }, encoding: { y: yField, x: { ...x, field: 'mean' } } },
+      ],
+    } as TopLevelSpec,
+  };
+}
+
+function successChart(analysis: Analysis): Chart | null {
+  const stressor = analysis.spec.stressor;
+  if (stressor === undefined || analysis.successCurves.length === 0) return null;
+  const log = stressor.scale === 'log';
+  const rows = analysis.successCurves
+    .filter((p) => !log || p.x > 0)
+    .map((p) => ({ variant: p.variant, group: p.group, x: p.x, rate: p.rate, lo: p.lo, hi: p.hi, fitted: p.fitted, n: p.n, threshold: stressor.threshold }));
+  const x = { field: 'x', type: 'quantitative' as const, title: stressor.label, scale: log ? { type: 'log' as const } : { zero: false } };
+  const y = { type: 'quantitative' as const, title: `success rate (${analysis.spec.successMetric})`, scale: { domain: [0, 1] } };
+  const color = { field: 'variant', type: 'nominal' as const, sort: analysis.variants, title: 'variant' };
+  const layer = [
+    // Aggregated so that the rule is drawn once per panel, not once per data row.
+    { name: 'threshold', mark: { type: 'rule', color: '#c33', strokeDash: [5, 4] }, encoding: { y: { ...y, field: 'threshold', aggregate: 'max' } } },
+    { name: 'intervals', mark: { type: 'rule', strokeWidth: 1.5, opacity: 0.5 }, encoding: { x, y: { ...y, field: 'lo' }, y2: { field: 'hi' }, color } },
+    { name: 'lines', mark: { type: 'line', strokeWidth: 1.5 }, encoding: { x, y: { ...y, field: 'rate' }, color } },
+    { name: 'points', mark: { type: 'point', filled: true, size: 50, opacity: 1 }, encoding: { x, y: { ...y, field: 'rate' }, color } },
+  ];
+  const multiGroup = analysis.groups.length > 1;
+  const caption =
+    `Share of trials where ${analysis.spec.successMetric} >= 0.5 at each ${stressor.label}, per variant, with ${percent(analysis.level)} Wilson intervals; ` +
+    `dashed red line: breaking-point threshold ${stressor.threshold}.` +
+    (rows.length < analysis.successCurves.length ? ' Points at x <= 0 are not shown on the log axis.' : '');
+  const base = { title: `Attack success vs ${stressor.label}`, config: CHART_CONFIG, data: { values: rows } };
+  const spec = multiGroup
+    ? { ...base, facet: { field: 'group', type: 'nominal', title: null, sort: analysis.groups }, columns: 3, spec: { width: 300, height: 240, layer } }
+    : { ...base, width: 440, height: 280, layer };
+  return { id: 'success', caption, spec: spec as TopLevelSpec };
+}
+
+const MARKERS = { estimate: 'estimate', above: '> max (above grid)', below: '<= min (below grid)' };
+
+function breakingPointChart(analysis: Analysis): Chart | null {
+  const stressor = analysis.spec.stressor;
+  if (stressor === undefined || analysis.breakingPoints.length === 0) return null;
+  const multiGroup = analysis.groups.length > 1;
+  const rows = analysis.breakingPoints.map((bp) => {
+    const position = bp.censoring === 'above-grid' ? bp.lowerBound : bp.censoring === 'below-grid' ? bp.upperBound : bp.estimate;
+    const marker = bp.censoring === 'above-grid' ? MARKERS.above : bp.censoring === 'below-grid' ? MARKERS.below : MARKERS.estimate;
+    return {
+      variant: bp.variant,
+      group: bp.group,
+      position,
+      lo: bp.lo,
+      hi: bp.hi,
+      marker,
+      note: bp.notTested !== null ? 'not tested (the attack did not act)' : bp.censoring === 'none' ? '' : formatBreakingPoint(bp),
+    };
+  });
+  const xs = analysis.successCurves.map((p) => p.x).filter((x) => stressor.scale !== 'log' || x > 0);
+  const domain = xs.length > 0 ? [Math.min(...xs), Math.max(...xs)] : undefined;
+  const x = {
+    type: 'quantitative' as const,
+    title: `breaking point: ${stressor.label} at success rate ${stressor.threshold}`,
+    scale: { type: stressor.scale === 'log' ? ('log' as const) : ('linear' as const), ...(domain ? { domain } : {}), ...(stressor.scale === 'log' ? {} : { zero: false }) },
+  };
+  const y = { field: 'variant', type: 'nominal' as const, sort: analysis.variants, title: null };
+  const offset = multiGroup ? { yOffset: { field: 'group', type: 'nominal' as const, sort: analysis.groups } } : {};
+  const color = multiGroup ? { field: 'group', type: 'nominal' as const, title: 'group', sort: analysis.groups } : { value: '#4c78a8' };
+  const shape = {
+    field: 'marker',
+    type: 'nominal' as const,
+    title: null,
+    scale: { domain: [MARKERS.estimate, MARKERS.above, MARKERS.below], range: ['circle', 'triangle-right', 'triangle-left'] },
+  };
+  const censored = rows.filter((r) => r.note !== '');
+  return {
+    id: 'breaking-points',
+    caption:
+      `Breaking point per ${multiGroup ? '(variant, group)' : 'variant'}: the smallest ${stressor.label} at which the monotone fit of the success rate reaches ${stressor.threshold}, ` +
+      `with ${percent(analysis.level)} bootstrap intervals; an interval end that runs off the grid is drawn to the edge. ` +
+      (censored.length > 0
+        ? `Censored (triangle at the grid edge): ${censored.map((r) => `${r.variant}${r.group ? ` | ${r.group}` : ''} ${r.note}`).join('; ')}.`
+        : 'No estimate is censored.'),
+    spec: {
+      title: `Breaking points (${stressor.label})`,
+      config: CHART_CONFIG,
+      width: 440,
+      height: { step: multiGroup ? 18 * analysis.groups.length : 32 },
+      data: { values: rows },
+      layer: [
+        { name: 'intervals', mark: { type: 'rule', strokeWidth: 2 }, encoding: { y, ...offset, x: { ...x, field: 'lo' }, x2: { field: 'hi' }, color } },
+        { name: 'points', mark: { type: 'point', filled: true, size: 90, opacity: 1 }, encoding: { y, ...offset, x: { ...x, field: 'position' }, color, shape } },
+        // Notes beside censored markers, written inwards from the grid edge.
+        {
+          name: 'notesAbove',
+          transform: [{ filter: `datum.marker === '${MARKERS.above}'` }],
+          mark: { type: 'text', align: 'right', dx: -10, dy: -8, fontSize: 10, color: '#555' },
+          encoding: { y, ...offset, x: { ...x, field: 'position' }, text: { field: 'note' } },
+        },
+        {
+          name: 'notesBelow',
+          transform: [{ filter: `datum.marker === '${MARKERS.below}'` }],
+          mark: { type: 'text', align: 'left', dx: 10, dy: -8, fontSize: 10, color: '#555' },
+          encoding: { y, ...offset, x: { ...x, field: 'position' }, text: { field: 'note' } },
+        },
+      ],
+    } as TopLevelSpec,
+  };
+}
+
+function learningCurveCharts(analysis: Analysis): Chart[] {
+  const names = uniqueInOrder(analysis.learningCurves.map((p) => p.name));
+  return names.map((name) => {
+    const rows = analysis.learningCurves.filter((p) => p.name === name).map((p) => ({ variant: p.variant, step: p.step, mean: p.mean, lo: p.lo, hi: p.hi, n: p.n }));
+    const x = { field: 'step', type: 'quantitative' as const, title: 'step' };
+    const y = { type: 'quantitative' as const, title: name, scale: { zero: false } };
+    const color = { field: 'variant', type: 'nominal' as const, sort: analysis.variants, title: 'variant' };
+    return {
+      id: `curve:${name}`,
+      caption: `${name} by step: mean across seeds with a ${percent(analysis.level)} normal-approximation band (mean -+ z sd / sqrt(n)).`,
+      spec: {
+        title: `Learning curve: ${name}`,
+        config: CHART_CONFIG,
+        width: 440,
+        height: 240,
+        data: { values: rows },
+        layer: [
+          { name: 'bands', mark: { type: 'area', opacity: 0.2 }, encoding: { x, y: { ...y, field: 'lo' }, y2: { field: 'hi' }, color } },
+          { name: 'lines', mark: { type: 'line', strokeWidth: 1.5 }, encoding: { x, y: { ...y, field: 'mean' }, color } },
+        ],
+      } as TopLevelSpec,
+    };
+  });
+}
+
+/** The charts of a report, in page order, grouped by section. */
+export function chartSections(analysis: Analysis): Array<{ section: string; charts: Chart[] }> {
+  const present = (charts: Array<Chart | null>): Chart[] => charts.filter((c): c is Chart => c !== null);
+  return [
+    { section: 'metrics', charts: present(analysis.metrics.map((m) => metricChart(analysis, m))) },
+    { section: 'paired', charts: present(analysis.metrics.map((m) => pairedChart(analysis, m))) },
+    { section: 'stress', charts: present([successChart(analysis), breakingPointChart(analysis)]) },
+    { section: 'curves', charts: learningCurveCharts(analysis) },
+  ];
+}
+
+// ---------------------------------------------------------------------------------------------------
+// HTML
+
