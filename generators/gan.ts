@@ -34,6 +34,7 @@ import { normal } from '../lib/distributions.ts';
 import { Rng } from '../lib/rng.ts';
 import { initBackend, tf } from '../lib/tf.ts';
 import { computeRdp, noiseMultiplierFor, privacySpent } from './dp/accountant.ts';
+import { poissonSample } from './dp/dpsgd.ts';
 import {
   decodeValue,
   encodeValue,
@@ -626,8 +627,7 @@ export class TabularGan {
 
     /** One DP-SGD discriminator step: Poisson sample, per-pack clipped gradients, noise, step. */
     const privateDiscriminatorStep = (): number => {
-      const sampled: number[] = [];
-      for (let i = 0; i < n; i++) if (draws.random() < privacy!.samplingRate) sampled.push(i);
+      const sampled = Array.from(poissonSample(n, privacy!.samplingRate, draws));
       draws.shuffle(sampled);
       const count = Math.floor(sampled.length / pac);
       const sums = dVariables.map((v) => tf.zeros(v.shape));
