@@ -13,8 +13,9 @@ import { memberSupply } from '../../../envs/dao/config.ts';
 import type { Protocol } from '../../../envs/dao/protocol.ts';
 import { OutcomeTally } from '../../../envs/dao/attack-outcome.ts';
 import { runSeason, type AttackStrategy, type SeasonResult } from '../../../envs/dao/season.ts';
-import { populationFromFeatures } from '../../../generators/mapping.ts';
+import { mapMembers } from '../../world/members.ts';
 import type { Table } from '../../../generators/metrics.ts';
+import type { Population } from '../../../envs/dao/population.ts';
 import type { PopulationGenerator } from '../../../generators/population-generator.ts';
 import { cvar, weightedCvar } from '../../../lib/risk.ts';
 import type { LoopConfig } from './index.ts';
@@ -101,7 +102,7 @@ export class LoopWorld {
    */
   constructor(
     private readonly config: WorldConfig,
-    private readonly populations = new Map<Table, ReturnType<typeof populationFromFeatures>>(),
+    private readonly populations = new Map<Table, Population>(),
     readonly library: readonly AttackVariant[] = [],
     /** How every season's attack ended (shared by the worlds of one trial). */
     readonly outcomes = new OutcomeTally(),
@@ -114,7 +115,7 @@ export class LoopWorld {
       const votingShare = sample.mapping?.votingShare ?? this.config.votingShare ?? 1;
       // runLoopTrial resolves 'calibrated' against its G_1 (resolveTurnoutScale) before it builds a world.
       if (turnoutScale === 'calibrated') throw new Error("LoopWorld needs a numeric turnoutScale: resolve 'calibrated' with resolveTurnoutScale first");
-      population = populationFromFeatures(sample.table, Rng.create(sample.seasonSeed).stream('mapping'), { supply: SUPPLY, turnoutScale, votingShare });
+      population = mapMembers(sample.table, Rng.create(sample.seasonSeed), { supply: SUPPLY, turnoutScale, votingShare });
       this.populations.set(sample.table, population);
     }
     return population;

@@ -15,7 +15,7 @@ import { PRESETS, presetProtocol } from '../../../envs/dao/presets.ts';
 import type { Protocol } from '../../../envs/dao/protocol.ts';
 import { memberSupply } from '../../../envs/dao/config.ts';
 import { DEFAULT_MARKET } from '../../../envs/dao/market.ts';
-import { populationFromFeatures } from '../../../generators/mapping.ts';
+import { mapMembers } from '../../world/members.ts';
 import { PopulationGenerator } from '../../../generators/population-generator.ts';
 import { stableArgsort } from '../../../lib/argsort.ts';
 import { cvar } from '../../../lib/risk.ts';
@@ -62,7 +62,7 @@ export function fittedGenerators(config: SearchConfig, seed: number) {
     train,
     heldOut: PopulationGenerator.fit(data.holdout),
     turnout,
-    draw: (generator: PopulationGenerator, rng: Rng) => populationFromFeatures(generator.populationTable(config.members, generator.sampleEffects(rng), rng), rng.stream('mapping'), { supply, turnoutScale: turnout.scale, votingShare: turnout.votingShare }),
+    draw: (generator: PopulationGenerator, rng: Rng) => mapMembers(generator.populationTable(config.members, generator.sampleEffects(rng), rng), rng, { supply, turnoutScale: turnout.scale, votingShare: turnout.votingShare }),
   };
 }
 

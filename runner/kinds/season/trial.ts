@@ -7,19 +7,17 @@
  * the usd side unchanged (the market cap, treasury and attacker budget stay comparable).
  */
 import { Rng } from '../../../lib/rng.ts';
-import { DEFAULT_MARKET, type MarketConfig } from '../../../envs/dao/market.ts';
 import { defaultPopulation, type DefaultPopulationOptions, type Population } from '../../../envs/dao/population.ts';
-import { PRESETS, presetProtocol } from '../../../envs/dao/presets.ts';
+import { presetProtocol } from '../../../envs/dao/presets.ts';
 import { attackActed } from '../../../envs/dao/attack-outcome.ts';
 import { runSeason, type AttackStrategy } from '../../../envs/dao/season.ts';
 import { loadGenerator, type Generator } from '../../../generators/registry.ts';
-import { populationFromFeatures } from '../../../generators/mapping.ts';
+import { mapMembers, memberSupply, presetMarket } from '../../world/members.ts';
 import { calibrateTurnout, type TurnoutCalibration } from '../../../generators/turnout.ts';
 import type { PopulationConfig, SeasonExperimentConfig } from '../../config.ts';
 import { trialResult } from '../../plan.ts';
 import type { MetricValues, TrialResult, TrialSpec } from '../../types.ts';
 
-const REFERENCE_SUPPLY = 10_000_000;
 const generatorCache = new Map<string, Promise<Generator>>();
 
 export async function makePopulation(config: PopulationConfig, options: DefaultPopulationOptions, supply: number, totalSupply: number, rng: Rng): Promise<Population> {
@@ -32,7 +30,7 @@ export async function makePopulation(config: PopulationConfig, options: DefaultP
   const table = await (await generator).sample(config.members, rng.stream('population'));
   // With `turnout`, the calibrated voting share and scale; options.turnoutScale scales participation on top.
   const calibrated = config.turnout === undefined ? { votingShare: 1, scale: 1 } : await calibratedMapping(config, await generator, supply / totalSupply);
-  return populationFromFeatures(table, rng.stream('mapping'), { supply, votingShare: calibrated.votingShare, turnoutScale: calibrated.scale * (options.turnoutScale ?? 1) });
+  return mapMembers(table, rng, { supply, votingShare: calibrated.votingShare, turnoutScale: calibrated.scale * (options.turnoutScale ?? 1) });
 }
 
 /** Populations of a generator file a turnout calibration samples (each `members` rows, from its own stream of seed 0). */
@@ -88,11 +86,10 @@ export async function runSeasonTrial(config: SeasonExperimentConfig, spec: Trial
     }
   }
   const protocol = presetProtocol(variant.preset, variant.protocol);
-  const scale = PRESETS[variant.preset]!.supply / REFERENCE_SUPPLY;
-  const market: MarketConfig = { ...DEFAULT_MARKET, ammToken: DEFAULT_MARKET.ammToken * scale, lendingToken: DEFAULT_MARKET.lendingToken * scale, ...config.market };
-  const supply = (options.supply ?? REFERENCE_SUPPLY * scale) - market.ammToken - market.lendingToken;
+  const { market, totalSupply: presetSupply } = presetMarket(variant.preset, config.market);
+  const totalSupply = options.supply ?? presetSupply;
   const rng = Rng.create(spec.seed);
-  const population = await makePopulation(populationConfig, options, Math.max(1, supply), options.supply ?? REFERENCE_SUPPLY * scale, rng);
+  const population = await makePopulation(populationConfig, options, memberSupply(totalSupply, market), totalSupply, rng);
   const season = config.season;
   const result = runSeason(
     {
