@@ -4,35 +4,11 @@ import { GENERATOR_KINDS } from '../../generators/registry.ts';
 import { listEnvs, spec } from '../../envs/core/registration.ts';
 import { listParallelEnvs } from '../../envs/core/parallel.ts';
 import { PRESETS, presetNames, presetProtocol } from '../../envs/dao/presets.ts';
-import type { Protocol } from '../../envs/dao/protocol.ts';
 import { ATTACK_OUTCOMES, NOT_ACTED } from '../../envs/dao/attack-outcome.ts';
 import { ATTACK_STRATEGIES, STRATEGY_STEPS } from '../../envs/dao/season.ts';
-import { formatDuration, SECONDS_PER_BLOCK } from '../../envs/dao/units.ts';
+import { describeProtocol } from '../../envs/dao/describe.ts';
+import { SECONDS_PER_BLOCK } from '../../envs/dao/units.ts';
 
-function describeProtocol(p: Protocol, supply: number): string {
-  const quorum =
-    p.quorum.kind === 'fraction'
-      ? `${+(p.quorum.fraction * 100).toFixed(4)} % of supply`
-      : p.quorum.kind === 'absolute'
-        ? `${p.quorum.votes.toLocaleString('en-US')} votes (${+((p.quorum.votes / supply) * 100).toFixed(4)} % of ${supply.toLocaleString('en-US')})`
-        : p.quorum.kind === 'nouns'
-          ? `nouns ${p.quorum.minBps}-${p.quorum.maxBps} bps, coefficient ${p.quorum.coefficient.toLocaleString('en-US')}`
-          : p.quorum.kind;
-  const threshold = p.proposalThreshold > 0 ? `threshold ${p.proposalThresholdRule === 'above' ? '>' : '>='} ${+(p.proposalThreshold * 100).toFixed(4)} % (${(p.proposalThreshold * supply).toLocaleString('en-US')} tokens)` : 'no threshold';
-  return [
-    `quorum ${quorum} (${p.quorumCounts})`,
-    p.majority.kind === 'simple' ? 'simple majority' : p.majority.kind === 'supermajority' ? `supermajority ${p.majority.fraction}` : `differential ${p.majority.differentialBps} bps`,
-    threshold,
-    `delay ${formatDuration(p.votingDelay)}`,
-    `period ${formatDuration(p.votingPeriod)}`,
-    `timelock ${formatDuration(p.timelock)}`,
-    `grace ${p.gracePeriod > 0 ? formatDuration(p.gracePeriod) : 'none'}`,
-    `snapshot ${p.snapshot}`,
-    ...(p.guardianVeto ? ['veto'] : []),
-    ...(p.ragequit ? ['ragequit'] : []),
-    ...(p.emergencyCommit ? [`emergencyCommit after ${formatDuration(p.emergencyCommit.afterBlocks)}`] : []),
-  ].join(', ');
-}
 
 const GENERATORS = GENERATOR_KINDS.map((k) => ({ name: k.name, describe: k.describe }));
 const AGENTS = [

@@ -2,6 +2,8 @@
  * The HTML report: the analysis's tables and charts as one self-contained file (inline CSS, charts as inline
  * SVG, no external URL anywhere but the SVG namespace declarations).
  */
+import { describeProtocol } from '../../envs/dao/describe.ts';
+import { PRESETS, presetProtocol } from '../../envs/dao/presets.ts';
 import { analyse, type Analysis, type ReportInput } from './analysis.ts';
 import { chartSections, percent, renderSvg } from './charts.ts';
 import { formatBreakingPoint, formatBreakingPointInterval, formatInterval, formatNumber, formatOutcomeCounts } from './format.ts';
@@ -94,6 +96,12 @@ export async function buildReport(input: ReportInput, analysis: Analysis = analy
   ];
   parts.push('<h2>Run</h2>');
   parts.push(`<table class="info">\n${info.map(([k, v]) => `<tr><th>${escapeHtml(k)}</th><td>${escapeHtml(v)}</td></tr>`).join('\n')}\n</table>`);
+  // The variants' protocols as run: the preset with the variant's changes, every duration in blocks and time.
+  const variants = (run.config as { variants?: Array<{ name: string; preset: string; protocol: Record<string, unknown> }> }).variants;
+  if (Array.isArray(variants)) {
+    parts.push('<h2>Protocols</h2>');
+    parts.push(table(['variant', 'preset', 'rules (durations in 12 s blocks and time)'], variants.map((v) => [v.name, v.preset, describeProtocol(presetProtocol(v.preset, v.protocol), PRESETS[v.preset]!.supply)]), 3));
+  }
   parts.push(`<details><summary>Config (YAML)</summary>\n<pre>${escapeHtml(run.configText)}</pre>\n</details>`);
 
   // Summary table: one row per (variant, group).

@@ -33,6 +33,9 @@ test('run -> show -> export -> report: the database, the summary, the CSV and th
   assert.ok(existsSync(join(dir, 'results', 'daogym.db')));
   const html = readFileSync(join(dir, outcome.report), 'utf8');
   assert.ok((html.match(/<svg/g) ?? []).length >= 2);
+  // The protocols as run, durations in blocks and time, the variant's change over its preset applied.
+  assert.match(html, /<td>bravo<\/td><td>compound-bravo<\/td><td>quorum 400,000 votes .*timelock 14,400 blocks \(2 d\)/);
+  assert.match(html, /<td>ten-percent<\/td><td>compound-bravo<\/td><td>quorum 10 % of supply/);
   const shown = run('show', outcome.runId);
   assert.is(shown.status, 0, shown.stderr);
   assert.match(shown.stdout, /run .*: cli-compare \(compare\), done, 12\/12 trials/);
