@@ -5,7 +5,8 @@
  * CLI prints it.
  */
 import type { Analysis } from './report/analysis.ts';
-import { formatBreakingPoint, formatInterval, formatNumber, formatOutcomeCounts } from './report/format.ts';
+import { formatBreakingPoint, formatMetric, formatMetricInterval, formatOutcomeCounts, formatUnit, stressorFormatter } from './report/format.ts';
+import { verdictTable } from './report/verdict.ts';
 
 export { formatBreakingPoint, formatBreakingPointInterval, formatInterval, formatNumber, formatOutcomeCounts } from './report/format.ts';
 
@@ -58,6 +59,13 @@ export function formatSummary(analysis: Analysis, options: TableOptions = {}): s
       `${analysis.methods.mean} (${analysis.resamples} resamples, seed ${analysis.seed})${spec.successMetric ? ', Wilson for success rates' : ''}`,
   );
   lines.push('');
+  const verdict = verdictTable(analysis.verdict, spec);
+  lines.push('verdict');
+  for (const sentence of analysis.verdict.headline) lines.push(`  ${sentence}`);
+  lines.push(formatTable(verdict.headers, verdict.rows, options));
+  for (const caveat of analysis.verdict.caveats) lines.push(`  caveat: ${caveat}`);
+  lines.push('');
+  lines.push('by variant' + (multiGroup ? ' and group' : ''));
 
   const bpByCell = new Map(analysis.breakingPoints.map((bp) => [JSON.stringify([bp.variant, bp.group]), bp]));
   const showSuccess = spec.successMetric !== undefined;
@@ -69,11 +77,11 @@ export function formatSummary(analysis: Analysis, options: TableOptions = {}): s
   if (showOutcomes) headers.push('attack outcomes');
   const rows = analysis.variantStats.map((row) => {
     const primary = row.metrics[spec.primaryMetric];
-    const cells = [label(row.variant, row.group), String(row.n), primary ? `${formatNumber(primary.mean)} ${formatInterval(primary.lo, primary.hi)}` : '-'];
-    if (showSuccess) cells.push(row.success && row.success.rate !== null ? `${formatNumber(row.success.rate)} ${formatInterval(row.success.lo, row.success.hi)}` : '-');
+    const cells = [label(row.variant, row.group), String(row.n), primary ? `${formatMetric(spec.primaryMetric, primary.mean)} ${formatMetricInterval(spec.primaryMetric, primary.lo, primary.hi)}` : '-'];
+    if (showSuccess) cells.push(row.success && row.success.rate !== null ? `${formatUnit('rate', row.success.rate)} [${formatUnit('rate', row.success.lo)}, ${formatUnit('rate', row.success.hi)}]` : '-');
     if (showBreaking) {
       const bp = bpByCell.get(JSON.stringify([row.variant, row.group]));
-      cells.push(bp ? (bp.notTested !== null ? 'not tested' : formatBreakingPoint(bp, true)) : '-');
+      cells.push(bp ? (bp.notTested !== null ? 'not tested' : formatBreakingPoint(bp, true, stressorFormatter(spec.stressor?.param))) : '-');
     }
     if (showOutcomes) cells.push(row.outcomes === null ? '-' : formatOutcomeCounts(row.outcomes));
     return cells;
@@ -101,7 +109,7 @@ export function formatSummary(analysis: Analysis, options: TableOptions = {}): s
         paired.map((d) => [
           label(d.a, d.group),
           String(d.pairs),
-          d.meanDifference === null ? '-' : `${formatNumber(d.meanDifference)} ${formatInterval(d.lo, d.hi)}`,
+          d.meanDifference === null ? '-' : `${formatMetric(d.metric, d.meanDifference)} ${formatMetricInterval(d.metric, d.lo, d.hi)}`,
           d.shareABetter === null ? '-' : `${Math.round(d.shareABetter * 100)} % / ${Math.round(d.shareTies! * 100)} %`,
         ]),
         options,

@@ -23,6 +23,7 @@ import {
   type RateInterval,
 } from '../stats.ts';
 import type { ExperimentKind, RunRecord, TrialResult } from '../types.ts';
+import { verdictOf, type Verdict } from './verdict.ts';
 
 export interface ReportSpec {
   title: string;
@@ -153,6 +154,8 @@ export interface Analysis {
   successCurves: SuccessCurvePoint[];
   breakingPoints: BreakingPointRow[];
   learningCurves: LearningCurvePoint[];
+  /** The answer first, in dollars, with its caveats (verdict.ts). */
+  verdict: Verdict;
   /** Things a reader should know about the data (missing baseline, trials without the stressor, ...). */
   warnings: string[];
 }
@@ -384,6 +387,7 @@ export function analyse(input: ReportInput): Analysis {
     successCurves,
     breakingPoints,
     learningCurves,
+    verdict: verdictOf({ spec, trials, variants, variantStats, breakingPoints, config: run.config, level, resamples, rng: root.stream('verdict') }),
     warnings,
   };
 }

@@ -2,7 +2,7 @@
 import * as vega from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
 import { uniqueInOrder, type Analysis } from './analysis.ts';
-import { formatBreakingPoint } from './format.ts';
+import { formatBreakingPoint, METRIC_INFO, type MetricUnit } from './format.ts';
 
 interface Chart {
   id: string;
@@ -13,7 +13,8 @@ interface Chart {
 const CHART_CONFIG = {
   background: 'white',
   font: 'system-ui, -apple-system, Segoe UI, sans-serif',
-  axis: { labelFontSize: 11, titleFontSize: 12, grid: true, gridColor: '#eee' },
+  // labelLimit 0: full labels ("variant | attack=..."), never cut with an ellipsis.
+  axis: { labelFontSize: 11, titleFontSize: 12, grid: true, gridColor: '#eee', labelLimit: 0 },
   legend: { labelFontSize: 11, titleFontSize: 12, labelLimit: 260 },
   title: { fontSize: 14, anchor: 'start' as const },
 };
@@ -29,32 +30,43 @@ export async function renderSvg(spec: TopLevelSpec): Promise<string> {
 }
 
 export const percent = (level: number): string => `${Math.round(level * 1000) / 10} %`;
-const groupTitle = (groups: readonly string[]): string | null => (groups.length > 1 ? 'group' : null);
+
+/** d3 number formats per unit for chart axes: $24.5M, 40 %, 31.6k; never 40,000,000 or 4e7. */
+function axisFormat(unit: MetricUnit): string {
+  return unit === 'usd' ? '$.3~s' : unit === 'share' || unit === 'rate' ? '.0%' : '.3~s';
+}
+const metricAxisFormat = (metric: string) => axisFormat(METRIC_INFO[metric]?.unit ?? 'plain');
+const stressorAxisFormat = (param: string) => axisFormat(param === 'attackBudgetUsd' ? 'usd' : param === 'delegationShare' || param === 'lateShare' || param === 'attackShare' ? 'share' : 'plain');
+
+/** One label per (variant, group) row, variants in analysis order, groups in config order. */
+const rowLabel = (variant: string, group: string): string => (group ? `${variant} | ${group}` : variant);
+function rowOrder(analysis: Analysis): string[] {
+  return analysis.variants.flatMap((v) => analysis.groups.map((g) => rowLabel(v, g)));
+}
 
 function metricChart(analysis: Analysis, metric: string): Chart | null {
-  const multiGroup = analysis.groups.length > 1;
   const rows = analysis.variantStats.flatMap((row) => {
     const m = row.metrics[metric];
-    return m ? [{ variant: row.variant, group: row.group, mean: m.mean, lo: m.lo, hi: m.hi, n: m.n }] : [];
+    return m ? [{ row: rowLabel(row.variant, row.group), variant: row.variant, group: row.group, mean: m.mean, lo: m.lo, hi: m.hi, n: m.n }] : [];
   });
   if (rows.length === 0) return null;
-  const x = { field: 'variant', type: 'nominal' as const, sort: analysis.variants, title: 'variant', axis: { labelAngle: -30 } };
-  const color = multiGroup ? { field: 'group', type: 'nominal' as const, title: groupTitle(analysis.groups) } : { value: '#4c78a8' };
-  const offset = multiGroup ? { xOffset: { field: 'group', type: 'nominal' as const } } : {};
-  const y = { type: 'quantitative' as const, scale: { zero: false }, title: metric };
+  // A dot plot, one row per (variant, group) with its full label: readable at any number of groups.
+  const y = { field: 'row', type: 'nominal' as const, sort: rowOrder(analysis), title: null };
+  const color = { field: 'variant', type: 'nominal' as const, sort: analysis.variants, title: 'variant', legend: null };
+  const x = { type: 'quantitative' as const, scale: { zero: false }, title: metric, axis: { format: metricAxisFormat(metric) } };
   const direction = metric === analysis.spec.primaryMetric ? (analysis.spec.higherIsBetter ? ' (higher is better)' : ' (lower is better)') : '';
   return {
     id: `metric:${metric}`,
-    caption: `${metric}${direction}: mean per variant with ${percent(analysis.level)} ${analysis.methods.mean} intervals (${analysis.resamples} resamples).`,
+    caption: `${metric}${direction}: mean per ${analysis.groups.length > 1 ? '(variant, group)' : 'variant'} with ${percent(analysis.level)} ${analysis.methods.mean} intervals (${analysis.resamples} resamples). ${METRIC_INFO[metric]?.definition ?? ''}`,
     spec: {
       title: `${metric} by variant`,
       config: CHART_CONFIG,
-      width: { step: multiGroup ? 22 * analysis.groups.length : 60 },
-      height: 240,
+      width: 520,
+      height: { step: 18 },
       data: { values: rows },
       layer: [
-        { name: 'intervals', mark: { type: 'rule', strokeWidth: 2 }, encoding: { x, ...offset, y: { ...y, field: 'lo' }, y2: { field: 'hi' }, color } },
-        { name: 'points', mark: { type: 'point', filled: true, size: 70, opacity: 1 }, encoding: { x, ...offset, y: { ...y, field: 'mean' }, color } },
+        { name: 'intervals', mark: { type: 'rule', strokeWidth: 2 }, encoding: { y, x: { ...x, field: 'lo' }, x2: { field: 'hi' }, color } },
+        { name: 'points', mark: { type: 'point', filled: true, size: 60, opacity: 1 }, encoding: { y, x: { ...x, field: 'mean' }, color } },
       ],
     } as TopLevelSpec,
   };
@@ -67,7 +79,7 @@ function pairedChart(analysis: Analysis, metric: string): Chart | null {
   if (rows.length === 0) return null;
   const baseline = analysis.spec.baselineVariant!;
   const yField = { field: 'variant', type: 'nominal' as const, sort: null, title: null };
-  const x = { type: 'quantitative' as const, title: `${metric}: variant - ${baseline}` };
+  const x = { type: 'quantitative' as const, title: `${metric}: variant - ${baseline}`, axis: { format: metricAxisFormat(metric) } };
   const better =
     metric === analysis.spec.primaryMetric ? (analysis.spec.higherIsBetter ? ' Positive is better.' : ' Negative is better.') : '';
   return {
@@ -95,12 +107,13 @@ function successChart(analysis: Analysis): Chart | null {
   const rows = analysis.successCurves
     .filter((p) => !log || p.x > 0)
     .map((p) => ({ variant: p.variant, group: p.group, x: p.x, rate: p.rate, lo: p.lo, hi: p.hi, fitted: p.fitted, n: p.n, threshold: stressor.threshold }));
-  const x = { field: 'x', type: 'quantitative' as const, title: stressor.label, scale: log ? { type: 'log' as const } : { zero: false } };
+  const x = { field: 'x', type: 'quantitative' as const, title: stressor.label, scale: log ? { type: 'log' as const } : { zero: false }, axis: { format: stressorAxisFormat(stressor.param) } };
   const y = { type: 'quantitative' as const, title: `success rate (${analysis.spec.successMetric})`, scale: { domain: [0, 1] } };
   const color = { field: 'variant', type: 'nominal' as const, sort: analysis.variants, title: 'variant' };
   const layer = [
     // Aggregated so that the rule is drawn once per panel, not once per data row.
-    { name: 'threshold', mark: { type: 'rule', color: '#c33', strokeDash: [5, 4] }, encoding: { y: { ...y, field: 'threshold', aggregate: 'max' } } },
+    // Black dashed: no variant's colour is black, so the rule never passes for a series.
+    { name: 'threshold', mark: { type: 'rule', color: '#111', strokeDash: [5, 4] }, encoding: { y: { ...y, field: 'threshold', aggregate: 'max' } } },
     { name: 'intervals', mark: { type: 'rule', strokeWidth: 1.5, opacity: 0.5 }, encoding: { x, y: { ...y, field: 'lo' }, y2: { field: 'hi' }, color } },
     { name: 'lines', mark: { type: 'line', strokeWidth: 1.5 }, encoding: { x, y: { ...y, field: 'rate' }, color } },
     { name: 'points', mark: { type: 'point', filled: true, size: 50, opacity: 1 }, encoding: { x, y: { ...y, field: 'rate' }, color } },
@@ -108,11 +121,11 @@ function successChart(analysis: Analysis): Chart | null {
   const multiGroup = analysis.groups.length > 1;
   const caption =
     `Share of trials where ${analysis.spec.successMetric} >= 0.5 at each ${stressor.label}, per variant, with ${percent(analysis.level)} Wilson intervals; ` +
-    `dashed red line: breaking-point threshold ${stressor.threshold}.` +
+    `dashed black line: breaking-point threshold ${stressor.threshold}.` +
     (rows.length < analysis.successCurves.length ? ' Points at x <= 0 are not shown on the log axis.' : '');
   const base = { title: `Attack success vs ${stressor.label}`, config: CHART_CONFIG, data: { values: rows } };
   const spec = multiGroup
-    ? { ...base, facet: { field: 'group', type: 'nominal', title: null, sort: analysis.groups }, columns: 3, spec: { width: 300, height: 240, layer } }
+    ? { ...base, facet: { field: 'group', type: 'nominal', title: null, sort: analysis.groups, header: { labelLimit: 0 } }, columns: 3, spec: { width: 300, height: 200, layer } }
     : { ...base, width: 440, height: 280, layer };
   return { id: 'success', caption, spec: spec as TopLevelSpec };
 }
@@ -127,6 +140,7 @@ function breakingPointChart(analysis: Analysis): Chart | null {
     const position = bp.censoring === 'above-grid' ? bp.lowerBound : bp.censoring === 'below-grid' ? bp.upperBound : bp.estimate;
     const marker = bp.censoring === 'above-grid' ? MARKERS.above : bp.censoring === 'below-grid' ? MARKERS.below : MARKERS.estimate;
     return {
+      row: rowLabel(bp.variant, bp.group),
       variant: bp.variant,
       group: bp.group,
       position,
@@ -142,10 +156,11 @@ function breakingPointChart(analysis: Analysis): Chart | null {
     type: 'quantitative' as const,
     title: `breaking point: ${stressor.label} at success rate ${stressor.threshold}`,
     scale: { type: stressor.scale === 'log' ? ('log' as const) : ('linear' as const), ...(domain ? { domain } : {}), ...(stressor.scale === 'log' ? {} : { zero: false }) },
+    axis: { format: stressorAxisFormat(stressor.param) },
   };
-  const y = { field: 'variant', type: 'nominal' as const, sort: analysis.variants, title: null };
-  const offset = multiGroup ? { yOffset: { field: 'group', type: 'nominal' as const, sort: analysis.groups } } : {};
-  const color = multiGroup ? { field: 'group', type: 'nominal' as const, title: 'group', sort: analysis.groups } : { value: '#4c78a8' };
+  const y = { field: 'row', type: 'nominal' as const, sort: rowOrder(analysis), title: null };
+  const offset = {};
+  const color = { field: 'variant', type: 'nominal' as const, title: 'variant', sort: analysis.variants, legend: null };
   const shape = {
     field: 'marker',
     type: 'nominal' as const,
@@ -165,7 +180,7 @@ function breakingPointChart(analysis: Analysis): Chart | null {
       title: `Breaking points (${stressor.label})`,
       config: CHART_CONFIG,
       width: 440,
-      height: { step: multiGroup ? 18 * analysis.groups.length : 32 },
+      height: { step: multiGroup ? 18 : 28 },
       data: { values: rows },
       layer: [
         { name: 'intervals', mark: { type: 'rule', strokeWidth: 2 }, encoding: { y, ...offset, x: { ...x, field: 'lo' }, x2: { field: 'hi' }, color } },

@@ -6,7 +6,15 @@ import { describeProtocol } from '../../envs/dao/describe.ts';
 import { PRESETS, presetProtocol } from '../../envs/dao/presets.ts';
 import { analyse, type Analysis, type ReportInput } from './analysis.ts';
 import { chartSections, percent, renderSvg } from './charts.ts';
-import { formatBreakingPoint, formatBreakingPointInterval, formatInterval, formatNumber, formatOutcomeCounts } from './format.ts';
+import { formatBreakingPoint, formatBreakingPointInterval, formatMetric, formatMetricInterval, formatNumber, formatOutcomeCounts, formatUnit, METRIC_INFO, stressorFormatter } from './format.ts';
+import { verdictTable } from './verdict.ts';
+
+const uniqueMetrics = (names: string[]): string[] => [...new Set(names)];
+
+/** A long table folded behind its summary line (open when short), so the page stays a page. */
+function folded(html: string, rows: number, what: string): string {
+  return rows <= 12 ? html : `<details><summary>${rows} ${escapeHtml(what)}</summary>\n${html}\n</details>`;
+}
 import type { EpisodeRecord, TrialResult } from '../types.ts';
 
 const escapeHtml = (text: string): string =>
@@ -17,11 +25,20 @@ function table(headers: string[], rows: string[][], numericFrom = 1): string {
   const body = rows
     .map((row) => `<tr>${row.map((cell, i) => `<td${i >= numericFrom ? ' class="num"' : ''}>${escapeHtml(cell)}</td>`).join('')}</tr>`)
     .join('\n');
-  return `<table>\n<thead><tr>${head}</tr></thead>\n<tbody>\n${body}\n</tbody>\n</table>`;
+  // A table wider than the page scrolls inside its box; the page itself never does.
+  return `<div class="scroll"><table>\n<thead><tr>${head}</tr></thead>\n<tbody>\n${body}\n</tbody>\n</table></div>`;
 }
 
 const STYLE = `
-body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif; color: #222; margin: 2rem auto; max-width: 1100px; padding: 0 1rem; }
+body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif; color: #222; margin: 2rem auto; max-width: 1240px; padding: 0 1rem; }
+.scroll { overflow-x: auto; max-width: 100%; }
+section#verdict { background: #f4f8fc; border: 1px solid #cfe0f0; border-radius: 6px; padding: .2rem 1rem .6rem; }
+section#verdict p.answer { font-size: 15px; margin: .5rem 0; }
+section#verdict table { font-size: 13px; }
+td:first-child { white-space: nowrap; }
+ul.caveats { color: #8a4b00; }
+dl.definitions dt { font-weight: 600; float: left; clear: left; width: 12rem; }
+dl.definitions dd { margin: 0 0 .3rem 12.5rem; }
 h1 { font-size: 1.6rem; margin-bottom: .2rem; }
 h2 { font-size: 1.2rem; margin-top: 2rem; border-bottom: 1px solid #ddd; padding-bottom: .2rem; }
 table { border-collapse: collapse; margin: .6rem 0; font-variant-numeric: tabular-nums; }
@@ -81,28 +98,38 @@ export async function buildReport(input: ReportInput, analysis: Analysis = analy
   parts.push(`<h1>${escapeHtml(spec.title)}</h1>`);
   parts.push(`<p class="muted">${escapeHtml(`${run.name} · ${run.kind} run · ${run.status}`)}</p>`);
 
-  const info: Array<[string, string]> = [
-    ['Run id', run.id],
-    ['Name', run.name],
-    ['Kind', run.kind],
-    ['Status', run.status],
-    ['Config hash', run.configHash],
-    ['Code version', run.codeVersion],
-    ['Backend', run.backend],
-    ['Machine', run.machine],
-    ['Created', run.createdAt],
-    ['Finished', run.finishedAt ?? '(not finished)'],
-    ['Trials', `${input.trials.length} of ${run.trialsPlanned} planned`],
-  ];
-  parts.push('<h2>Run</h2>');
-  parts.push(`<table class="info">\n${info.map(([k, v]) => `<tr><th>${escapeHtml(k)}</th><td>${escapeHtml(v)}</td></tr>`).join('\n')}\n</table>`);
-  // The variants' protocols as run: the preset with the variant's changes, every duration in blocks and time.
-  const variants = (run.config as { variants?: Array<{ name: string; preset: string; protocol: Record<string, unknown> }> }).variants;
-  if (Array.isArray(variants)) {
-    parts.push('<h2>Protocols</h2>');
-    parts.push(table(['variant', 'preset', 'rules (durations in 12 s blocks and time)'], variants.map((v) => [v.name, v.preset, describeProtocol(presetProtocol(v.preset, v.protocol), PRESETS[v.preset]!.supply)]), 3));
+  // The answer first: in dollars, with its caveats.
+  const verdict = verdictTable(analysis.verdict, spec);
+  parts.push('<section id="verdict">');
+  parts.push('<h2>Verdict</h2>');
+  for (const sentence of analysis.verdict.headline) parts.push(`<p class="answer">${escapeHtml(sentence)}</p>`);
+  parts.push(table(verdict.headers, verdict.rows, 2));
+  if (analysis.verdict.caveats.length > 0) parts.push(`<ul class="caveats">\n${analysis.verdict.caveats.map((c) => `<li>${escapeHtml(c)}</li>`).join('\n')}\n</ul>`);
+  parts.push('</section>');
+
+  const sections = chartSections(analysis);
+  const svgs = new Map<string, string>();
+  for (const { charts } of sections) for (const chart of charts) svgs.set(chart.id, await renderSvg(chart.spec));
+  const figures = (section: string, keep: (chart: { id: string }) => boolean = () => true): string =>
+    sections
+      .find((s) => s.section === section)!
+      .charts.filter(keep)
+      .map((c) => `<figure class="chart" data-chart="${escapeHtml(c.id)}">\n${svgs.get(c.id)}\n<figcaption>${escapeHtml(c.caption)}</figcaption>\n</figure>`)
+      .join('\n');
+
+  // The key chart of the kind, under the verdict: success against the stressor (stress), the money at risk per
+  // variant and attack (compare), the learning curves or rounds (train, search, loop).
+  const keyStress = spec.stressor !== undefined && analysis.breakingPoints.length > 0;
+  if (keyStress) {
+    parts.push(`<h2>Attack success vs ${escapeHtml(spec.stressor!.label)}</h2>`);
+    parts.push(figures('stress'));
+  } else if (analysis.verdict.shape === 'season' && sections.find((x) => x.section === 'metrics')!.charts.some((c) => c.id === 'metric:attackLoss')) {
+    parts.push('<h2>Money at risk</h2>');
+    parts.push(figures('metrics', (c) => c.id === 'metric:attackLoss'));
+  } else if (analysis.learningCurves.length > 0) {
+    parts.push(`<h2>${input.spec.curvesTitle ?? 'Learning curves'}</h2>`);
+    parts.push(figures('curves'));
   }
-  parts.push(`<details><summary>Config (YAML)</summary>\n<pre>${escapeHtml(run.configText)}</pre>\n</details>`);
 
   // Summary table: one row per (variant, group).
   const bpByCell = new Map(analysis.breakingPoints.map((bp) => [JSON.stringify([bp.variant, bp.group]), bp]));
@@ -113,20 +140,20 @@ export async function buildReport(input: ReportInput, analysis: Analysis = analy
     const cells = [row.variant, ...(multiGroup ? [row.group] : []), String(row.n)];
     for (const metric of analysis.metrics) {
       const m = row.metrics[metric];
-      cells.push(m ? `${formatNumber(m.mean)} ${formatInterval(m.lo, m.hi)}` : '-');
+      cells.push(m ? `${formatMetric(metric, m.mean)} ${formatMetricInterval(metric, m.lo, m.hi)}` : '-');
     }
     if (spec.successMetric !== undefined) {
       const s = row.success;
-      cells.push(s && s.rate !== null ? `${formatNumber(s.rate)} ${formatInterval(s.lo, s.hi)} (${s.successes}/${s.n})` : '-');
+      cells.push(s && s.rate !== null ? `${formatUnit('rate', s.rate)} [${formatUnit('rate', s.lo)}, ${formatUnit('rate', s.hi)}] (${s.successes}/${s.n})` : '-');
     }
     if (spec.stressor !== undefined && analysis.breakingPoints.length > 0) {
       const bp = bpByCell.get(JSON.stringify([row.variant, row.group]));
-      cells.push(bp ? (bp.notTested !== null ? 'not tested' : formatBreakingPoint(bp, true)) : '-');
+      cells.push(bp ? (bp.notTested !== null ? 'not tested' : formatBreakingPoint(bp, true, stressorFormatter(spec.stressor.param))) : '-');
     }
     return cells;
   });
-  parts.push('<h2>Summary by variant</h2>');
-  parts.push(table(headers, rows, multiGroup ? 2 : 1));
+  parts.push(`<h2>Summary by variant${multiGroup ? ' and group' : ''}</h2>`);
+  parts.push(folded(table(headers, rows, multiGroup ? 2 : 1), rows.length, 'rows: every metric with its interval'));
 
   // What each attack did: outcome counts with a reason, rows whose attack mostly never acted flagged.
   const outcomeRows = analysis.variantStats.filter((row) => row.outcomes !== null && row.outcomes.counts.some((c) => c.outcome !== 'no-attack'));
@@ -140,7 +167,7 @@ export async function buildReport(input: ReportInput, analysis: Analysis = analy
       );
     }
     parts.push(
-      table(
+      folded(table(
         ['Variant', ...(multiGroup ? ['Group'] : []), 'outcomes', 'most frequent: reason (first trial)', 'attempts'],
         outcomeRows.map((row) => {
           const o = row.outcomes!;
@@ -148,7 +175,7 @@ export async function buildReport(input: ReportInput, analysis: Analysis = analy
           return [row.variant, ...(multiGroup ? [row.group] : []), formatOutcomeCounts(o), `${top.outcome}: ${top.reason}`, String(o.attempts)];
         }),
         multiGroup ? 4 : 3,
-      ),
+      ), outcomeRows.length, 'rows: outcome counts per attack'),
     );
     const notTested = analysis.breakingPoints.filter((bp) => bp.notTested !== null);
     if (notTested.length > 0) {
@@ -156,61 +183,54 @@ export async function buildReport(input: ReportInput, analysis: Analysis = analy
     }
   }
 
-  const sections = chartSections(analysis);
-  const svgs = new Map<string, string>();
-  for (const { charts } of sections) for (const chart of charts) svgs.set(chart.id, await renderSvg(chart.spec));
-  const figures = (section: string): string =>
-    sections
-      .find((s) => s.section === section)!
-      .charts.map((c) => `<figure class="chart" data-chart="${escapeHtml(c.id)}">\n${svgs.get(c.id)}\n<figcaption>${escapeHtml(c.caption)}</figcaption>\n</figure>`)
-      .join('\n');
-
-  parts.push('<h2>Metrics by variant</h2>');
-  parts.push(figures('metrics'));
+  // The primary metric's chart; the other metrics are in the summary table.
+  if (sections.find((x) => x.section === 'metrics')!.charts.some((c) => c.id === `metric:${spec.primaryMetric}`)) {
+    parts.push('<h2>By variant</h2>');
+    parts.push(figures('metrics', (c) => c.id === `metric:${spec.primaryMetric}`));
+  }
 
   if (analysis.pairedDifferences.length > 0) {
     parts.push(`<h2>Paired differences vs ${escapeHtml(spec.baselineVariant!)}</h2>`);
     parts.push(
-      table(
+      folded(table(
         ['Metric', 'Variant', ...(multiGroup ? ['Group'] : []), 'pairs', `mean difference [${percent(analysis.level)} CI]`, 'share of pairs variant better (higher*)'],
         analysis.pairedDifferences.map((d) => [
           d.metric,
           d.a,
           ...(multiGroup ? [d.group] : []),
           String(d.pairs),
-          d.meanDifference === null ? '-' : `${formatNumber(d.meanDifference)} ${formatInterval(d.lo!, d.hi!)}`,
-          d.shareABetter === null ? '-' : `${formatNumber(d.shareABetter)}${d.metric === spec.primaryMetric ? '' : '*'}${d.shareTies ? ` (ties ${formatNumber(d.shareTies)})` : ''}`,
+          d.meanDifference === null ? '-' : `${formatMetric(d.metric, d.meanDifference)} ${formatMetricInterval(d.metric, d.lo!, d.hi!)}`,
+          d.shareABetter === null ? '-' : `${formatUnit('rate', d.shareABetter)}${d.metric === spec.primaryMetric ? '' : '*'}${d.shareTies ? ` (ties ${formatUnit('rate', d.shareTies)})` : ''}`,
         ]),
         multiGroup ? 3 : 2,
-      ),
+      ), analysis.pairedDifferences.length, 'paired differences, every metric'),
     );
     parts.push(
       `<p class="muted">Differences are variant - ${escapeHtml(spec.baselineVariant!)} on trials sharing seed index and params. ` +
         `"Better" follows the primary metric's direction (${spec.higherIsBetter ? 'higher' : 'lower'} is better); * other metrics: share of pairs where the variant is higher.</p>`,
     );
-    parts.push(figures('paired'));
+    parts.push(figures('paired', (c) => c.id === `paired:${spec.primaryMetric}`));
   }
 
   if (spec.stressor !== undefined && analysis.breakingPoints.length > 0) {
-    parts.push(`<h2>Attack success vs ${escapeHtml(spec.stressor.label)}</h2>`);
+    parts.push(`<h2>Breaking points (${escapeHtml(spec.stressor.label)})</h2>`);
     parts.push(
       table(
         ['Variant', ...(multiGroup ? ['Group'] : []), 'breaking point', `${percent(analysis.level)} CI`, 'censoring', 'replicates below / above grid'],
         analysis.breakingPoints.map((bp) => [
           bp.variant,
           ...(multiGroup ? [bp.group] : []),
-          bp.notTested !== null ? 'not tested' : formatBreakingPoint(bp),
-          formatBreakingPointInterval(bp),
+          bp.notTested !== null ? 'not tested' : formatBreakingPoint(bp, false, stressorFormatter(spec.stressor!.param)),
+          formatBreakingPointInterval(bp, stressorFormatter(spec.stressor!.param)),
           bp.censoring === 'none' ? '' : bp.censoring,
           `${formatNumber(bp.replicatesBelowGrid)} / ${formatNumber(bp.replicatesAboveGrid)}`,
         ]),
         multiGroup ? 2 : 1,
       ),
     );
-    parts.push(figures('stress'));
   }
 
-  if (analysis.learningCurves.length > 0) {
+  if (analysis.learningCurves.length > 0 && (keyStress || analysis.verdict.shape === 'season')) {
     parts.push(`<h2>${input.spec.curvesTitle ?? 'Learning curves'}</h2>`);
     parts.push(figures('curves'));
   }
@@ -220,6 +240,35 @@ export async function buildReport(input: ReportInput, analysis: Analysis = analy
     parts.push('<h2>Rounds (mean over seeds)</h2>');
     parts.push(table(rounds.headers, rounds.rows, 2));
   }
+
+  const defined = uniqueMetrics([...analysis.metrics, ...(analysis.verdict.shape === 'season' ? ['attackLoss', 'attackSucceeded', 'failedGoodValue', 'executedValue'] : [])]).filter((m) => METRIC_INFO[m] !== undefined);
+  if (defined.length > 0) {
+    parts.push('<h2>Definitions</h2>');
+    parts.push(`<dl class="definitions">\n${defined.map((m) => `<dt>${escapeHtml(m)}</dt><dd>${escapeHtml(METRIC_INFO[m]!.definition)}</dd>`).join('\n')}\n</dl>`);
+  }
+
+  const info: Array<[string, string]> = [
+    ['Run id', run.id],
+    ['Name', run.name],
+    ['Kind', run.kind],
+    ['Status', run.status],
+    ['Config hash', run.configHash],
+    ['Code version', run.codeVersion],
+    ['Backend', run.backend],
+    ['Machine', run.machine],
+    ['Created', run.createdAt],
+    ['Finished', run.finishedAt ?? '(not finished)'],
+    ['Trials', `${input.trials.length} of ${run.trialsPlanned} planned`],
+  ];
+  parts.push('<h2>About this run</h2>');
+  parts.push(`<table class="info">\n${info.map(([k, v]) => `<tr><th>${escapeHtml(k)}</th><td>${escapeHtml(v)}</td></tr>`).join('\n')}\n</table>`);
+  // The variants' protocols as run: the preset with the variant's changes, every duration in blocks and time.
+  const variants = (run.config as { variants?: Array<{ name: string; preset: string; protocol: Record<string, unknown> }> }).variants;
+  if (Array.isArray(variants)) {
+    parts.push('<h2>Protocols</h2>');
+    parts.push(table(['variant', 'preset', 'rules (durations in 12 s blocks and time)'], variants.map((v) => [v.name, v.preset, describeProtocol(presetProtocol(v.preset, v.protocol), PRESETS[v.preset]!.supply)]), 3));
+  }
+  parts.push(`<details><summary>Config (YAML)</summary>\n<pre>${escapeHtml(run.configText)}</pre>\n</details>`);
 
   parts.push('<h2>Methods</h2>');
   const methods = [`Means: ${analysis.methods.mean} intervals at ${percent(analysis.level)}, ${analysis.resamples} resamples, report seed ${analysis.seed}. Trials that share a seed index (and so populations and seasons) are resampled together.`];

@@ -12,6 +12,7 @@ import { parse, stringify } from 'yaml';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { runExperiment } from '../../runner/run.ts';
+import { shrink } from '../helpers/shrink.ts';
 import { Store } from '../../runner/store.ts';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -19,33 +20,6 @@ import { tmpdir } from 'node:os';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const digestsFile = join(root, 'test', 'fixtures', 'behaviour-digests.json');
 const haveData = existsSync(join(root, '..', 'shared', 'data', 'governor-events', 'compound_governor_bravo.csv'));
-
-/** Each kind's config shrunk to seconds; the rest of the config (presets, attacks, options) is kept. */
-function shrink(config: Record<string, unknown>): Record<string, unknown> {
-  const c = structuredClone(config);
-  c.seeds = 1;
-  switch (c.kind) {
-    case 'compare':
-    case 'stress':
-      c.populations = (c.populations as { members?: number }[] | undefined)?.map((p) => ({ ...p, members: Math.min(p.members ?? 2000, 300) }));
-      if (c.kind === 'stress') (c.stress as { values: number[] }).values = (c.stress as { values: number[] }).values.slice(0, 3);
-      break;
-    case 'train':
-      c.agent = { ...(c.agent as object), totalTimesteps: 1024, numEnvs: 2, numSteps: 32 };
-      c.evalEpisodes = 2;
-      (c.envKwargs as { members?: number }).members = 200;
-      break;
-    case 'search':
-      Object.assign(c, { members: 200, maxEvaluations: 10, trainSeasons: 1, heldOutSeasons: 2, trainPopulations: 1, heldOutPopulations: 2 });
-      break;
-    case 'loop':
-      Object.assign(c, { rounds: 2, populationsPerRound: 4, members: 200 });
-      c.protocolSearch = { ...(c.protocolSearch as object), maxEvaluations: 10, populations: 1 };
-      c.heldOut = { ...(c.heldOut as object), populations: 2, seasons: 1 };
-      break;
-  }
-  return c;
-}
 
 /** Everything a run stored that is not timing or identity: metrics, curves, outcomes, episodes, artifacts. */
 function digestOf(store: Store, runId: string): { digest: string; described: string } {

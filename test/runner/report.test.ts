@@ -5,6 +5,7 @@ import { Rng } from '../../lib/rng.ts';
 import { analyse, type ReportInput, type ReportSpec } from '../../runner/report/analysis.ts';
 import { buildReport } from '../../runner/report/html.ts';
 import { formatBreakingPoint, formatNumber, formatSummary, formatTable } from '../../runner/summary.ts';
+import { formatMetric, formatUsd } from '../../runner/report/format.ts';
 import type { ExperimentKind, RunRecord, TrialResult } from '../../runner/types.ts';
 
 function runRecord(kind: ExperimentKind, trialsPlanned: number): RunRecord {
@@ -202,12 +203,13 @@ test('analyse (compare): paired differences recover the true effects on common s
   assert.is(bca.pairedDifferences[0]!.method, 'bca');
 });
 
-test('buildReport (stress): six non-empty SVG charts with the right number of data points', async () => {
+test('buildReport (stress): the key charts under the verdict, then the primary metric and its paired differences', async () => {
   const html = await stressReport();
   assert.ok(html.startsWith('<!doctype html>'));
   const svgs = svgsOf(html);
-  assert.is(svgs.length, 6);
-  assert.equal(chartIds(html), ['metric:treasuryLoss', 'metric:attackPassed', 'paired:treasuryLoss', 'paired:attackPassed', 'success', 'breaking-points']);
+  assert.is(svgs.length, 4);
+  assert.equal(chartIds(html), ['success', 'breaking-points', 'metric:treasuryLoss', 'paired:treasuryLoss']);
+  assert.ok(html.indexOf('<h2>Verdict</h2>') < html.indexOf('data-chart="success"'), 'the verdict comes first');
   for (const svg of svgs) {
     assert.ok(svg.length > 2000, 'an svg with content');
     assert.ok(markCount(svg, 'points', 'path') > 0, 'data points drawn');
@@ -265,13 +267,13 @@ test('buildReport is deterministic for a fixed seed; the seed moves the interval
   );
 });
 
-test('buildReport (compare): metric and paired-difference charts, no stress charts', async () => {
+test('buildReport (compare): the primary metric and its paired differences, no stress charts', async () => {
   const html = await buildReport({ run: runRecord('compare', 90), trials: compareTrials(), spec: COMPARE_SPEC, seed: 3 });
-  assert.equal(chartIds(html), ['metric:treasuryLoss', 'metric:turnout', 'paired:treasuryLoss', 'paired:turnout']);
-  assert.is(svgsOf(html).length, 4);
-  assert.is(markCount(chartSvg(html, 'metric:turnout'), 'points', 'path'), 3);
-  assert.is(markCount(chartSvg(html, 'paired:turnout'), 'points', 'path'), 2);
-  assert.is(markCount(chartSvg(html, 'paired:turnout'), 'zero', 'line'), 1);
+  assert.equal(chartIds(html), ['metric:treasuryLoss', 'paired:treasuryLoss']);
+  assert.is(svgsOf(html).length, 2);
+  assert.is(markCount(chartSvg(html, 'metric:treasuryLoss'), 'points', 'path'), 3);
+  assert.is(markCount(chartSvg(html, 'paired:treasuryLoss'), 'points', 'path'), 2);
+  assert.is(markCount(chartSvg(html, 'paired:treasuryLoss'), 'zero', 'line'), 1);
   assert.ok(html.includes('Paired differences vs fixed-4pct'));
   assert.not.ok(html.includes('Attack success'));
   assert.equal(externalUrls(html), []);
@@ -289,7 +291,7 @@ test('groups: breaking points per (variant, attack), censoring above the grid ma
   assert.is(censored.estimate, null);
   assert.is(censored.lowerBound, 1e6);
   assert.is(censored.hiCensoring, 'above-grid');
-  assert.is(formatBreakingPoint(censored), '> 1e6');
+  assert.is(formatBreakingPoint(censored), '> 1M');
   for (const bp of analysis.breakingPoints.filter((b) => b !== censored)) assert.is(bp.censoring, 'none', `${bp.variant} ${bp.group}`);
   const html = await buildReport(input);
   const success = chartSvg(html, 'success');
@@ -298,8 +300,8 @@ test('groups: breaking points per (variant, attack), censoring above the grid ma
   assert.is(markCount(breaking, 'points', 'path'), 6);
   assert.ok(breaking.includes('&gt; max (above grid)'), 'legend names the censored marker');
   assert.is(markCount(breaking, 'notesAbove', 'text'), 1, 'one note, beside the censored marker');
-  assert.ok(breaking.includes('&gt; 1e6'), 'note next to the censored point');
-  assert.match(html, /Censored \(triangle at the grid edge\): formula \| attack=bribe &gt; 1e6/);
+  assert.ok(breaking.includes('&gt; 1M'), 'note next to the censored point');
+  assert.match(html, /Censored \(triangle at the grid edge\): formula \| attack=bribe &gt; 1M/);
   // Paired differences are per group too.
   assert.is(analysis.pairedDifferences.filter((d) => d.metric === 'treasuryLoss').length, 4);
 });
@@ -322,7 +324,8 @@ test('learning curves: mean across seeds with a band, one chart per curve', asyn
   assert.is(first.n, 5);
   assert.ok(Math.abs(first.mean - 50) < 8 && first.lo < first.mean && first.mean < first.hi);
   const html = await buildReport(input);
-  assert.equal(chartIds(html), ['metric:finalReturn', 'curve:episodeReturn', 'curve:entropy']);
+  // The curves are a train run's key chart: right under the verdict.
+  assert.equal(chartIds(html), ['curve:episodeReturn', 'curve:entropy', 'metric:finalReturn']);
   const curve = chartSvg(html, 'curve:episodeReturn');
   assert.is(markCount(curve, 'lines', 'path'), 1);
   assert.is(markCount(curve, 'bands', 'path'), 1);
@@ -345,12 +348,21 @@ test('analyse warns about a missing baseline, missing metrics and a stressor wit
 });
 
 test('formatNumber and formatTable', () => {
-  assert.is(formatNumber(1e6), '1e6');
-  assert.is(formatNumber(123456), '1.23e5');
-  assert.is(formatNumber(31622.78), '31600');
+  // Never exponents: thousands with a suffix, small values as plain decimals.
+  assert.is(formatNumber(1e6), '1M');
+  assert.is(formatNumber(123456), '123k');
+  assert.is(formatNumber(31622.78), '31.6k');
+  assert.is(formatNumber(2.45e7), '24.5M');
+  assert.is(formatNumber(999_950_000), '1B');
+  assert.is(formatNumber(9999), '9,999');
   assert.is(formatNumber(0.45678), '0.457');
   assert.is(formatNumber(12), '12');
-  assert.is(formatNumber(-0.0002), '-2e-4');
+  assert.is(formatNumber(-0.0002), '-0.0002');
+  assert.is(formatUsd(2.45e7), '$24.5M');
+  assert.is(formatUsd(-1_234_567), '-$1.23M');
+  assert.is(formatUsd(0.2), '$0');
+  assert.is(formatMetric('attackSucceeded', 0.4), '40 %');
+  assert.is(formatMetric('attackLoss', 6.69e6), '$6.69M');
   assert.is(formatNumber(0), '0');
   assert.is(formatNumber(null), '-');
   assert.is(formatNumber(Number.NaN), '-');
@@ -366,9 +378,10 @@ test('formatSummary: aligned table with means, Wilson rates and breaking points;
   const text = formatSummary(analysis);
   const lines = text.split('\n');
   assert.ok(lines[0] === 'Quorum stress test (synthetic)');
-  const header = lines.find((l) => l.startsWith('variant '))!;
+  assert.is(lines[4], 'verdict', 'the verdict first');
+  const header = lines.find((l) => l.startsWith('variant ') && l.includes('success rate'))!;
   assert.ok(header.includes('treasuryLoss [CI]') && header.includes('success rate [Wilson]') && header.includes('breaking point (attacker budget (USD)) [CI]'));
-  const rows = lines.filter((l) => VARIANTS.some((v) => l.startsWith(`${v} `)));
+  const rows = lines.slice(lines.indexOf(header) + 1).filter((l) => VARIANTS.some((v) => l.startsWith(`${v} `)));
   assert.is(rows.length, 5, '3 variant rows + 2 paired-difference rows');
   const tableLines = [header, ...rows.slice(0, 3)];
   assert.is(new Set(tableLines.map((l) => l.length)).size, 1, 'right-aligned columns end together');
@@ -376,7 +389,7 @@ test('formatSummary: aligned table with means, Wilson rates and breaking points;
   assert.ok(text.includes('paired differences vs fixed-4pct'));
   assert.not.match(text, /\x1b\[/);
   const censored = formatSummary(analyse({ ...stressInput(), spec: { ...STRESS_SPEC, groupBy: ['attack'] }, trials: stressTrials(8, ['bribe']), resamples: 200 }));
-  assert.match(censored, /\nformula \| attack=bribe +40 .* > 1e6 \[>1e6, >1e6\]\n/);
+  assert.match(censored, /\nformula \| attack=bribe +40 .* > 1M \[>1M, >1M\]\n/);
   const narrow = formatSummary(analysis, { width: 60 });
   assert.ok(narrow.includes('variant'));
 });
