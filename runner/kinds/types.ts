@@ -39,6 +39,16 @@ export interface KindDefinition<S extends z.ZodObject = z.ZodObject> {
   runTrial(config: z.output<S>, spec: TrialSpec, context: TrialContext): Promise<TrialResult>;
   /** How the report and the terminal summary read this kind's trials. */
   reportSpec(config: z.output<S>): ReportSpec;
+  /** The kind's own report sections (tables in the user's units), after the verdict's key chart. */
+  reportSections?(config: z.output<S>, trials: readonly TrialResult[]): ReportSection[];
+}
+
+/** A report section a kind adds: a titled table, plain text cells (the report escapes them), notes under it. */
+export interface ReportSection {
+  title: string;
+  headers: string[];
+  rows: string[][];
+  notes?: string[];
 }
 
 export function defineKind<S extends z.ZodObject>(kind: KindDefinition<S>): KindDefinition<S> {

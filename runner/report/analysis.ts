@@ -43,6 +43,8 @@ export interface ReportSpec {
   groupBy?: string[];
   /** The heading of the curves section (default 'Learning curves'; the loop's are its rounds). */
   curvesTitle?: string;
+  /** Curve steps are whole numbers (the loop's rounds): the axis says 1, 2, 3. */
+  integerSteps?: boolean;
 }
 
 export interface ReportInput {

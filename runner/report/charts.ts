@@ -2,7 +2,7 @@
 import * as vega from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
 import { uniqueInOrder, type Analysis } from './analysis.ts';
-import { formatBreakingPoint, METRIC_INFO, type MetricUnit } from './format.ts';
+import { formatBreakingPoint, METRIC_INFO, stressorFormatter, type MetricUnit } from './format.ts';
 
 interface Chart {
   id: string;
@@ -147,7 +147,7 @@ function breakingPointChart(analysis: Analysis): Chart | null {
       lo: bp.lo,
       hi: bp.hi,
       marker,
-      note: bp.notTested !== null ? 'not tested (the attack did not act)' : bp.censoring === 'none' ? '' : formatBreakingPoint(bp),
+      note: bp.notTested !== null ? 'not tested (the attack did not act)' : bp.censoring === 'none' ? '' : formatBreakingPoint(bp, false, stressorFormatter(stressor.param)),
     };
   });
   const xs = analysis.successCurves.map((p) => p.x).filter((x) => stressor.scale !== 'log' || x > 0);
@@ -207,7 +207,7 @@ function learningCurveCharts(analysis: Analysis): Chart[] {
   const names = uniqueInOrder(analysis.learningCurves.map((p) => p.name));
   return names.map((name) => {
     const rows = analysis.learningCurves.filter((p) => p.name === name).map((p) => ({ variant: p.variant, step: p.step, mean: p.mean, lo: p.lo, hi: p.hi, n: p.n }));
-    const x = { field: 'step', type: 'quantitative' as const, title: 'step' };
+    const x = { field: 'step', type: 'quantitative' as const, title: analysis.spec.integerSteps ? 'round' : 'step', axis: analysis.spec.integerSteps ? { tickMinStep: 1, format: 'd' } : { format: '.3~s' } };
     const y = { type: 'quantitative' as const, title: name, scale: { zero: false } };
     const color = { field: 'variant', type: 'nominal' as const, sort: analysis.variants, title: 'variant' };
     return {

@@ -8,6 +8,8 @@ import { analyse, type Analysis, type ReportInput } from './analysis.ts';
 import { chartSections, percent, renderSvg } from './charts.ts';
 import { formatBreakingPoint, formatBreakingPointInterval, formatMetric, formatMetricInterval, formatNumber, formatOutcomeCounts, formatUnit, METRIC_INFO, stressorFormatter } from './format.ts';
 import { verdictTable } from './verdict.ts';
+import { KINDS } from '../kinds/index.ts';
+import type { KindDefinition } from '../kinds/types.ts';
 
 const uniqueMetrics = (names: string[]): string[] => [...new Set(names)];
 
@@ -35,6 +37,7 @@ body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif; color: 
 section#verdict { background: #f4f8fc; border: 1px solid #cfe0f0; border-radius: 6px; padding: .2rem 1rem .6rem; }
 section#verdict p.answer { font-size: 15px; margin: .5rem 0; }
 section#verdict table { font-size: 13px; }
+section#verdict td.num { white-space: normal; min-width: 6.5rem; }
 td:first-child { white-space: nowrap; }
 ul.caveats { color: #8a4b00; }
 dl.definitions dt { font-weight: 600; float: left; clear: left; width: 12rem; }
@@ -129,6 +132,14 @@ export async function buildReport(input: ReportInput, analysis: Analysis = analy
   } else if (analysis.learningCurves.length > 0) {
     parts.push(`<h2>${input.spec.curvesTitle ?? 'Learning curves'}</h2>`);
     parts.push(figures('curves'));
+  }
+
+  // The kind's own sections (e.g. the designs a search found, in units).
+  const kind = KINDS[(run.config as { kind?: string } | null)?.kind as keyof typeof KINDS] as KindDefinition | undefined;
+  for (const section of kind?.reportSections?.(run.config as never, input.trials) ?? []) {
+    parts.push(`<h2>${escapeHtml(section.title)}</h2>`);
+    parts.push(table(section.headers, section.rows, section.headers.length));
+    for (const note of section.notes ?? []) parts.push(`<p class="warning">${escapeHtml(note)}</p>`);
   }
 
   // Summary table: one row per (variant, group).

@@ -12,7 +12,7 @@ import { cvar } from '../../lib/risk.ts';
 import { bootstrapMean, wilsonInterval, type MeanEstimate, type RateInterval } from '../stats.ts';
 import type { TrialResult } from '../types.ts';
 import type { BreakingPointRow, ReportSpec, VariantStats } from './analysis.ts';
-import { formatBreakingPoint, formatMetric, formatUnit, formatUsd, stressorFormatter } from './format.ts';
+import { formatBreakingPoint, formatMetric, formatUnit, formatUsd, METRIC_INFO, stressorFormatter } from './format.ts';
 
 export interface VerdictRow {
   variant: string;
@@ -130,7 +130,7 @@ function seasonVerdict(input: VerdictInput): Verdict {
   const headline: string[] = [];
   if (best !== undefined && baseline !== undefined) {
     const successText = (r: VerdictRow) => (r.success?.rate == null ? '' : `, attack success ${formatUnit('rate', r.success.rate)}`);
-    const against = (r: VerdictRow) => (r.strongestAttack === undefined ? '' : ` against its strongest attack (${r.strongestAttack})`);
+    const against = (r: VerdictRow) => (r.strongestAttack === undefined ? '' : ` against its strongest attack (${r.strongestAttack})`) + (spec.stressor === undefined ? '' : `, averaged over the ${spec.stressor.label} grid`);
     if (best.variant === baseline.variant) {
       headline.push(`The baseline ${best.variant} loses least: ${interval('attackLoss', best.loss!)} a season${against(best)} (worst 10 % of seasons: ${formatUsd(best.lossTail ?? NaN)})${successText(best)}.`);
     } else {
@@ -166,6 +166,8 @@ function primaryVerdict(input: VerdictInput): Verdict {
         ? `${spec.primaryMetric}: ${interval(spec.primaryMetric, best.primary!)} over ${best.trials} trial${best.trials === 1 ? '' : 's'} (${spec.higherIsBetter ? 'higher' : 'lower'} is better).`
         : `Best by ${spec.primaryMetric} (${spec.higherIsBetter ? 'higher' : 'lower'} is better): ${best.variant}, ${interval(spec.primaryMetric, best.primary!)}.`,
     );
+    const definition = METRIC_INFO[spec.primaryMetric]?.definition;
+    if (definition !== undefined) headline.push(`${spec.primaryMetric}: ${definition}.`);
   }
   return { headline, rows, caveats: caveatsOf(input), shape: 'primary' };
 }
@@ -183,7 +185,7 @@ export function verdictTable(verdict: Verdict, spec: ReportSpec): { headers: str
       headers: [
         'variant',
         'strongest attack',
-        'at risk a season [CI]',
+        spec.stressor === undefined ? 'at risk a season [CI]' : 'at risk a season, mean over the grid [CI]',
         'worst 10 %',
         'attack success',
         'good grants failed (no attack)',

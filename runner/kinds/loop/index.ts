@@ -181,6 +181,7 @@ export const loop = defineKind({
     title: config.name,
     primaryMetric: 'cvar10Improvement',
     curvesTitle: 'Round by round',
+    integerSteps: true,
     higherIsBetter: true,
     metrics: [
       'heldOutCvar10Final',

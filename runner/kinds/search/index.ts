@@ -6,7 +6,9 @@
 import { z } from 'zod';
 import { ATTACK_STRATEGIES } from '../../../envs/dao/season.ts';
 import { DESIGN_SEASON_DAYS } from '../../../envs/dao/design-env.ts';
-import { presetNames } from '../../../envs/dao/presets.ts';
+import { PRESETS, presetNames, presetProtocol } from '../../../envs/dao/presets.ts';
+import { describeProtocol } from '../../../envs/dao/describe.ts';
+import type { Protocol } from '../../../envs/dao/protocol.ts';
 import { common, positiveInt, searchSeason, strict, type Problem } from '../../schema.ts';
 import { resolveDataFile } from '../checks.ts';
 import { dataSupply, dataTurnout, dataTurnoutScale, designSearchFields } from '../design-fields.ts';
@@ -94,6 +96,23 @@ export const search = defineKind({
     if (config.data !== undefined) config.data = resolveDataFile(path, 'data', config.data);
   },
   plan: () => [{ variant: 'designed', params: { variant: 'designed' } }],
+  reportSections: (config, trials) => {
+    const supply = PRESETS[config.baseline]!.supply;
+    const designs = trials.flatMap((t) => {
+      const artifact = t.artifacts?.find((a) => a.name === 'design.json');
+      return artifact === undefined ? [] : [{ seed: t.seedIndex, design: JSON.parse(String(artifact.content)) as Protocol }];
+    });
+    if (designs.length === 0) return [];
+    const vetoed = designs.filter((d) => d.design.guardianVeto).length;
+    return [
+      {
+        title: 'Designs found',
+        headers: ['protocol', 'rules (durations in 12 s blocks and time)'],
+        rows: [[`baseline: ${config.baseline}`, describeProtocol(presetProtocol(config.baseline), supply)], ...designs.map((d) => [`seed index ${d.seed}`, describeProtocol(d.design, supply)])],
+        notes: vetoed > 0 ? [`${vetoed} of ${designs.length} designs rely on a guardian veto: their scores assume a vetoer who catches the drain.`] : [],
+      },
+    ];
+  },
   runTrial: async (config, spec) => (await import('./trial.ts')).runSearchTrial(config, spec),
   reportSpec: (config) =>
     // Judged on populations the search never met when there are any; else on the seed's own population.
