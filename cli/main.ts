@@ -3,6 +3,7 @@
  * Mistakes in arguments exit with code 2 and one clear line; internal errors exit 1 with a stack.
  */
 import yargs from 'yargs';
+import { codeVersion } from '../runner/version.ts';
 import '../envs/index.ts';
 import * as compare from './commands/compare.ts';
 import * as data from './commands/data.ts';
@@ -59,6 +60,11 @@ export async function main(argv: string[]): Promise<number> {
     if (error.code === 'EPIPE') process.exit(0);
     throw error;
   });
+  // `daogym --version`: the package's version, and the git commit in a checkout (what runs record as their code).
+  if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
+    console.log(codeVersion());
+    return 0;
+  }
   let usageFailure: string | undefined;
   const parser = yargs(argv)
     .scriptName('daogym')

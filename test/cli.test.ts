@@ -2,6 +2,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
 
 const bin = fileURLToPath(new URL('../bin/daogym.mjs', import.meta.url));
 const run = (...args: string[]) => spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', timeout: 60_000 });
@@ -35,6 +36,13 @@ test('bad arguments exit 2 with one clear line naming the argument', () => {
     assert.match(result.stderr, pattern);
     assert.is(result.stdout, '', `${args.join(' ')} printed nothing else`);
   }
+});
+
+test('--version prints the package version (with the git commit in a checkout)', () => {
+  const result = run('--version');
+  assert.is(result.status, 0, result.stderr);
+  const version = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version as string;
+  assert.match(result.stdout, new RegExp(`^${version.replace(/\./g, '\\.')}(\\+[0-9a-f]+(-dirty)?)?\\n$`));
 });
 
 test('list presets shows the real protocols', () => {
