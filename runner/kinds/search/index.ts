@@ -97,12 +97,12 @@ export const search = defineKind({
   },
   plan: () => [{ variant: 'designed', params: { variant: 'designed' } }],
   reportSections: (config, trials) => {
-    const supply = PRESETS[config.baseline]!.supply;
     const designs = trials.flatMap((t) => {
       const artifact = t.artifacts?.find((a) => a.name === 'design.json');
       return artifact === undefined ? [] : [{ seed: t.seedIndex, design: JSON.parse(String(artifact.content)) as Protocol }];
     });
-    if (designs.length === 0) return [];
+    if (designs.length === 0 || PRESETS[config.baseline] === undefined) return [];
+    const supply = PRESETS[config.baseline]!.supply;
     const vetoed = designs.filter((d) => d.design.guardianVeto).length;
     return [
       {

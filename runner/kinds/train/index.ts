@@ -8,6 +8,7 @@ import { EnvConfigError } from '../../../envs/dao/config.ts';
 import { common, positiveInt, slug, strict, variant, type Problem } from '../../schema.ts';
 import { variantChecks, variantWarnings } from '../checks.ts';
 import { defineKind } from '../types.ts';
+import { formatUnit, formatUsd } from '../../report/format.ts';
 
 const ppo = strict({
   totalTimesteps: z.number().int().min(1000).max(100_000_000).default(100_000),
@@ -54,6 +55,23 @@ export const train = defineKind({
   warnings: (config) => variantWarnings(config.variants),
   plan: (config) => config.variants.map((v) => ({ variant: v.name, params: { variant: v.name } })),
   runTrial: async (config, spec) => (await import('./trial.ts')).runTrainTrial(config, spec),
+  reportSections: (config, trials) => {
+    const rows = (config.variants ?? []).flatMap((variant) => {
+      const episodes = trials.filter((t) => t.variant === variant.name).flatMap((t) => t.episodes ?? []);
+      if (episodes.length === 0) return [];
+      const profits = episodes.map((e) => Number(e.profitUsd)).sort((a, b) => a - b);
+      const at = (q: number) => profits[Math.min(profits.length - 1, Math.floor(q * profits.length))]!;
+      const steps = new Map<string, number>();
+      for (const e of episodes) for (const [key, value] of Object.entries(e)) if (key.startsWith('action.')) steps.set(key.slice(7), (steps.get(key.slice(7)) ?? 0) + Number(value));
+      const total = [...steps.values()].reduce((a, b) => a + b, 0);
+      const mix = [...steps.entries()].sort((a, b) => b[1] - a[1]).slice(0, 4).map(([name, n]) => `${name} ${formatUnit('share', n / total)}`).join(', ');
+      const drained = episodes.reduce((a, e) => a + Number(e.drainedShare), 0) / episodes.length;
+      return [[variant.name, String(episodes.length), `${formatUsd(at(0))} / ${formatUsd(at(0.1))} / ${formatUsd(at(0.5))} / ${formatUsd(at(0.9))} / ${formatUsd(profits.at(-1)!)}`, formatUnit('share', drained), mix || '-']];
+    });
+    return rows.length === 0
+      ? []
+      : [{ title: 'Held-out episodes of the trained attacker', headers: ['variant', 'episodes', 'profit: min / 10 % / median / 90 % / max', 'treasury drained (mean)', 'actions taken (share of steps)'], rows }];
+  },
   reportSpec: (config) => ({
     title: config.name,
     primaryMetric: config.report.primaryMetric,

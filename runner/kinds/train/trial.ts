@@ -44,6 +44,8 @@ export async function runTrainTrial(config: TrainConfig, spec: TrialSpec): Promi
       },
       curves,
       outcomes: evaluation.outcomes,
+      // The held-out episodes, for the report's profit distribution and action mix.
+      episodes: evaluation.records.map(({ actions, ...r }) => ({ ...r, ...Object.fromEntries(Object.entries(actions).map(([name, steps]) => [`action.${name}`, steps])) })),
     });
   } finally {
     trained.agent.dispose();
