@@ -2,7 +2,7 @@
 import * as vega from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
 import { uniqueInOrder, type Analysis } from './analysis.ts';
-import { formatBreakingPoint, METRIC_INFO, stressorFormatter, type MetricUnit } from './format.ts';
+import { formatBreakingPoint, formatUsd, METRIC_INFO, stressorFormatter, type MetricUnit } from './format.ts';
 
 interface Chart {
   id: string;
@@ -228,11 +228,40 @@ function learningCurveCharts(analysis: Analysis): Chart[] {
   });
 }
 
+/**
+ * Money at risk as a grid: variants down, attacks across (a panel per population when there are several), each
+ * cell the mean drained a season in dollars, coloured by it. The compare report's key chart: every cell readable.
+ */
+function riskGridChart(analysis: Analysis): Chart | null {
+  const parse = (group: string) => Object.fromEntries(group.split(', ').filter((p) => p.includes('=')).map((p) => p.split('=') as [string, string]));
+  const rows = analysis.variantStats.flatMap((row) => {
+    const m = row.metrics.attackLoss;
+    const params = parse(row.group);
+    return m && params.attack !== undefined ? [{ variant: row.variant, attack: params.attack, population: params.population ?? '', mean: m.mean, label: formatUsd(m.mean) }] : [];
+  });
+  if (rows.length === 0) return null;
+  const attacks = uniqueInOrder(rows.map((r) => r.attack));
+  const populations = uniqueInOrder(rows.map((r) => r.population));
+  const layer = [
+    { name: 'cells', mark: { type: 'rect' }, encoding: { x: { field: 'attack', type: 'nominal', sort: attacks, title: 'attack', axis: { labelAngle: 0, grid: false } }, y: { field: 'variant', type: 'nominal', sort: analysis.variants, title: null, axis: { grid: false } }, color: { field: 'mean', type: 'quantitative', title: 'drained a season', scale: { scheme: 'oranges' }, legend: { format: '$.3~s' } } } },
+    { name: 'labels', mark: { type: 'text', fontSize: 11 }, encoding: { x: { field: 'attack', type: 'nominal', sort: attacks }, y: { field: 'variant', type: 'nominal', sort: analysis.variants }, text: { field: 'label' }, color: { condition: { test: `datum.mean > ${Math.max(...rows.map((r) => r.mean)) * 0.6}`, value: 'white' }, value: '#222' } } },
+  ];
+  const base = { title: 'Money at risk: mean drained a season, by variant and attack', config: CHART_CONFIG, data: { values: rows } };
+  const cell = { width: { step: 96 }, height: { step: 26 } };
+  const spec = populations.length > 1 ? { ...base, facet: { field: 'population', type: 'nominal', title: null, sort: populations, header: { labelLimit: 0 } }, columns: 2, spec: { ...cell, layer } } : { ...base, ...cell, layer };
+  return {
+    id: 'risk-grid',
+    caption: 'Each cell: the mean treasury drained a season (usd) under that attack, over its seeds; the verdict and the tables give the intervals.',
+    spec: spec as TopLevelSpec,
+  };
+}
+
 /** The charts of a report, in page order, grouped by section. */
 export function chartSections(analysis: Analysis): Array<{ section: string; charts: Chart[] }> {
   const present = (charts: Array<Chart | null>): Chart[] => charts.filter((c): c is Chart => c !== null);
   return [
     { section: 'metrics', charts: present(analysis.metrics.map((m) => metricChart(analysis, m))) },
+    { section: 'risk', charts: present([riskGridChart(analysis)]) },
     { section: 'paired', charts: present(analysis.metrics.map((m) => pairedChart(analysis, m))) },
     { section: 'stress', charts: present([successChart(analysis), breakingPointChart(analysis)]) },
     { section: 'curves', charts: learningCurveCharts(analysis) },

@@ -126,6 +126,9 @@ export async function buildReport(input: ReportInput, analysis: Analysis = analy
   if (keyStress) {
     parts.push(`<h2>Attack success vs ${escapeHtml(spec.stressor!.label)}</h2>`);
     parts.push(figures('stress'));
+  } else if (analysis.verdict.shape === 'season' && sections.find((x) => x.section === 'risk')!.charts.length > 0) {
+    parts.push('<h2>Money at risk</h2>');
+    parts.push(figures('risk'));
   } else if (analysis.verdict.shape === 'season' && sections.find((x) => x.section === 'metrics')!.charts.some((c) => c.id === 'metric:attackLoss')) {
     parts.push('<h2>Money at risk</h2>');
     parts.push(figures('metrics', (c) => c.id === 'metric:attackLoss'));

@@ -7,6 +7,11 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 
 const bin = fileURLToPath(new URL('../../bin/daogym.mjs', import.meta.url));
+/** The text marks of one chart of a report. */
+const chartText = (html: string, id: string): string => {
+  const start = html.indexOf(`data-chart="${id}"`);
+  return start < 0 ? '' : html.slice(start, html.indexOf('</figure>', start));
+};
 const dir = mkdtempSync(join(tmpdir(), 'daogym-cli-runner-'));
 const run = (...args: string[]) => spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', timeout: 120_000, cwd: dir });
 
@@ -33,6 +38,10 @@ test('run -> show -> export -> report: the database, the summary, the CSV and th
   assert.ok(existsSync(join(dir, 'results', 'daogym.db')));
   const html = readFileSync(join(dir, outcome.report), 'utf8');
   assert.ok((html.match(/<svg/g) ?? []).length >= 2);
+  // The verdict first, in dollars; the money-at-risk grid (variant x attack, dollars in every cell) under it.
+  assert.ok(html.indexOf('<h2>Verdict</h2>') < html.indexOf('data-chart="risk-grid"') && html.indexOf('<h2>Verdict</h2>') < html.indexOf('<h2>Summary by variant'));
+  assert.match(html, /<p class="answer">[^<]*loses least: \$[\d.]+[kM]? \[/);
+  assert.ok((chartText(html, 'risk-grid').match(/\$[\d.]+[kM]?|\$0/g) ?? []).length >= 4, 'a dollar figure in each of the 4 cells');
   // The protocols as run, durations in blocks and time, the variant's change over its preset applied.
   assert.match(html, /<td>bravo<\/td><td>compound-bravo<\/td><td>quorum 400,000 votes .*timelock 14,400 blocks \(2 d\)/);
   assert.match(html, /<td>ten-percent<\/td><td>compound-bravo<\/td><td>quorum 10 % of supply/);
