@@ -90,6 +90,8 @@ export function makeDirectories(directory: string): string[] {
     try {
       mkdirSync(path);
     } catch (error) {
+      // Another process made it meanwhile (two runs sharing --out): it is there, and not ours to remove.
+      if ((error as NodeJS.ErrnoException).code === 'EEXIST' && kindOf(path) === 'directory') continue;
       removeDirectories(made);
       throw new OutputPathError(`cannot make directory ${path} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
     }

@@ -17,7 +17,7 @@ import { planTrials } from './plan.ts';
 import { analyse, type Analysis, type ReportSpec } from './report/analysis.ts';
 import { buildReport } from './report/html.ts';
 import { configHash, Store, StoreOpenError, trialId } from './store.ts';
-import { makeDirectories, OutputPathError, outputDirectoryProblem, outputFileProblem, removeDirectories } from '../lib/paths.ts';
+import { makeDirectories, OutputPathError, outputDirectoryProblem, outputFileProblem } from '../lib/paths.ts';
 import { codeVersion, machineDescription } from './version.ts';
 import type { RunRecord, TrialResult, TrialSpec } from './types.ts';
 
@@ -91,7 +91,13 @@ export async function writeReport(store: Store, run: RunRecord, out: string): Pr
   const analysis = analyse(input);
   const html = await buildReport(input, analysis);
   const path = join(out, run.id, 'report.html');
-  makeDirectories(dirname(path));
+  try {
+    makeDirectories(dirname(path));
+  } catch (error) {
+    // Checked writable before the run; made unwritable since. The trials are safe in the database.
+    if (error instanceof OutputPathError) throw new ConfigError(`--out: ${error.message}; the run's results are in the database: write the report with \`daogym report ${run.id} --out DIR\``, 'out', null);
+    throw error;
+  }
   writeFileAtomic(path, html);
   store.addArtifact(run.id, 'report.html', 'text/html', html);
   return { path, analysis };
@@ -208,23 +214,12 @@ export function checkOutputs(options: Pick<RunOptions, 'db' | 'out' | 'report'>)
   }
 }
 
-/** Makes the report directory, then opens the database; when either fails, the directories made are removed. */
+/**
+ * Opens the database (made when new). The report directory, checked by checkOutputs before, is made only when
+ * the report is written: a run refused here leaves no directory behind, not even for a moment.
+ */
 function openOutputs(options: RunOptions, existing = false): Store {
-  let made: string[] = [];
-  if (options.report !== false) {
-    try {
-      made = makeDirectories(options.out);
-    } catch (error) {
-      if (error instanceof OutputPathError) throw new ConfigError(`--out: ${error.message}`, 'out', null);
-      throw error;
-    }
-  }
-  try {
-    return existing ? openExistingStore(options.db) : openStore(options.db);
-  } catch (error) {
-    removeDirectories(made);
-    throw error;
-  }
+  return existing ? openExistingStore(options.db) : openStore(options.db);
 }
 
 /** Continues run `runId` (its stored config; the config file is not needed). */
