@@ -108,7 +108,7 @@ function successChart(analysis: Analysis): Chart | null {
     .filter((p) => !log || p.x > 0)
     .map((p) => ({ variant: p.variant, group: p.group, x: p.x, rate: p.rate, lo: p.lo, hi: p.hi, fitted: p.fitted, n: p.n, threshold: stressor.threshold }));
   const x = { field: 'x', type: 'quantitative' as const, title: stressor.label, scale: log ? { type: 'log' as const } : { zero: false }, axis: { format: stressorAxisFormat(stressor.param) } };
-  const y = { type: 'quantitative' as const, title: `success rate (${analysis.spec.successMetric})`, scale: { domain: [0, 1] } };
+  const y = { type: 'quantitative' as const, title: 'attack success', scale: { domain: [0, 1] }, axis: { format: '.0%' } };
   const color = { field: 'variant', type: 'nominal' as const, sort: analysis.variants, title: 'variant' };
   const layer = [
     // Aggregated so that the rule is drawn once per panel, not once per data row.

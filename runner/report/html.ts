@@ -32,11 +32,13 @@ function table(headers: string[], rows: string[][], numericFrom = 1): string {
 }
 
 const STYLE = `
-body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif; color: #222; margin: 2rem auto; max-width: 1240px; padding: 0 1rem; }
+body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif; color: #222; margin: 2rem auto; max-width: 1320px; padding: 0 1rem; }
 .scroll { overflow-x: auto; max-width: 100%; }
 section#verdict { background: #f4f8fc; border: 1px solid #cfe0f0; border-radius: 6px; padding: .2rem 1rem .6rem; }
 section#verdict p.answer { font-size: 15px; margin: .5rem 0; }
-section#verdict table { font-size: 13px; }
+section#verdict table { font-size: 12.5px; }
+section#verdict td:nth-child(2) { white-space: nowrap; }
+section#verdict th { white-space: normal; max-width: 9rem; }
 section#verdict td.num { white-space: normal; min-width: 6.5rem; }
 td:first-child { white-space: nowrap; }
 ul.caveats { color: #8a4b00; }

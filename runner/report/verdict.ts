@@ -26,8 +26,9 @@ export interface VerdictRow {
   success?: RateInterval;
   failedGood?: MeanEstimate;
   executed?: MeanEstimate;
-  /** Stress: the lowest breaking point over the variant's groups, as text, with its group. */
+  /** Stress: the lowest breaking point over the variant's groups, as text, and the group it is in. */
   breakingPoint?: string;
+  breakingGroup?: string;
   /** Other kinds: the primary metric. */
   primary?: MeanEstimate;
 }
@@ -121,7 +122,8 @@ function seasonVerdict(input: VerdictInput): Verdict {
       success: successes.length > 0 ? wilsonInterval(successes.filter((t) => t.metrics.attackSucceeded! >= 0.5).length, successes.length, level) : undefined,
       failedGood: meanOf(quiet, 'failedGoodValue', rng, level, resamples),
       executed: meanOf(quiet, 'executedValue', rng, level, resamples),
-      breakingPoint: weakest === undefined ? undefined : `${formatBreakingPoint(weakest, true, stressorFormatter(spec.stressor?.param))}${weakest.group ? ` (${weakest.group})` : ''}`,
+      breakingPoint: weakest === undefined ? undefined : formatBreakingPoint(weakest, true, stressorFormatter(spec.stressor?.param)),
+      breakingGroup: weakest?.group || undefined,
     };
   });
   const scored = rows.filter((r) => r.loss !== undefined);
@@ -146,7 +148,7 @@ function seasonVerdict(input: VerdictInput): Verdict {
         );
       }
     }
-    if (spec.stressor !== undefined && best.breakingPoint !== undefined) headline.push(`Its weakest breaking point (${spec.stressor.label}): ${best.breakingPoint}.`);
+    if (spec.stressor !== undefined && best.breakingPoint !== undefined) headline.push(`Its weakest breaking point (${spec.stressor.label}): ${best.breakingPoint}${best.breakingGroup ? ` (${best.breakingGroup})` : ''}.`);
   }
   return { headline, rows, caveats: caveatsOf(input), shape: 'season' };
 }
@@ -188,9 +190,9 @@ export function verdictTable(verdict: Verdict, spec: ReportSpec): { headers: str
         spec.stressor === undefined ? 'at risk a season [CI]' : 'at risk a season, mean over the grid [CI]',
         'worst 10 %',
         'attack success',
-        'good grants failed (no attack)',
-        'honest value done (no attack)',
-        ...(stress ? [`weakest breaking point (${spec.stressor?.label ?? ''}) [CI]`] : []),
+        'good grants failed, no attack',
+        'honest value done, no attack',
+        ...(stress ? [`weakest breaking point [CI]`] : []),
       ],
       rows: verdict.rows.map((r) => [
         r.variant,
