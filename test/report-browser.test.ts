@@ -46,7 +46,12 @@ const PAGE_CHECKS = `(() => {
     viewport,
     wide: all.filter((e) => outsideScrollBox(e) && e.getBoundingClientRect().right > viewport + 1).map(label),
     ellipsis: all.filter((e) => getComputedStyle(e).textOverflow === 'ellipsis' && e.scrollWidth > e.clientWidth).map((e) => e.textContent || ''),
-    cutLabels: [...document.querySelectorAll('svg text')].map((t) => t.textContent || '').filter((t) => t.includes('\\u2026')),
+    cutLabels: [...document.querySelectorAll('svg text')].filter((t) => {
+      // Cut with an ellipsis, or drawn past the edge of its own chart (clipped there).
+      const box = t.getBoundingClientRect();
+      const svg = t.closest('svg').getBoundingClientRect();
+      return (t.textContent || '').includes('\\u2026') || (box.width > 0 && (box.left < svg.left - 1 || box.right > svg.right + 1 || box.top < svg.top - 1 || box.bottom > svg.bottom + 1));
+    }).map((t) => t.textContent || ''),
     exponents: [...document.querySelectorAll('td')].map((td) => td.textContent || '').filter((t) => /(?<![\\w.])\\d+(\\.\\d+)?e[+-]?\\d+(?![\\w.])/.test(t)),
     firstHeading: (document.querySelector('h2') || {}).textContent || null,
     verdictTop: document.querySelector('#verdict') ? document.querySelector('#verdict').getBoundingClientRect().top : null,
