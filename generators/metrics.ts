@@ -10,6 +10,8 @@
  *   the sizes are equal; see dcrBreakdown);
  * - membership-inference AUC (Mann-Whitney) of a distance-to-synthetic attacker; 0.5 = no leak.
  */
+import { wilsonInterval } from '../lib/intervals.ts';
+
 export type Table = Record<string, Float64Array>;
 
 function columnsOf(real: Table, synthetic: Table): string[] {
@@ -147,14 +149,6 @@ export interface DcrBreakdown {
   holdoutRows: number;
 }
 
-function wilson(successes: number, n: number): [number, number] {
-  const z = 1.959963984540054;
-  const p = successes / n;
-  const centre = (p + (z * z) / (2 * n)) / (1 + (z * z) / n);
-  const half = (z * Math.sqrt((p * (1 - p)) / n + (z * z) / (4 * n * n))) / (1 + (z * z) / n);
-  return [Math.max(0, centre - half), Math.min(1, centre + half)];
-}
-
 /**
  * DCR overfitting protection: how much closer the synthetic rows are to the training rows than to real rows
  * the generator never saw. SDMetrics scores min(2 (1 - closer-to-train share), 1), which assumes a holdout as
@@ -176,7 +170,7 @@ export function dcrBreakdown(synthetic: Table, train: Table, holdout: Table): Dc
   const holdoutRows = rows(holdout);
   const expected = trainRows / (trainRows + holdoutRows);
   const score = (share: number) => Math.min(Math.max((1 - share) / (1 - expected), 0), 1);
-  const [low, high] = wilson(closer, n);
+  const { lo: low, hi: high } = wilsonInterval(closer, n);
   return {
     score: score(closer / n),
     interval: [score(high), score(low)],

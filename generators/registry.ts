@@ -34,6 +34,8 @@ export interface FitOptions {
 export interface GeneratorKind {
   /** The name the CLI and configs use (`--kind copula`). */
   name: string;
+  /** How messages name it ("the copula needs at least 2 rows"). */
+  label: string;
   /** The `kind` its model files carry. */
   modelKind: ModelKind;
   describe: string;
@@ -49,6 +51,7 @@ export interface GeneratorKind {
 export const GENERATOR_KINDS: readonly GeneratorKind[] = [
   {
     name: 'parametric',
+    label: 'parametric generator',
     modelKind: 'parametric',
     describe: 'calibrated marginals + Gaussian dependence; works with no data (domain.md calibration)',
     minRows: 2,
@@ -58,6 +61,7 @@ export const GENERATOR_KINDS: readonly GeneratorKind[] = [
   },
   {
     name: 'copula',
+    label: 'copula',
     modelKind: 'gaussian-copula',
     describe: 'Gaussian copula over empirical marginals (SDV GaussianCopula)',
     minRows: 2,
@@ -67,6 +71,7 @@ export const GENERATOR_KINDS: readonly GeneratorKind[] = [
   },
   {
     name: 'vae',
+    label: 'VAE',
     modelKind: 'tvae',
     describe: 'TVAE-style variational autoencoder (tfjs); DP-SGD optional',
     minRows: 2,
@@ -76,6 +81,7 @@ export const GENERATOR_KINDS: readonly GeneratorKind[] = [
   },
   {
     name: 'gan',
+    label: 'GAN (pac 10)',
     modelKind: 'ctgan',
     describe: 'CTGAN-style GAN: mode-specific normalisation, WGAN-GP, PacGAN (tfjs); DP discriminator optional',
     minRows: 10,
@@ -85,6 +91,7 @@ export const GENERATOR_KINDS: readonly GeneratorKind[] = [
   },
   {
     name: 'population-generator',
+    label: 'population generator',
     modelKind: 'population-generator',
     describe: 'the closed loop\'s generator: a copula with population effects (its artifacts generator-*.json)',
     minRows: 2,

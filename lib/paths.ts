@@ -21,13 +21,16 @@ function kindOf(path: string): 'file' | 'directory' | 'other' | 'missing' {
   }
 }
 
+/** access(2)'s answers that mean "you may not write here"; any other failure propagates. */
+const NOT_WRITABLE = new Set(['EACCES', 'EPERM', 'EROFS']);
+
 function writable(path: string): boolean {
   try {
     accessSync(path, constants.W_OK | constants.X_OK);
     return true;
-  } catch {
-    // access(2) answers with an error code only: every code means "not writable" here.
-    return false;
+  } catch (error) {
+    if (NOT_WRITABLE.has((error as NodeJS.ErrnoException).code ?? '')) return false;
+    throw error;
   }
 }
 

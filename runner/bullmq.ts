@@ -72,9 +72,10 @@ export function redactRedisUrl(url: string): string {
     const parsed = new URL(url);
     if (parsed.password !== '') parsed.password = '***';
     return parsed.toString().replace(/\/$/, '');
-  } catch {
-    // Not a URL at all: nothing to redact; checkRedisUrl reports it to the person.
-    return url;
+  } catch (error) {
+    // Not a URL at all (the URL parser's TypeError): nothing to redact; checkRedisUrl reports it to the person.
+    if (error instanceof TypeError) return url;
+    throw error;
   }
 }
 
@@ -83,8 +84,9 @@ function checkRedisUrl(url: string): void {
   let parsed: URL;
   try {
     parsed = new URL(url);
-  } catch {
-    // The URL parser's own message names no field; this one says what a Redis URL looks like.
+  } catch (error) {
+    // The URL parser's own message (a TypeError) names no field; this one says what a Redis URL looks like.
+    if (!(error instanceof TypeError)) throw error;
     throw new Error(`not a Redis URL: '${url}' (expected redis://host:port or rediss://host:port)`);
   }
   if (parsed.protocol !== 'redis:' && parsed.protocol !== 'rediss:') throw new Error(`not a Redis URL: '${url}' (expected redis:// or rediss://)`);
@@ -370,12 +372,16 @@ export class BullmqExecutor implements Executor {
     const opened = this.opened;
     this.opened = undefined;
     if (opened !== undefined) {
+      let handles: Awaited<typeof opened> | undefined;
       try {
-        const { queue, events } = await opened;
-        await events.close();
-        await queue.close();
-      } catch {
-        // Never opened (Redis unreachable): there is nothing to close but the connections.
+        handles = await opened;
+      } catch (error) {
+        // Never opened (Redis unreachable, already reported by run): there is nothing to close but the connections.
+        if (!(error instanceof RedisUnreachableError)) throw error;
+      }
+      if (handles !== undefined) {
+        await handles.events.close();
+        await handles.queue.close();
       }
     }
     for (const connection of this.connections.splice(0)) connection.disconnect();

@@ -150,7 +150,8 @@ export async function runExperiment(path: string, options: RunOptions): Promise<
   for (const warning of warnings) options.onWarning?.(warning);
   const specs = planTrials(config);
   await options.preflight?.();
-  const store = openOutputs(options);
+  // The report directory, checked above, is made only when the report is written: a refused run leaves none.
+  const store = openStore(options.db);
   try {
     const run = store.createRun({
       name: config.name,
@@ -214,20 +215,12 @@ export function checkOutputs(options: Pick<RunOptions, 'db' | 'out' | 'report'>)
   }
 }
 
-/**
- * Opens the database (made when new). The report directory, checked by checkOutputs before, is made only when
- * the report is written: a run refused here leaves no directory behind, not even for a moment.
- */
-function openOutputs(options: RunOptions, existing = false): Store {
-  return existing ? openExistingStore(options.db) : openStore(options.db);
-}
-
 /** Continues run `runId` (its stored config; the config file is not needed). */
 export async function resumeRun(runId: string, options: RunOptions): Promise<RunOutcome> {
   if (options.db.trim() === '') throw new ConfigError('--db: is empty; give the database `daogym run --db` wrote', 'db', null);
   checkOutputs(options);
   await options.preflight?.();
-  const store = openOutputs(options, true);
+  const store = openExistingStore(options.db);
   try {
     const run = store.getRun(runId);
     if (run === undefined) throw new ConfigError(`run '${runId}' is not in ${options.db}; see \`daogym show --db ${options.db}\``, 'run', null);

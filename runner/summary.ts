@@ -5,7 +5,7 @@
  * CLI prints it.
  */
 import type { Analysis } from './report/analysis.ts';
-import { formatBreakingPoint, formatMetric, formatMetricInterval, formatOutcomeCounts, formatUnit, stressorFormatter } from './report/format.ts';
+import { formatBreakingPoint, formatMetric, formatMetricInterval, formatOutcomeCounts, formatRate, stressorFormatter } from './report/format.ts';
 import { verdictTable } from './report/verdict.ts';
 
 export { formatBreakingPoint, formatBreakingPointInterval, formatInterval, formatNumber, formatOutcomeCounts } from './report/format.ts';
@@ -78,7 +78,7 @@ export function formatSummary(analysis: Analysis, options: TableOptions = {}): s
   const rows = analysis.variantStats.map((row) => {
     const primary = row.metrics[spec.primaryMetric];
     const cells = [label(row.variant, row.group), String(row.n), primary ? `${formatMetric(spec.primaryMetric, primary.mean)} ${formatMetricInterval(spec.primaryMetric, primary.lo, primary.hi)}` : '-'];
-    if (showSuccess) cells.push(row.success && row.success.rate !== null ? `${formatUnit('rate', row.success.rate)} [${formatUnit('rate', row.success.lo)}, ${formatUnit('rate', row.success.hi)}]` : '-');
+    if (showSuccess) cells.push(formatRate(row.success));
     if (showBreaking) {
       const bp = bpByCell.get(JSON.stringify([row.variant, row.group]));
       cells.push(bp ? (bp.notTested !== null ? 'not tested' : formatBreakingPoint(bp, true, stressorFormatter(spec.stressor?.param))) : '-');

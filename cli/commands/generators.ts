@@ -20,9 +20,6 @@ import { UsageError } from '../errors.ts';
 
 
 
-/** How the row-count message names each kind. */
-const LABELS: Record<string, string> = { copula: 'copula', parametric: 'parametric generator', vae: 'VAE', gan: 'GAN (pac 10)' };
-
 function read(path: string, flag?: string): Table {
   try {
     return readTableCsv(path).table;
@@ -95,7 +92,7 @@ export function builder(yargs: Argv): Argv {
         const table = read(args.data as string, '--data');
         const rows = Object.values(table)[0]?.length ?? 0;
         const kind = generatorKind(args.kind as string)!;
-        if (rows < kind.minRows) throw new UsageError(`--data: ${args.data} has ${rows} row${rows === 1 ? '' : 's'}; the ${LABELS[kind.name] ?? kind.name} needs at least ${kind.minRows}`);
+        if (rows < kind.minRows) throw new UsageError(`--data: ${args.data} has ${rows} row${rows === 1 ? '' : 's'}; the ${kind.label} needs at least ${kind.minRows}`);
         const epochs = args.epochs as number;
         if (!Number.isInteger(epochs) || epochs < 1) throw new UsageError(`--epochs must be a positive integer, got ${epochs}`);
         const dp = dpOptions(args['dp-epsilon'] as number | undefined, args['dp-delta'] as number, kind, table);

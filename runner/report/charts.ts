@@ -2,7 +2,7 @@
 import * as vega from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
 import { uniqueInOrder, type Analysis } from './analysis.ts';
-import { formatBreakingPoint, formatUsd, METRIC_INFO, stressorFormatter, type MetricUnit } from './format.ts';
+import { formatBreakingPoint, formatUsd, METRIC_INFO, stressorFormatter, stressorUnit, type MetricUnit } from './format.ts';
 
 interface Chart {
   id: string;
@@ -36,7 +36,7 @@ function axisFormat(unit: MetricUnit): string {
   return unit === 'usd' ? '$.3~s' : unit === 'share' || unit === 'rate' ? '.0%' : '.3~s';
 }
 const metricAxisFormat = (metric: string) => axisFormat(METRIC_INFO[metric]?.unit ?? 'plain');
-const stressorAxisFormat = (param: string) => axisFormat(param === 'attackBudgetUsd' ? 'usd' : param === 'delegationShare' || param === 'lateShare' || param === 'attackShare' ? 'share' : 'plain');
+const stressorAxisFormat = (param: string) => axisFormat(stressorUnit(param));
 
 /** One label per (variant, group) row, variants in analysis order, groups in config order. */
 const rowLabel = (variant: string, group: string): string => (group ? `${variant} | ${group}` : variant);

@@ -1,6 +1,6 @@
 /** Numbers, intervals, breaking points and outcome counts as people read them, for the terminal and the HTML alike. */
 import type { OutcomeSummary } from './analysis.ts';
-import type { BreakingPoint, Censoring } from '../stats.ts';
+import type { BreakingPoint, Censoring, RateInterval } from '../stats.ts';
 
 /**
  * A number for people, never in exponent notation: 3 significant digits; from 10,000 on in thousands with a
@@ -103,6 +103,11 @@ export function formatUsd(value: number): string {
   return `${sign}$${formatNumber(magnitude)}`;
 }
 
+/** A success rate with its interval, "40 % [21.9 %, 61.3 %]"; '-' without trials. */
+export function formatRate(rate: RateInterval | null | undefined): string {
+  return rate == null || rate.rate === null ? '-' : `${formatUnit('rate', rate.rate)} [${formatUnit('rate', rate.lo)}, ${formatUnit('rate', rate.hi)}]`;
+}
+
 /** An interval in a metric's unit. */
 export function formatMetricInterval(metric: string, lo: number | null, hi: number | null): string {
   return `[${formatMetric(metric, lo)}, ${formatMetric(metric, hi)}]`;
@@ -135,9 +140,15 @@ export function formatBreakingPoint(bp: BreakingPointFields, withInterval = fals
 
 /** The formatter of a stressor's values: dollars for the attack budget, percent for shares, plain otherwise. */
 export function stressorFormatter(param: string | undefined): Formatter {
-  if (param === 'attackBudgetUsd') return (v) => (v === null ? '-' : formatUsd(v));
-  if (param === 'delegationShare' || param === 'lateShare' || param === 'attackShare') return (v) => formatUnit('share', v);
-  return (v) => formatNumber(v);
+  const unit = stressorUnit(param);
+  return (v) => formatUnit(unit, v);
+}
+
+/** A stressor's unit: dollars for the attack budget, shares for the delegation, late and attack shares. */
+export function stressorUnit(param: string | undefined): MetricUnit {
+  if (param === 'attackBudgetUsd') return 'usd';
+  if (param === 'delegationShare' || param === 'lateShare' || param === 'attackShare') return 'share';
+  return 'plain';
 }
 
 /** "defeated 12, executed 8", most frequent first; a row whose attack mostly never acted starts with "NOT TESTED". */

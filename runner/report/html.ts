@@ -6,7 +6,7 @@ import { describeProtocol } from '../../envs/dao/describe.ts';
 import { PRESETS, presetProtocol } from '../../envs/dao/presets.ts';
 import { analyse, type Analysis, type ReportInput } from './analysis.ts';
 import { chartSections, percent, renderSvg } from './charts.ts';
-import { formatBreakingPoint, formatBreakingPointInterval, formatMetric, formatMetricInterval, formatNumber, formatOutcomeCounts, formatUnit, METRIC_INFO, stressorFormatter } from './format.ts';
+import { formatBreakingPoint, formatBreakingPointInterval, formatMetric, formatMetricInterval, formatNumber, formatOutcomeCounts, formatRate, formatUnit, METRIC_INFO, stressorFormatter } from './format.ts';
 import { verdictTable } from './verdict.ts';
 import { KINDS } from '../kinds/index.ts';
 import type { KindDefinition } from '../kinds/types.ts';
@@ -160,7 +160,7 @@ export async function buildReport(input: ReportInput, analysis: Analysis = analy
     }
     if (spec.successMetric !== undefined) {
       const s = row.success;
-      cells.push(s && s.rate !== null ? `${formatUnit('rate', s.rate)} [${formatUnit('rate', s.lo)}, ${formatUnit('rate', s.hi)}] (${s.successes}/${s.n})` : '-');
+      cells.push(s && s.rate !== null ? `${formatRate(s)} (${s.successes}/${s.n})` : '-');
     }
     if (spec.stressor !== undefined && analysis.breakingPoints.length > 0) {
       const bp = bpByCell.get(JSON.stringify([row.variant, row.group]));

@@ -12,7 +12,7 @@ import { cvar } from '../../lib/risk.ts';
 import { bootstrapMean, wilsonInterval, type MeanEstimate, type RateInterval } from '../stats.ts';
 import type { TrialResult } from '../types.ts';
 import type { BreakingPointRow, ReportSpec, VariantStats } from './analysis.ts';
-import { formatBreakingPoint, formatMetric, formatUnit, formatUsd, METRIC_INFO, stressorFormatter } from './format.ts';
+import { formatBreakingPoint, formatMetric, formatMetricInterval, formatRate, formatUnit, formatUsd, METRIC_INFO, stressorFormatter } from './format.ts';
 
 export interface VerdictRow {
   variant: string;
@@ -67,7 +67,7 @@ function meanOf(trials: readonly TrialResult[], metric: string, rng: Rng, level:
   );
 }
 
-const interval = (metric: string, m: MeanEstimate): string => `${formatMetric(metric, m.mean)} [${formatMetric(metric, m.lo)}, ${formatMetric(metric, m.hi)}]`;
+const interval = (metric: string, m: MeanEstimate): string => `${formatMetric(metric, m.mean)} ${formatMetricInterval(metric, m.lo, m.hi)}`;
 
 /** Variants whose protocol leaves the outcome to a guardian's veto. */
 function guardianVariants(config: unknown): string[] {
@@ -199,7 +199,7 @@ export function verdictTable(verdict: Verdict, spec: ReportSpec): { headers: str
         r.strongestAttack ?? '-',
         level(r.loss, 'attackLoss'),
         r.lossTail === undefined ? '-' : formatUsd(r.lossTail),
-        r.success?.rate == null ? '-' : `${formatUnit('rate', r.success.rate)} [${formatUnit('rate', r.success.lo)}, ${formatUnit('rate', r.success.hi)}]`,
+        formatRate(r.success),
         level(r.failedGood, 'failedGoodValue'),
         level(r.executed, 'executedValue'),
         ...(stress ? [r.breakingPoint ?? '-'] : []),

@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { strict } from '../../schema.ts';
 import { variantWarnings } from '../checks.ts';
-import { resolvePopulations, seasonChecks, seasonExperiment, seasonReportSpec } from '../season/schema.ts';
+import { resolvePopulations, seasonCells, seasonChecks, seasonExperiment, seasonReportSpec } from '../season/schema.ts';
 import { defineKind } from '../types.ts';
 
 export const schema = strict({ kind: z.literal('compare'), ...seasonExperiment });
@@ -18,7 +18,7 @@ export const compare = defineKind({
   checks: seasonChecks,
   warnings: (config) => variantWarnings(config.variants),
   prepare: resolvePopulations,
-  plan: (config) => config.variants.flatMap((v) => config.populations.flatMap((p) => config.attacks.map((a) => ({ variant: v.name, params: { variant: v.name, population: p.name, attack: a } })))),
+  plan: seasonCells,
   runTrial: async (config, spec) => (await import('../season/trial.ts')).runSeasonTrial(config, spec),
   reportSpec: (config) => seasonReportSpec(config),
 });

@@ -7,6 +7,7 @@ import { ATTACK_STRATEGIES } from '../../../envs/dao/season.ts';
 import type { ReportSpec } from '../../report/analysis.ts';
 import { common, market, population, report, season, variant, type Problem } from '../../schema.ts';
 import { LOWER_IS_BETTER, resolveGeneratorModel, uniqueNames, variantChecks } from '../checks.ts';
+import type { PlanCell } from '../types.ts';
 
 export const seasonExperiment = {
   ...common,
@@ -35,6 +36,11 @@ export function seasonChecks(config: z.output<z.ZodObject<typeof seasonExperimen
     if (p.turnout !== undefined && p.generator === 'default') problems.push([['populations', i, 'turnout'], 'calibrates the populations of a generator file; the calibrated default population already turns out Compound Bravo\'s (scale it with options.turnoutScale)']);
   });
   return problems;
+}
+
+/** The cells of a season experiment: every variant x population x attack. */
+export function seasonCells(config: SeasonConfigShape): PlanCell[] {
+  return config.variants.flatMap((v) => config.populations.flatMap((p) => config.attacks.map((a) => ({ variant: v.name, params: { variant: v.name, population: p.name, attack: a } }))));
 }
 
 /** Generator model paths are relative to the config file, so runs do not depend on the working directory. */
