@@ -1,7 +1,15 @@
 #!/usr/bin/env node
-// The `daogym` command. The sources are TypeScript: register tsx's loader, then run the CLI.
-import { register } from 'tsx/esm/api';
+// The `daogym` command. In a checkout it runs the TypeScript sources under tsx's loader; the installed package
+// has no sources, only the compiled dist/.
+import { existsSync } from 'node:fs';
 
-register();
-const { main } = await import('../cli/main.ts');
+const source = new URL('../cli/main.ts', import.meta.url);
+let main;
+if (existsSync(source)) {
+  const { register } = await import('tsx/esm/api');
+  register();
+  ({ main } = await import(source.href));
+} else {
+  ({ main } = await import('../dist/cli/main.js'));
+}
 process.exitCode = await main(process.argv.slice(2));

@@ -33,6 +33,7 @@ import type { Executor } from './executors.ts';
 import { configHash } from './store.ts';
 import { codeVersion } from './version.ts';
 import type { TrialResult, TrialSpec } from './types.ts';
+import { siblingModule } from '../lib/modules.ts';
 
 /** What a job carries: where its config is and which trial to run. */
 export interface TrialJobData {
@@ -417,7 +418,7 @@ export async function runWorker(options: RunWorkerOptions): Promise<{ stoppedBy?
   const name = options.name ?? `${hostname()}:${process.pid}`;
   const concurrency = options.concurrency ?? 1;
   const log = options.log ?? (() => {});
-  const pool = new WorkerPool<TrialTask | null, TrialResult | null>(new URL('./bullmq-thread.ts', import.meta.url), {}, concurrency);
+  const pool = new WorkerPool<TrialTask | null, TrialResult | null>(siblingModule('./bullmq-thread.ts', import.meta.url), {}, concurrency);
   // The worker's own connection (it duplicates it for blocking reads) also reads the configs.
   const connection = redisConnection(options.redis);
   const configs = new Map<string, Promise<ExperimentConfig>>();

@@ -10,6 +10,7 @@ import { WorkerPool } from '../lib/pool.ts';
 import type { ExperimentConfig } from './config.ts';
 import { executeTrial, type TrialContext } from './execute.ts';
 import type { TrialResult, TrialSpec } from './types.ts';
+import { siblingModule } from '../lib/modules.ts';
 
 export interface Executor {
   readonly description: string;
@@ -49,7 +50,7 @@ export class ThreadExecutor implements Executor {
   private stopped = false;
 
   constructor(config: ExperimentConfig, readonly workers = Math.max(1, availableParallelism()), context: TrialContext = {}) {
-    this.pool = new WorkerPool<TrialSpec, TrialResult>(new URL('./trial-worker.ts', import.meta.url), { config, trialContext: context }, workers);
+    this.pool = new WorkerPool<TrialSpec, TrialResult>(siblingModule('./trial-worker.ts', import.meta.url), { config, trialContext: context }, workers);
     this.description = `${workers} worker thread${workers === 1 ? '' : 's'}`;
   }
 

@@ -9,12 +9,13 @@ import { WorkerPool } from '../../lib/pool.ts';
 import { ProtocolDesignEnv, DESIGN_PARAMETERS, type ProtocolDesignKwargs } from '../../envs/dao/design-env.ts';
 import { presetProtocol } from '../../envs/dao/presets.ts';
 import { scoreProtocol, type DesignTask } from '../objectives/protocol-design.ts';
+import { siblingModule } from '../../lib/modules.ts';
 
 export async function protocolDesignExperiment(options: { kwargs?: ProtocolDesignKwargs; trainSeeds?: number[]; heldOutSeeds?: number[]; maxEvaluations?: number; seed?: number; workers?: number } = {}) {
   const kwargs = options.kwargs ?? { members: 3000 };
   const trainSeeds = options.trainSeeds ?? [0, 1, 2, 3, 4, 5];
   const heldOut = options.heldOutSeeds ?? Array.from({ length: 20 }, (_, i) => 1000 + i);
-  const pool = new WorkerPool<DesignTask, { score: number }>(new URL('../objectives/protocol-design.ts', import.meta.url), { kwargs, seeds: trainSeeds }, options.workers);
+  const pool = new WorkerPool<DesignTask, { score: number }>(siblingModule('../objectives/protocol-design.ts', import.meta.url), { kwargs, seeds: trainSeeds }, options.workers);
   const start = performance.now();
   let search;
   try {

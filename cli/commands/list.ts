@@ -48,7 +48,7 @@ export function handler(args: ListArgs): void {
       console.log(JSON.stringify(presets.map((p) => ({ ...p, secondsPerBlock: SECONDS_PER_BLOCK }))));
       return;
     }
-    console.log(`Durations in blocks of ${SECONDS_PER_BLOCK} s (configs take '2d', '36h', '90m' or '13140 blocks'); each value's source is in envs/dao/presets.ts.`);
+    console.log(`Durations in blocks of ${SECONDS_PER_BLOCK} s (configs take '2d', '36h', '90m' or '13140 blocks'); each value's source (contract and constant) is in envs/dao/presets.ts in the repository.`);
     for (const p of presets) console.log(`\n${p.name}: ${describeProtocol(p.protocol, p.supply)}\n  ${p.notes}`);
     return;
   }
