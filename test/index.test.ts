@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import * as daogym from '../index.ts';
 import * as envs from '../envs/api.ts';
 import * as agents from '../agents/api.ts';
@@ -21,8 +21,15 @@ test('the library entry point exposes the Gym contract and registers the built-i
 });
 
 test('the areas as subpaths (package.json exports) and as namespaces of the main module', () => {
-  const exports = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).exports as Record<string, string>;
-  assert.equal(Object.keys(exports).sort(), ['.', './agents', './envs', './generators', './runner']);
+  const exports = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).exports as Record<string, string | { types: string; default: string }>;
+  assert.equal(Object.keys(exports).sort(), ['.', './agents', './envs', './generators', './package.json', './runner']);
+  // Each area's compiled module and declarations come from a source module of the same path.
+  for (const [key, target] of Object.entries(exports)) {
+    if (typeof target === 'string') continue;
+    const source = target.default.replace(/^\.\/dist\//, '../').replace(/\.js$/, '.ts');
+    assert.ok(existsSync(new URL(source, import.meta.url)), `${key}: ${target.default} has no source ${source}`);
+    assert.is(target.types, target.default.replace(/\.js$/, '.d.ts'), key);
+  }
   assert.is(daogym.agents, agents);
   assert.is(daogym.generators, generators);
   assert.type(envs.GovernanceAttackEnv, 'function');
