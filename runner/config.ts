@@ -90,9 +90,14 @@ function crossChecks(config: ExperimentConfig): Problem[] {
  */
 function variantProtocolProblems(data: unknown): Problem[] {
   const problems: Problem[] = [];
+  // The variants of compare, stress and train; a sweep's base, whose protocol every setting starts from.
   const variants = (data as { variants?: unknown } | null)?.variants;
-  if (!Array.isArray(variants)) return problems;
-  variants.forEach((raw: unknown, i) => {
+  const base = (data as { base?: unknown } | null)?.base;
+  const entries: Array<[unknown, PropertyKey[]]> = [
+    ...(Array.isArray(variants) ? variants.map((v, i): [unknown, PropertyKey[]] => [v, ['variants', i, 'protocol']]) : []),
+    ...(base !== null && typeof base === 'object' && !Array.isArray(base) ? [[base, ['base', 'protocol']] as [unknown, PropertyKey[]]] : []),
+  ];
+  entries.forEach(([raw, prefix]) => {
     if (raw === null || typeof raw !== 'object') return;
     const v = raw as { preset?: unknown; protocol?: unknown };
     const presetName = v.preset ?? 'compound-bravo';
@@ -100,7 +105,7 @@ function variantProtocolProblems(data: unknown): Problem[] {
     if (v.protocol !== undefined && (v.protocol === null || typeof v.protocol !== 'object' || Array.isArray(v.protocol))) return; // the schema says it must be a mapping
     const own = (v.protocol ?? {}) as Record<string, unknown>;
     const merged = { ...PRESETS[presetName]!.protocol, ...own };
-    const at = (path: readonly PropertyKey[]): PropertyKey[] => ['variants', i, 'protocol', ...path];
+    const at = (path: readonly PropertyKey[]): PropertyKey[] => [...prefix, ...path];
     // A duration is never a bare number in a config: `timelock: 7` meant as days would be 7 blocks.
     for (const path of DURATION_FIELDS) {
       const value = valueAt(own, path);
@@ -138,7 +143,7 @@ function issueProblems(issue: z.core.$ZodIssue, data: unknown): Problem[] {
     return issue.keys.map((key) => [[...issue.path, key], unknownFieldMessage(key, valid)]);
   }
   if (issue.code === 'invalid_union' && issue.path.length === 0) {
-    return [[['kind'], `must be one of: compare, stress, train, search, loop, got ${describeValue((data as Record<string, unknown>).kind)}`]];
+    return [[['kind'], `must be one of: ${Object.keys(KINDS).join(', ')}, got ${describeValue((data as Record<string, unknown>).kind)}`]];
   }
   return [[issue.path as PropertyKey[], issueMessage(issue, valueAt(data, issue.path))]];
 }

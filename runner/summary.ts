@@ -65,6 +65,26 @@ export function formatSummary(analysis: Analysis, options: TableOptions = {}): s
   lines.push(formatTable(verdict.headers, verdict.rows, options));
   for (const caveat of analysis.verdict.caveats) lines.push(`  caveat: ${caveat}`);
   lines.push('');
+  if (analysis.sweep !== null) {
+    // A sweep's settings, one row each (the per-attack rows are in the report and `daogym export`).
+    lines.push('every setting');
+    lines.push(
+      formatTable(
+        ['setting', 'name', 'strongest attack', 'at risk a season [CI]', 'honest cost a season [CI]', 'front'],
+        analysis.sweep.points.map((p) => [
+          p.label,
+          p.variant,
+          p.strongestAttack ?? '-',
+          p.loss ? `${formatMetric('attackLoss', p.loss.mean)} ${formatMetricInterval('attackLoss', p.loss.lo, p.loss.hi)}` : '-',
+          p.honestCost ? `${formatMetric('honestCost', p.honestCost.mean)} ${formatMetricInterval('honestCost', p.honestCost.lo, p.honestCost.hi)}` : '-',
+          p.pareto ? 'yes' : '',
+        ]),
+        options,
+      ),
+    );
+    for (const warning of analysis.warnings) lines.push(`warning: ${warning}`);
+    return `${lines.join('\n')}\n`;
+  }
   lines.push('by variant' + (multiGroup ? ' and group' : ''));
 
   const bpByCell = new Map(analysis.breakingPoints.map((bp) => [JSON.stringify([bp.variant, bp.group]), bp]));

@@ -5,7 +5,7 @@
  */
 import type { OutcomeCount } from '../envs/dao/attack-outcome.ts';
 
-export type ExperimentKind = 'compare' | 'stress' | 'train' | 'search' | 'loop';
+export type ExperimentKind = 'compare' | 'stress' | 'sweep' | 'train' | 'search' | 'loop';
 
 /** A scalar a trial reports; booleans are stored as 0/1. */
 export type MetricValues = Record<string, number>;

@@ -106,6 +106,11 @@ export interface SeasonResult {
   executedValue: number;
   /** Net value of good honest proposals that did not execute, usd (counted as a loss). */
   failedGoodValue: number;
+  /**
+   * Net value of every good honest idea of the season (usd), proposed or blocked by the threshold: what honest
+   * proposers would deliver under rules that passed every good grant at once and no bad one.
+   */
+  goodValue: number;
   /** usd taken from the treasury by the attacker. */
   attackLoss: number;
   attackerProfit: number;
@@ -181,8 +186,10 @@ export function runSeason(config: SeasonConfig, rng: Rng): SeasonResult {
 
   let executedValue = 0;
   let failedGoodValue = blockedGoodValue;
+  let goodValue = blockedGoodValue;
   let honestExecuted = 0;
   for (const { proposal, netValue } of grants) {
+    if (netValue > 0) goodValue += netValue;
     if (proposal.state === 'executed') {
       honestExecuted++;
       const waitDays = (proposal.executedAt - proposal.createdAt) / BLOCKS_PER_DAY;
@@ -196,6 +203,7 @@ export function runSeason(config: SeasonConfig, rng: Rng): SeasonResult {
   return {
     executedValue,
     failedGoodValue,
+    goodValue,
     attackLoss,
     attackerProfit: sim.market.netWorth(ATTACKER) - worthBefore,
     attackSucceeded: attacker.proposal?.state === 'executed',

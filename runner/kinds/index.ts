@@ -7,10 +7,11 @@ import { compare } from './compare/index.ts';
 import { loop } from './loop/index.ts';
 import { search } from './search/index.ts';
 import { stressKind } from './stress/index.ts';
+import { sweep } from './sweep/index.ts';
 import { train } from './train/index.ts';
 import type { KindDefinition } from './types.ts';
 
-export const KINDS = { compare, stress: stressKind, train, search, loop } as const;
+export const KINDS = { compare, stress: stressKind, sweep, train, search, loop } as const;
 
 export type ExperimentKindName = keyof typeof KINDS;
 export type ExperimentConfig = { [K in ExperimentKindName]: z.output<(typeof KINDS)[K]['schema']> }[ExperimentKindName];

@@ -23,6 +23,7 @@ import {
   type RateInterval,
 } from '../stats.ts';
 import type { ExperimentKind, RunRecord, TrialResult } from '../types.ts';
+import { analyseSweep, type SweepAnalysis, type SweepSpec } from './sweep.ts';
 import { verdictOf, type Verdict } from './verdict.ts';
 
 export interface ReportSpec {
@@ -41,6 +42,8 @@ export interface ReportSpec {
   stressor?: { param: string; label: string; scale: 'linear' | 'log'; threshold: number };
   /** Extra params to split by, e.g. ['attack']: every table row and breaking point is per (variant, group). */
   groupBy?: string[];
+  /** A protocol sweep (kind sweep): its parameters, base and target; the report answers with runner/report/sweep.ts. */
+  sweep?: SweepSpec;
   /** The heading of the curves section (default 'Learning curves'; the loop's are its rounds). */
   curvesTitle?: string;
   /** Curve steps are whole numbers (the loop's rounds): the axis says 1, 2, 3. */
@@ -156,6 +159,8 @@ export interface Analysis {
   successCurves: SuccessCurvePoint[];
   breakingPoints: BreakingPointRow[];
   learningCurves: LearningCurvePoint[];
+  /** A sweep's settings, Pareto front, recommended setting and heatmaps (null for other kinds). */
+  sweep: SweepAnalysis | null;
   /** The answer first, in dollars, with its caveats (verdict.ts). */
   verdict: Verdict;
   /** Things a reader should know about the data (missing baseline, trials without the stressor, ...). */
@@ -331,6 +336,8 @@ export function analyse(input: ReportInput): Analysis {
     }
   }
 
+  const sweep = spec.sweep === undefined ? null : analyseSweep(spec.sweep, trials, root.stream('sweep'), { level, resamples });
+
   const learningCurves: LearningCurvePoint[] = [];
   const curveValues = new Map<string, { name: string; variant: string; step: number; values: number[] }>();
   for (const trial of trials) {
@@ -389,7 +396,8 @@ export function analyse(input: ReportInput): Analysis {
     successCurves,
     breakingPoints,
     learningCurves,
-    verdict: verdictOf({ spec, trials, variants, variantStats, breakingPoints, config: run.config, level, resamples, rng: root.stream('verdict') }),
+    sweep,
+    verdict: verdictOf({ spec, trials, variants, variantStats, breakingPoints, config: run.config, level, resamples, rng: root.stream('verdict'), sweep }),
     warnings,
   };
 }

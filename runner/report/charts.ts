@@ -2,6 +2,7 @@
 import * as vega from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
 import { uniqueInOrder, type Analysis } from './analysis.ts';
+import { formatSweepValue, SWEEP_PARAMETERS } from '../kinds/sweep/parameters.ts';
 import { formatBreakingPoint, formatUsd, METRIC_INFO, stressorFormatter, stressorUnit, type MetricUnit } from './format.ts';
 
 interface Chart {
@@ -256,10 +257,135 @@ function riskGridChart(analysis: Analysis): Chart | null {
   };
 }
 
+/**
+ * A sweep's Pareto chart: every setting's money at risk against its honest cost, both with intervals; the front
+ * joined by a line, the base and the recommended setting named, the target as a dashed rule.
+ */
+function paretoChart(analysis: Analysis): Chart | null {
+  const sweep = analysis.sweep;
+  if (sweep === null) return null;
+  // Without a setting under the target, the one with the least money at risk is named instead.
+  const pick = sweep.choice ?? sweep.leastAtRisk;
+  const pickRole = sweep.choice !== null ? 'recommended' : 'least at risk';
+  const roleOf = (p: (typeof sweep.points)[number]) => (p.variant === pick ? pickRole : p.base ? 'base' : p.pareto ? 'Pareto front' : 'other settings');
+  const drawOrder = ['other settings', 'Pareto front', 'base', pickRole];
+  const rows = sweep.points
+    .filter((p) => p.loss !== null && p.honestCost !== null)
+    .map((p) => ({
+      label: p.label,
+      name: p.variant === pick ? pickRole : p.base ? 'base' : '',
+      role: roleOf(p),
+      front: p.pareto,
+      loss: p.loss!.mean,
+      lossLo: p.loss!.lo,
+      lossHi: p.loss!.hi,
+      cost: p.honestCost!.mean,
+      costLo: p.honestCost!.lo,
+      costHi: p.honestCost!.hi,
+    }))
+    // Settings that coincide (the base and its own grid point) are drawn with the named one on top.
+    .sort((a, b) => drawOrder.indexOf(a.role) - drawOrder.indexOf(b.role))
+    .map((row, drawn) => ({ ...row, drawn }));
+  if (rows.length === 0) return null;
+  const x = { type: 'quantitative' as const, title: 'honest cost a season (usd)', axis: { format: '$.3~s' }, scale: { zero: false } };
+  const y = { type: 'quantitative' as const, title: 'money at risk a season (usd)', axis: { format: '$.3~s' }, scale: { zero: false } };
+  const roles = [pickRole, 'base', 'Pareto front', 'other settings'];
+  const color = { field: 'role', type: 'nominal' as const, sort: roles, title: null, scale: { domain: roles, range: ['#2ca02c', '#d62728', '#1f77b4', '#bbbbbb'] } };
+  const layer: unknown[] = [
+    { name: 'cost-intervals', mark: { type: 'rule', opacity: 0.45 }, encoding: { y: { ...y, field: 'loss' }, x: { ...x, field: 'costLo' }, x2: { field: 'costHi' }, color } },
+    { name: 'loss-intervals', mark: { type: 'rule', opacity: 0.45 }, encoding: { x: { ...x, field: 'cost' }, y: { ...y, field: 'lossLo' }, y2: { field: 'lossHi' }, color } },
+    { name: 'front', transform: [{ filter: 'datum.front' }], mark: { type: 'line', color: '#1f77b4', strokeWidth: 1.5 }, encoding: { x: { ...x, field: 'cost', sort: null }, y: { ...y, field: 'loss' }, order: { field: 'cost' } } },
+    { name: 'points', mark: { type: 'point', filled: true, size: 70, opacity: 1 }, encoding: { x: { ...x, field: 'cost' }, y: { ...y, field: 'loss' }, color, order: { field: 'drawn' }, tooltip: [{ field: 'label' }] } },
+    { name: 'names', transform: [{ filter: "datum.name != ''" }], mark: { type: 'text', align: 'left', dx: 7, dy: -7, fontSize: 11 }, encoding: { x: { ...x, field: 'cost' }, y: { ...y, field: 'loss' }, text: { field: 'name' } } },
+  ];
+  if (sweep.spec.targetLossUsd !== null) {
+    layer.unshift({ name: 'target', data: { values: [{ target: sweep.spec.targetLossUsd }] }, mark: { type: 'rule', color: '#111', strokeDash: [5, 4] }, encoding: { y: { ...y, field: 'target' } } });
+  }
+  return {
+    id: 'sweep-pareto',
+    caption:
+      `Each setting: money at risk a season under its strongest attack against its honest cost a season, with ${percent(analysis.level)} intervals. ` +
+      `Blue line: the Pareto front (no other setting is at least as good on both).${sweep.spec.targetLossUsd !== null ? ` Dashed: the target, ${formatUsd(sweep.spec.targetLossUsd)}.` : ''} ` +
+      'Lower left is better.',
+    spec: { title: 'Money at risk against honest cost', config: CHART_CONFIG, width: 520, height: 320, data: { values: rows }, layer } as TopLevelSpec,
+  };
+}
+
+/** A sweep grid's heatmaps: for each pair of swept parameters, money at risk, attack success and honest cost. */
+function sweepHeatmaps(analysis: Analysis): Chart[] {
+  const sweep = analysis.sweep;
+  if (sweep === null) return [];
+  const byVariant = new Map(sweep.points.map((p) => [p.variant, p]));
+  const charts: Chart[] = [];
+  const measures = [
+    { key: 'loss', title: 'money at risk a season', format: '$.3~s', scheme: 'oranges', value: (v: string) => byVariant.get(v)?.loss?.mean, text: (n: number) => formatUsd(n) },
+    { key: 'success', title: 'attack success', format: '.0%', scheme: 'reds', value: (v: string) => byVariant.get(v)?.success?.rate ?? undefined, text: (n: number) => `${Math.round(n * 100)} %` },
+    { key: 'honest', title: 'honest cost a season', format: '$.3~s', scheme: 'purples', value: (v: string) => byVariant.get(v)?.honestCost?.mean, text: (n: number) => formatUsd(n) },
+  ];
+  for (const map of sweep.heatmaps) {
+    const xs = [...new Set(map.cells.map((c) => c.x))].sort((a, b) => a - b);
+    const ys = [...new Set(map.cells.map((c) => c.y))].sort((a, b) => a - b);
+    const xLabels = xs.map((v) => formatSweepValue(map.x, v));
+    const yLabels = ys.map((v) => formatSweepValue(map.y, v)).reverse();
+    for (const measure of measures) {
+      const rows = map.cells.flatMap((c) => {
+        const value = measure.value(c.variant);
+        return value === undefined || !Number.isFinite(value) ? [] : [{ x: formatSweepValue(map.x, c.x), y: formatSweepValue(map.y, c.y), value, text: measure.text(value) }];
+      });
+      if (rows.length === 0) continue;
+      const top = Math.max(...rows.map((r) => r.value));
+      const encodingX = { field: 'x', type: 'ordinal' as const, sort: xLabels, title: SWEEP_PARAMETERS[map.x]?.label ?? map.x, axis: { labelAngle: 0, grid: false } };
+      const encodingY = { field: 'y', type: 'ordinal' as const, sort: yLabels, title: SWEEP_PARAMETERS[map.y]?.label ?? map.y, axis: { grid: false } };
+      charts.push({
+        id: `sweep-heatmap:${map.x}:${map.y}:${measure.key}`,
+        caption: `${measure.title[0]!.toUpperCase()}${measure.title.slice(1)} over ${SWEEP_PARAMETERS[map.x]?.label ?? map.x} and ${SWEEP_PARAMETERS[map.y]?.label ?? map.y}${map.held ? `, with ${map.held}` : ''}.`,
+        spec: {
+          title: measure.title,
+          config: CHART_CONFIG,
+          width: { step: 62 },
+          height: { step: 30 },
+          data: { values: rows },
+          layer: [
+            { name: 'cells', mark: { type: 'rect' }, encoding: { x: encodingX, y: encodingY, color: { field: 'value', type: 'quantitative', title: null, scale: { scheme: measure.scheme, zero: true }, legend: { format: measure.format } } } },
+            { name: 'labels', mark: { type: 'text', fontSize: 10 }, encoding: { x: encodingX, y: encodingY, text: { field: 'text' }, color: { condition: { test: `datum.value > ${top * 0.6}`, value: 'white' }, value: '#222' } } },
+          ],
+        } as TopLevelSpec,
+      });
+    }
+  }
+  // A design's points (lhs, sobol) over each pair of parameters, coloured by money at risk.
+  if (sweep.spec.design !== 'grid') {
+    const names = sweep.spec.parameters;
+    for (let i = 0; i < names.length; i++) {
+      for (let j = i + 1; j < names.length; j++) {
+        const [a, b] = [names[i]!, names[j]!];
+        const rows = sweep.points.filter((p) => !p.base && p.loss !== null && p.values[a] !== undefined && p.values[b] !== undefined).map((p) => ({ x: p.values[a]!, y: p.values[b]!, loss: p.loss!.mean, label: p.label }));
+        if (rows.length === 0) continue;
+        const axis = (name: string) => ({ title: SWEEP_PARAMETERS[name]?.label ?? name, ...(SWEEP_PARAMETERS[name]?.unit === 'share' ? { axis: { format: '.1%' } } : {}) });
+        charts.push({
+          id: `sweep-points:${a}:${b}`,
+          caption: `The design's settings over ${SWEEP_PARAMETERS[a]?.label ?? a} and ${SWEEP_PARAMETERS[b]?.label ?? b}, coloured by money at risk a season (the other parameters vary too).`,
+          spec: {
+            title: 'money at risk a season, by setting',
+            config: CHART_CONFIG,
+            width: 320,
+            height: 240,
+            data: { values: rows },
+            mark: { type: 'point', filled: true, size: 80, opacity: 1 },
+            encoding: { x: { field: 'x', type: 'quantitative', ...axis(a) }, y: { field: 'y', type: 'quantitative', ...axis(b) }, color: { field: 'loss', type: 'quantitative', title: null, scale: { scheme: 'oranges' }, legend: { format: '$.3~s' } }, tooltip: [{ field: 'label' }] },
+          } as TopLevelSpec,
+        });
+      }
+    }
+  }
+  return charts;
+}
+
 /** The charts of a report, in page order, grouped by section. */
 export function chartSections(analysis: Analysis): Array<{ section: string; charts: Chart[] }> {
   const present = (charts: Array<Chart | null>): Chart[] => charts.filter((c): c is Chart => c !== null);
   return [
+    { section: 'sweep', charts: present([paretoChart(analysis), ...sweepHeatmaps(analysis)]) },
     { section: 'metrics', charts: present(analysis.metrics.map((m) => metricChart(analysis, m))) },
     { section: 'risk', charts: present([riskGridChart(analysis)]) },
     { section: 'paired', charts: present(analysis.metrics.map((m) => pairedChart(analysis, m))) },

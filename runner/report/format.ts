@@ -42,6 +42,7 @@ export const METRIC_INFO: Record<string, MetricInfo> = {
   attackerProfit: { unit: 'usd', definition: 'the attacker\'s net gain: drained funds and sold tokens less what it paid (usd)' },
   executedValue: { unit: 'usd', definition: 'value the honest proposals that executed delivered (usd)' },
   failedGoodValue: { unit: 'usd', definition: 'value of good honest proposals that failed or were delayed out (usd): the honest cost of the rules' },
+  honestCost: { unit: 'usd', definition: 'what the rules cost honest proposers a season (usd): the value of good ideas not delivered (failed, blocked by the threshold, or late by the delay cost) plus the losses of bad grants executed' },
   honestExecutedShare: { unit: 'share', definition: 'share of honest proposals that executed' },
   honestProposals: { unit: 'count', definition: 'honest proposals made in the season' },
   score: { unit: 'share', definition: 'executed value less failed good value less attack loss, over the treasury (higher is better)' },

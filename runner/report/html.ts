@@ -56,6 +56,9 @@ pre { background: #f6f6f6; padding: .8rem; overflow: auto; font-size: 12px; }
 figure.chart { margin: 1rem 0 1.6rem; }
 figure.chart svg { max-width: 100%; height: auto; }
 figcaption { color: #555; font-size: 12.5px; max-width: 760px; }
+.chart-row { display: flex; flex-wrap: wrap; gap: 0 1.5rem; }
+.chart-row figure.chart { flex: 0 1 auto; max-width: 100%; }
+.chart-row figcaption { max-width: 420px; }
 .warnings, .warning { color: #8a4b00; }
 .muted { color: #666; }
 `;
@@ -125,7 +128,35 @@ export async function buildReport(input: ReportInput, analysis: Analysis = analy
   // The key chart of the kind, under the verdict: success against the stressor (stress), the money at risk per
   // variant and attack (compare), the learning curves or rounds (train, search, loop).
   const keyStress = spec.stressor !== undefined && analysis.breakingPoints.length > 0;
-  if (keyStress) {
+  if (analysis.sweep !== null) {
+    parts.push('<h2>Money at risk against honest cost</h2>');
+    parts.push(figures('sweep', (c) => c.id === 'sweep-pareto'));
+    const maps = sections.find((x) => x.section === 'sweep')!.charts.filter((c) => c.id !== 'sweep-pareto');
+    if (maps.length > 0) {
+      parts.push(`<h2>${analysis.sweep.spec.design === 'grid' ? 'Over each pair of swept parameters' : 'The design\'s settings'}</h2>`);
+      parts.push(`<div class="chart-row">\n${figures('sweep', (c) => c.id !== 'sweep-pareto')}\n</div>`);
+    }
+    parts.push('<h2>Every setting</h2>');
+    parts.push(
+      folded(
+        table(
+          ['setting', 'name', 'strongest attack', 'at risk a season [CI]', 'attack success', 'honest cost a season [CI]', 'front'],
+          analysis.sweep.points.map((p) => [
+            p.label,
+            p.variant,
+            p.strongestAttack ?? '-',
+            p.loss ? `${formatMetric('attackLoss', p.loss.mean)} ${formatMetricInterval('attackLoss', p.loss.lo, p.loss.hi)}` : '-',
+            formatRate(p.success),
+            p.honestCost ? `${formatMetric('honestCost', p.honestCost.mean)} ${formatMetricInterval('honestCost', p.honestCost.lo, p.honestCost.hi)}` : '-',
+            p.pareto ? 'yes' : '',
+          ]),
+          2,
+        ),
+        analysis.sweep.points.length,
+        'settings, each with its money at risk and honest cost',
+      ),
+    );
+  } else if (keyStress) {
     parts.push(`<h2>Attack success vs ${escapeHtml(spec.stressor!.label)}</h2>`);
     parts.push(figures('stress'));
   } else if (analysis.verdict.shape === 'season' && sections.find((x) => x.section === 'risk')!.charts.length > 0) {
@@ -200,7 +231,7 @@ export async function buildReport(input: ReportInput, analysis: Analysis = analy
   }
 
   // The primary metric's chart; the other metrics are in the summary table.
-  if (sections.find((x) => x.section === 'metrics')!.charts.some((c) => c.id === `metric:${spec.primaryMetric}`)) {
+  if (analysis.sweep === null && sections.find((x) => x.section === 'metrics')!.charts.some((c) => c.id === `metric:${spec.primaryMetric}`)) {
     parts.push('<h2>By variant</h2>');
     parts.push(figures('metrics', (c) => c.id === `metric:${spec.primaryMetric}`));
   }

@@ -12,6 +12,7 @@ import { cvar } from '../../lib/risk.ts';
 import { bootstrapMean, wilsonInterval, type MeanEstimate, type RateInterval } from '../stats.ts';
 import type { TrialResult } from '../types.ts';
 import type { BreakingPointRow, ReportSpec, VariantStats } from './analysis.ts';
+import type { SweepAnalysis, SweepPoint } from './sweep.ts';
 import { formatBreakingPoint, formatMetric, formatMetricInterval, formatRate, formatUnit, formatUsd, METRIC_INFO, stressorFormatter } from './format.ts';
 
 export interface VerdictRow {
@@ -39,8 +40,9 @@ export interface Verdict {
   rows: VerdictRow[];
   /** What changes the reading: attacks that never acted, censored breaking points, a guardian veto, few seeds. */
   caveats: string[];
-  /** Which columns the rows carry. */
-  shape: 'season' | 'primary';
+  /** Which columns the rows carry: a sweep's rows are its settings (Pareto front, base, recommended). */
+  shape: 'season' | 'primary' | 'sweep';
+  sweep?: SweepAnalysis;
 }
 
 interface VerdictInput {
@@ -53,6 +55,7 @@ interface VerdictInput {
   level: number;
   resamples: number;
   rng: Rng;
+  sweep?: SweepAnalysis | null;
 }
 
 const finite = (values: Array<number | undefined>): number[] => values.filter((v): v is number => v !== undefined && Number.isFinite(v));
@@ -175,12 +178,33 @@ function primaryVerdict(input: VerdictInput): Verdict {
 }
 
 export function verdictOf(input: VerdictInput): Verdict {
+  if (input.sweep) {
+    const few = caveatsOf({ ...input, config: null }).filter((c) => c.startsWith('Only '));
+    const seeds = (input.config as { seeds?: number } | null)?.seeds;
+    const seedCaveat = typeof seeds === 'number' && seeds < 10 ? [`Only ${seeds} seed${seeds === 1 ? '' : 's'} per setting: intervals are wide, and a difference inside them is not a difference.`] : few;
+    return { headline: input.sweep.headline, rows: [], caveats: [...input.sweep.caveats, ...seedCaveat], shape: 'sweep', sweep: input.sweep };
+  }
   return input.spec.successMetric === 'attackSucceeded' ? seasonVerdict(input) : primaryVerdict(input);
 }
 
 /** The verdict's table, in the user's units: for the terminal and the HTML alike. */
 export function verdictTable(verdict: Verdict, spec: ReportSpec): { headers: string[]; rows: string[][] } {
   const level = (m: MeanEstimate | undefined, metric: string) => (m === undefined ? '-' : interval(metric, m));
+  if (verdict.shape === 'sweep' && verdict.sweep !== undefined) {
+    const sweep = verdict.sweep;
+    // The base, the recommended setting and the Pareto front, least money at risk first.
+    const shown = sweep.points
+      .filter((p) => p.base || p.pareto || p.variant === sweep.choice)
+      .sort((a, b) => (a.loss?.mean ?? Infinity) - (b.loss?.mean ?? Infinity) || (a.honestCost?.mean ?? Infinity) - (b.honestCost?.mean ?? Infinity));
+    const role = (p: SweepPoint) =>
+      [p.variant === sweep.choice ? 'recommended' : '', p.base ? 'base' : '', p.pareto ? 'front' : '', p.meetsTarget === true ? 'under target' : p.meetsTarget === false ? 'over target' : '', p.untested ? 'NOT TESTED' : '']
+        .filter((x) => x !== '')
+        .join(', ');
+    return {
+      headers: ['setting', 'strongest attack', 'at risk a season [CI]', 'attack success', `honest cost a season [CI]${sweep.honestCostBasis === 'no attack' ? ', no attack' : ''}`, 'role'],
+      rows: shown.map((p) => [p.label, p.strongestAttack ?? '-', level(p.loss ?? undefined, 'attackLoss'), formatRate(p.success), level(p.honestCost ?? undefined, 'honestCost'), role(p)]),
+    };
+  }
   if (verdict.shape === 'season') {
     const stress = verdict.rows.some((r) => r.breakingPoint !== undefined);
     return {

@@ -8,7 +8,7 @@ const HEAD = 'name: t\nkind: compare\n';
 
 /** Each bad config and the exact one-line error it must give. */
 const BAD: Array<[string, string]> = [
-  ['name: t\nkind: comp\nvariants: [{name: a}]\n', 'bad.yaml:2: kind: must be one of: compare, stress, train, search, loop, got \'comp\''],
+  ['name: t\nkind: comp\nvariants: [{name: a}]\n', 'bad.yaml:2: kind: must be one of: compare, stress, sweep, train, search, loop, got \'comp\''],
   ['kind: compare\nvariants: [{name: a}]\n', 'bad.yaml:1: name: required (string)'],
   ['name: "a b"\nkind: compare\nvariants: [{name: a}]\n', "bad.yaml:1: name: must be a name of letters, digits, and . _ + - (no spaces), got 'a b'"],
   [`${HEAD}variants: []\n`, 'bad.yaml:3: variants: give at least one variant'],

@@ -44,7 +44,7 @@ export function seasonCells(config: SeasonConfigShape): PlanCell[] {
 }
 
 /** Generator model paths are relative to the config file, so runs do not depend on the working directory. */
-export function resolvePopulations(config: SeasonConfigShape, configPath: string): void {
+export function resolvePopulations(config: Pick<SeasonConfigShape, 'populations'>, configPath: string): void {
   for (const population of config.populations) population.generator = resolveGeneratorModel(configPath, population.name, population.generator);
 }
 

@@ -14,7 +14,8 @@ import { runSeason, type AttackStrategy } from '../../../envs/dao/season.ts';
 import { loadGenerator, type Generator } from '../../../generators/registry.ts';
 import { mapMembers, memberSupply, presetMarket } from '../../world/members.ts';
 import { calibrateTurnout, type TurnoutCalibration } from '../../../generators/turnout.ts';
-import type { PopulationConfig, SeasonExperimentConfig } from '../../config.ts';
+import type { PopulationConfig, SeasonExperimentConfig, VariantConfig } from '../../config.ts';
+import type { Stressor } from '../stress/index.ts';
 import { trialResult } from '../../plan.ts';
 import type { MetricValues, TrialResult, TrialSpec } from '../../types.ts';
 
@@ -57,18 +58,37 @@ export function calibratedMapping(config: PopulationConfig, generator: Generator
   return calibration;
 }
 
+/** What a season trial needs of its config besides the variant: the populations, the attack budget, the season and the market. */
+export type SeasonWorld = Pick<SeasonExperimentConfig, 'populations' | 'attackBudgetUsd' | 'season' | 'market'>;
+
+/** A compare or stress trial: the spec's variant, and (stress) the stressor's value. */
 export async function runSeasonTrial(config: SeasonExperimentConfig, spec: TrialSpec): Promise<TrialResult> {
-  const start = performance.now();
   const variant = config.variants.find((v) => v.name === spec.params.variant);
+  if (variant === undefined) throw new Error(`trial ${spec.key} names a variant the config lacks`);
+  const stressor = config.kind === 'stress' ? { name: config.stress.stressor, value: Number(spec.params[config.stress.stressor]) } : undefined;
+  return runSeasonWorld(config, spec, variant, { stressor });
+}
+
+export interface SeasonTrialOptions {
+  /** A stress run's stressor and its value in this trial. */
+  stressor?: { name: Stressor; value: number };
+  /** Also report honestCost (good value not delivered; the sweep's honest cost). */
+  honestCost?: boolean;
+}
+
+/** One season of `variant` in the spec's population under the spec's attack. */
+export async function runSeasonWorld(config: SeasonWorld, spec: TrialSpec, variant: VariantConfig, trialOptions: SeasonTrialOptions = {}): Promise<TrialResult> {
+  const start = performance.now();
   const populationConfig = config.populations.find((p) => p.name === spec.params.population);
-  if (variant === undefined || populationConfig === undefined) throw new Error(`trial ${spec.key} names a variant or population the config lacks`);
+  if (populationConfig === undefined) throw new Error(`trial ${spec.key} names a population the config lacks`);
   const attack = spec.params.attack as AttackStrategy;
   const options: DefaultPopulationOptions = { ...populationConfig.options };
   let budget = config.attackBudgetUsd;
   let attackShare = config.season.attackShare;
-  if (config.kind === 'stress') {
-    const value = Number(spec.params[config.stress.stressor]);
-    switch (config.stress.stressor) {
+  const stressor = trialOptions.stressor;
+  if (stressor !== undefined) {
+    const value = stressor.value;
+    switch (stressor.name) {
       case 'attackBudgetUsd':
         budget = value;
         break;
@@ -81,7 +101,7 @@ export async function runSeasonTrial(config: SeasonExperimentConfig, spec: Trial
       case 'turnoutScale':
       case 'balanceTail':
       case 'lateShare':
-        options[config.stress.stressor] = value;
+        options[stressor.name] = value;
         break;
     }
   }
@@ -115,6 +135,7 @@ export async function runSeasonTrial(config: SeasonExperimentConfig, spec: Trial
     failedGoodValue: result.failedGoodValue,
     honestProposals: result.honestProposals,
   };
+  if (trialOptions.honestCost) metrics.honestCost = result.goodValue - result.executedValue;
   if (result.honestProposals > 0) metrics.honestExecutedShare = result.honestExecuted / result.honestProposals;
   const acted = attackActed(result.attack.outcome);
   if (acted !== null) metrics.attackActed = acted ? 1 : 0;
