@@ -8,6 +8,7 @@ import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+import { SWEEP_PARAMETERS } from '../runner/kinds/sweep/parameters.ts';
 import { protocolSchema } from '../envs/dao/protocol.ts';
 import { KINDS } from '../runner/kinds/index.ts';
 
@@ -37,8 +38,18 @@ function sourceFiles(dir: string): string[] {
   });
 }
 
+/** Meanings of fields whose name means something else elsewhere. */
+const PATH_MEANINGS: Record<string, string> = {
+  'design.kind': 'grid, lhs (a Latin hypercube, seeded by the config seed) or sobol (the unscrambled Sobol sequence)',
+};
+
 /** Meanings of the fields whose definitions carry no doc comment of their own. */
 const MEANINGS: Record<string, string> = {
+  target: 'what counts as safe enough: the verdict recommends the cheapest setting under it',
+  attackLossUsd: 'money at risk a season (usd) a setting must stay under, at the upper end of its interval',
+  design: 'how settings are chosen: grid (every combination of the lists), lhs (a Latin hypercube) or sobol, with points settings',
+  points: 'how many settings a design spreads over the ranges (lhs, sobol)',
+  base: 'the protocol every setting starts from (a preset, with changes for all settings); it also runs as setting base',
   kind: 'the experiment kind',
   name: 'a name of letters, digits and . _ + - (runs, variants and populations are named by it)',
   description: 'free text kept with the run and shown in its report',
@@ -170,6 +181,14 @@ function rangeOf(schema: Json): string {
 const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 const defaultOf = (schema: Json): string => (schema.default === undefined ? '' : `\`${JSON.stringify(schema.default).slice(0, 60)}\``);
 
+/** A sweep's parameters (kind sweep): one row each, in its own unit, with what it sets; the range fields once. */
+function sweepRow(name: string): string[] | undefined {
+  const parameter = SWEEP_PARAMETERS[name];
+  if (parameter === undefined) return undefined;
+  const unit = parameter.unit === 'share' ? `share (0-1)${parameter.offValue ? " or 'off'" : ''}` : parameter.unit === 'switch' ? 'true / false' : unitOf('timelock');
+  return [`\`parameters.${name}\``, 'a list of values, or a range', cell(unit), '', cell(parameter.unit === 'switch' ? 'true, false' : `${parameter.low} to ${parameter.high}${parameter.unit === 'duration' ? ' blocks' : ''}`), cell(`sets ${parameter.sets}`)];
+}
+
 /** Table rows for every field under `schema`, paths joined with dots, list items as `[]`, union options by kind. */
 function rows(schema: Json, path: string, comments: Map<string, string>, out: string[][]): void {
   const properties = schema.properties as Record<string, Json> | undefined;
@@ -177,8 +196,17 @@ function rows(schema: Json, path: string, comments: Map<string, string>, out: st
     const required = new Set((schema.required as string[] | undefined) ?? []);
     for (const [name, field] of Object.entries(properties)) {
       const fieldPath = path ? `${path}.${name}` : name;
-      out.push([`\`${fieldPath}\`${required.has(name) && field.default === undefined ? ' (required)' : ''}`, cell(typeOf(field)), cell(unitOf(name)), cell(defaultOf(field)), cell(rangeOf(field)), cell(MEANINGS[name] ?? comments.get(name) ?? '')]);
+      const swept = path === 'parameters' ? sweepRow(name) : undefined;
+      if (swept !== undefined) {
+        out.push(swept);
+        continue;
+      }
+      out.push([`\`${fieldPath}\`${required.has(name) && field.default === undefined ? ' (required)' : ''}`, cell(typeOf(field)), cell(unitOf(name)), cell(defaultOf(field)), cell(rangeOf(field)), cell(PATH_MEANINGS[fieldPath] ?? MEANINGS[name] ?? comments.get(name) ?? '')]);
       rows(field, fieldPath, comments, out);
+      if (fieldPath === 'parameters' && properties.design !== undefined) {
+        out.push(['`parameters.<name>: [v1, v2, ...]`', 'list', '', '', '1 to 50 values', 'grid: the values tried (with design lhs or sobol: picked by stratum)']);
+        out.push(['`parameters.<name>: { low, high, scale }`', 'mapping', '', '`scale: linear`', 'low < high; log needs low > 0', 'design lhs or sobol: the range the settings spread over, evenly in the value (linear) or its logarithm (log)']);
+      }
     }
   }
   if (schema.type === 'array' && schema.items !== undefined) rows(schema.items as Json, `${path}[]`, comments, out);

@@ -2,7 +2,7 @@
  * Reports in a real browser: one report of each experiment kind (its shipped config shrunk to seconds) opened
  * in Debian's headless chromium at 1,400 x 900 px. Each must open with its verdict, fit the viewport (a wide
  * table scrolls inside its own box, never the page), show no text cut with an ellipsis (HTML or chart labels),
- * and print no number in exponent notation in any table. Full-page screenshots go to test-artifacts/reports/
+ * and print no number in exponent notation in any table; the verdict's first answer ends on the first screen. Full-page screenshots go to test-artifacts/reports/
  * (gitignored). Skipped, with a visible message, where chromium is missing.
  */
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -30,6 +30,7 @@ interface PageFindings {
   exponents: string[];
   firstHeading: string | null;
   verdictTop: number | null;
+  answerBottom: number | null;
 }
 
 /**
@@ -55,6 +56,7 @@ const PAGE_CHECKS = `(() => {
     exponents: [...document.querySelectorAll('td')].map((td) => td.textContent || '').filter((t) => /(?<![\\w.])\\d+(\\.\\d+)?e[+-]?\\d+(?![\\w.])/.test(t)),
     firstHeading: (document.querySelector('h2') || {}).textContent || null,
     verdictTop: document.querySelector('#verdict') ? document.querySelector('#verdict').getBoundingClientRect().top : null,
+    answerBottom: document.querySelector('#verdict p.answer') ? document.querySelector('#verdict p.answer').getBoundingClientRect().bottom : null,
   };
 })()`;
 
@@ -62,6 +64,7 @@ const PAGE_CHECKS = `(() => {
 const KINDS: Array<{ kind: string; file: string }> = [
   { kind: 'compare', file: 'protocol-compare.yaml' },
   { kind: 'stress', file: 'quorum-stress.yaml' },
+  { kind: 'sweep', file: 'quorum-timelock-sweep.yaml' },
   { kind: 'train', file: 'beanstalk-attack.yaml' },
   { kind: 'search', file: 'design-search.yaml' },
   { kind: 'loop', file: 'closed-loop.yaml' },
@@ -105,6 +108,7 @@ if (CHROMIUM === undefined) console.log('skipping the browser check of reports: 
         found.exponents.length > 0 ? `exponent notation in tables: ${found.exponents.slice(0, 3).join(' | ')}` : '',
         found.firstHeading !== 'Verdict' ? `the first section is '${found.firstHeading}', not the verdict` : '',
         found.verdictTop === null || found.verdictTop > 300 ? `the verdict starts at ${found.verdictTop} px, not on the first screen` : '',
+        found.answerBottom === null || found.answerBottom > 900 ? `the verdict's answer ends at ${found.answerBottom} px, below the first screen` : '',
       ].filter((p) => p !== '');
       console.log(`  ${kind}: ${problems.length === 0 ? 'ok' : problems.join('; ')} (screenshot test-artifacts/reports/${kind}.png)`);
       failures.push(...problems.map((p) => `${kind}: ${p}`));

@@ -43,7 +43,7 @@ export const schema = strict({
     protocol: z.record(z.string(), z.unknown()).default({}),
   }).default({ preset: 'compound-bravo', protocol: {} }),
   /** The swept parameters: a list of values each (grid), or ranges (lhs, sobol). Shares are 0-1; durations carry a unit. */
-  parameters: z.partialRecord(z.enum(SWEEP_PARAMETER_NAMES), parameterSpec),
+  parameters: strict(Object.fromEntries(SWEEP_PARAMETER_NAMES.map((name) => [name, parameterSpec.optional()])) as Record<string, z.ZodOptional<typeof parameterSpec>>),
   /** grid: every combination of the listed values; lhs / sobol: `points` settings spread over the ranges. */
   design: strict({ kind: z.enum(['grid', 'lhs', 'sobol']).default('grid'), points: positiveInt(MAX_SWEEP_POINTS).optional() }).default({ kind: 'grid' }),
   populations: z.array(population).min(1, 'give at least one population').default([{ name: 'calibrated', members: 2000, generator: 'default', options: {} }]),
@@ -56,15 +56,20 @@ export const schema = strict({
 });
 export type SweepConfig = z.output<typeof schema>;
 
+/** The parameters a config sweeps, in its order. */
+export function sweptNames(config: SweepConfig): string[] {
+  return Object.keys(config.parameters).filter((name) => config.parameters[name] !== undefined);
+}
+
 /** A swept parameter's placements (design kinds) or parsed values (grid), and its problems. */
 function parseParameters(config: SweepConfig): { names: string[]; lists: number[][]; placements: Placement[]; problems: Problem[] } {
-  const names = Object.keys(config.parameters);
+  const names = sweptNames(config);
   const lists: number[][] = [];
   const placements: Placement[] = [];
   const problems: Problem[] = [];
   const grid = config.design.kind === 'grid';
   for (const name of names) {
-    const spec = config.parameters[name as keyof SweepConfig['parameters']]!;
+    const spec = config.parameters[name]!;
     const at = (...path: PropertyKey[]): PropertyKey[] => ['parameters', name, ...path];
     if (Array.isArray(spec)) {
       const values: number[] = [];
@@ -138,7 +143,7 @@ export function baseValues(config: SweepConfig): { values: Record<string, number
   const supply = PRESETS[config.base.preset]!.supply;
   const values: Record<string, number | null> = {};
   const notes: string[] = [];
-  for (const name of Object.keys(config.parameters)) {
+  for (const name of sweptNames(config)) {
     const read = SWEEP_PARAMETERS[name]!.base(protocol, supply);
     values[name] = read === null ? null : tidy(name, read.value);
     if (read?.note !== undefined) notes.push(`The base's ${SWEEP_PARAMETERS[name]!.label} is read as ${describePoint({ [name]: values[name]! })} (${read.note}); the swept settings use a share of the vote supply at the snapshot.`);
@@ -189,14 +194,14 @@ function cells(config: SweepConfig): PlanCell[] {
 /** The variant a trial runs: the base protocol, or the base with the setting's values. */
 export function sweepVariant(config: SweepConfig, params: Record<string, string | number>): VariantConfig {
   if (params.variant === BASE_VARIANT) return { name: BASE_VARIANT, preset: config.base.preset, protocol: config.base.protocol };
-  const values = Object.fromEntries(Object.keys(config.parameters).map((name) => [name, Number(params[name])]));
+  const values = Object.fromEntries(sweptNames(config).map((name) => [name, Number(params[name])]));
   return { name: String(params.variant), preset: config.base.preset, protocol: pointOverrides(config, values) as Record<string, unknown> };
 }
 
 export function sweepSpec(config: SweepConfig): SweepSpec {
   const base = baseValues(config);
   return {
-    parameters: Object.keys(config.parameters),
+    parameters: sweptNames(config),
     design: config.design.kind,
     targetLossUsd: config.target.attackLossUsd ?? null,
     baseVariant: BASE_VARIANT,
