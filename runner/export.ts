@@ -6,6 +6,9 @@
  * duration_ms. Names appear in the order the run first reported them; a trial without a
  * value leaves its cell empty. JSONL nests params and metrics: {run_id, ..., params: {}, metrics: {}, duration_ms}.
  *
+ * Trajectory rows (`what: 'trajectories'`): the identity columns, then one row per event of a recorded season
+ * (envs/dao/trajectory.ts: block, day, event, proposal, ..., votes, usd, treasury and price).
+ *
  * Episode rows: run_id, trial_key, seed_index, seed, variant, episode (its index in the trial), then
  * `data.<field>` for each field (JSONL nests them under `data`).
  *
@@ -19,12 +22,16 @@ import { Readable, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { StoreError, type Store } from './store.ts';
 import type { ArtifactRecord, EpisodeRecord, TrialResult } from './types.ts';
+import { decodeTrajectory, TRAJECTORY_ARTIFACT, TRAJECTORY_COLUMNS, trajectoryRow } from '../envs/dao/trajectory.ts';
 
 export type ExportFormat = 'csv' | 'jsonl';
-export type ExportWhat = 'trials' | 'episodes' | 'artifacts';
+export type ExportWhat = 'trials' | 'episodes' | 'artifacts' | 'trajectories';
 
 export interface ExportOptions {
-  /** 'trials' (default): one row per trial; 'episodes': one row per recorded episode; 'artifacts': one row per stored artifact (not its content). */
+  /**
+   * 'trials' (default): one row per trial; 'episodes': one row per recorded episode; 'artifacts': one row per
+   * stored artifact (not its content); 'trajectories': one row per event of every recorded season timeline.
+   */
   what?: ExportWhat;
 }
 
@@ -59,12 +66,18 @@ export async function exportRun(
   if (store.getRun(runId) === undefined) throw new StoreError(`no run with id ${runId} in ${store.path}`);
   const summary: ExportSummary = { rows: 0 };
   const what = options.what ?? 'trials';
+  // Refused before any output exists.
+  if (what === 'trajectories' && !store.listArtifacts(runId).some((info) => info.name === TRAJECTORY_ARTIFACT && info.trialKey !== undefined)) {
+    throw new StoreError(`run ${runId} recorded no trajectories: set trajectories: N in its config (the first N seeds of every cell keep their season timeline) and run it again`);
+  }
   const lines =
     what === 'trials'
       ? trialLines(store, runId, format, summary)
       : what === 'episodes'
         ? episodeLines(store, runId, format, summary)
-        : artifactLines(store, runId, format, summary);
+        : what === 'artifacts'
+          ? artifactLines(store, runId, format, summary)
+          : trajectoryLines(store, runId, format, summary);
   const source = Readable.from(inChunks(lines), { objectMode: false });
   if (typeof output === 'string') {
     makeDirectories(dirname(output));
@@ -183,6 +196,28 @@ function* artifactLines(store: Store, runId: string, format: ExportFormat, summa
     const row = { run_id: runId, trial_key: info.trialKey ?? null, seed: info.seed ?? null, name: info.name, media_type: info.mediaType, bytes: info.bytes };
     yield format === 'jsonl' ? jsonLine(row) : csvLine(columns.map((column) => row[column]));
     summary.rows++;
+  }
+}
+
+/**
+ * Trajectory rows: the trial's identity, then one row per event with TRAJECTORY_COLUMNS (units in docs and in the
+ * column names: votes, usd, blocks, days). Trials are read one at a time.
+ */
+function* trajectoryLines(store: Store, runId: string, format: ExportFormat, summary: ExportSummary): Generator<string> {
+  const recorded = store.listArtifacts(runId).filter((info) => info.name === TRAJECTORY_ARTIFACT && info.trialKey !== undefined);
+  const trials = new Map(store.trials(runId).map((t) => [`${t.key}\u0000${t.seed}`, t]));
+  const columns = TRAJECTORY_COLUMNS.map((c) => c.name);
+  if (format === 'csv') yield csvLine([...IDENTITY_COLUMNS, ...columns]);
+  for (const info of recorded) {
+    const trial = trials.get(`${info.trialKey}\u0000${info.seed}`);
+    const artifact = store.artifact(runId, TRAJECTORY_ARTIFACT, { key: info.trialKey!, seed: info.seed! });
+    if (trial === undefined || artifact === undefined) continue;
+    const { events } = decodeTrajectory(artifact.content);
+    for (const event of events) {
+      const row = trajectoryRow(event);
+      yield format === 'jsonl' ? jsonLine({ ...identity(runId, trial), ...row }) : csvLine([runId, trial.key, trial.seedIndex, trial.seed, trial.variant, ...columns.map((c) => row[c])]);
+      summary.rows++;
+    }
   }
 }
 

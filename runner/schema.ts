@@ -144,6 +144,12 @@ export const searchSeason = strict(
   },
 );
 
+/**
+ * Record the season timeline of the first N seeds of every cell (0 or unset: none), kept with the run: exported
+ * with `daogym export RUN --what trajectories` and replayed with `daogym report RUN --trial KEY --seed S`.
+ */
+export const trajectories = z.number().int().min(0).max(1000).optional();
+
 export const report = strict({
   primaryMetric: z.enum(METRICS).default('score'),
   baseline: slug.optional(),

@@ -16,7 +16,7 @@ interface ExportArgs {
   run: string;
   db: string;
   format: 'csv' | 'jsonl';
-  what: 'trials' | 'episodes' | 'artifacts';
+  what: 'trials' | 'episodes' | 'artifacts' | 'trajectories';
   artifact?: string;
   seed?: number;
   trial?: string;
@@ -31,7 +31,7 @@ export function builder(yargs: Argv): Argv<ExportArgs> {
     .positional('run', { type: 'string', demandOption: true, describe: 'run id' })
     .option('db', { type: 'string', default: 'results/daogym.db', describe: 'SQLite database of runs' })
     .option('format', { choices: ['csv', 'jsonl'] as const, default: 'csv' as const, describe: 'output format' })
-    .option('what', { choices: ['trials', 'episodes', 'artifacts'] as const, default: 'trials' as const, describe: 'one row per trial, per episode, or per stored artifact' })
+    .option('what', { choices: ['trials', 'episodes', 'artifacts', 'trajectories'] as const, default: 'trials' as const, describe: 'one row per trial, per episode, per stored artifact, or per event of the recorded season timelines (config: trajectories: N)' })
     .option('artifact', { type: 'string', describe: 'write this artifact\'s content instead (a name from --what artifacts)' })
     .option('seed', { type: 'number', describe: 'with --artifact: the trial seed it belongs to' })
     .option('trial', { type: 'string', describe: 'with --artifact: the trial key it belongs to' })
@@ -69,6 +69,8 @@ export async function handler(args: ExportArgs): Promise<void> {
       const summary = await exportRun(store, run.id, args.format, args.output ?? process.stdout, { what: args.what });
       if (args.output !== undefined) console.error(`wrote ${summary.rows} rows to ${args.output}`);
     } catch (error) {
+      // A run without what was asked for (no recorded trajectories) is the user's to fix.
+      if (error instanceof StoreError) throw new UsageError(`--what ${args.what}: ${error.message}`);
       // `daogym export ... | head`: the reader closing early is a normal end.
       if ((error as NodeJS.ErrnoException).code !== 'EPIPE') throw error;
     }

@@ -6,13 +6,14 @@
 import { AliasTable, lognormal, normal, poisson } from '../../lib/distributions.ts';
 import type { Rng } from '../../lib/rng.ts';
 import type { AttackOutcome } from './attack-outcome.ts';
-import { ATTACKER, FINAL_STATES, GovernanceSimulation, type GuardianConfig, type Proposal, type SharedPopulationData } from './governance.ts';
+import { ATTACKER, FINAL_STATES, GovernanceSimulation, TREASURY, type GuardianConfig, type Proposal, type SharedPopulationData } from './governance.ts';
 import { formatTokens } from './refusal.ts';
 import type { MarketConfig } from './market.ts';
 import type { Population } from './population.ts';
 import type { Protocol } from './protocol.ts';
 import { BLOCKS_PER_DAY } from './protocol.ts';
 import { FOR } from './tally.ts';
+import { blankEvent, type TrajectoryEvent } from './trajectory.ts';
 
 /**
  * Scripted strategies, each a drain proposal per season. Every one first gets what it needs to propose
@@ -99,6 +100,8 @@ export interface SeasonConfig {
    * attacker alike; 0: a proposer below the threshold cannot propose.
    */
   sponsorship?: number;
+  /** Record the season's timeline (envs/dao/trajectory.ts) in the result's `trajectory`; off by default. */
+  record?: boolean;
 }
 
 export interface SeasonResult {
@@ -121,6 +124,8 @@ export interface SeasonResult {
   score: number;
   /** How the season's attack ended, and why. */
   attack: AttackOutcome;
+  /** The season's events, when `record` was set. */
+  trajectory?: TrajectoryEvent[];
 }
 
 interface HonestGrant {
@@ -152,7 +157,8 @@ export function runSeason(config: SeasonConfig, rng: Rng): SeasonResult {
   const proposers = proposerTable(sim);
   let blockedGoodValue = 0;
   const worthBefore = sim.market.netWorth(ATTACKER);
-  const attacker = new ScriptedAttacker(sim, config);
+  const recorder = config.record ? new SeasonRecorder(sim) : undefined;
+  const attacker = new ScriptedAttacker(sim, config, recorder);
   let next = 0;
   for (let step = 0; step < totalSteps; step++) {
     while (next < arrivalSteps.length && arrivalSteps[next]! <= step) {
@@ -170,18 +176,25 @@ export function runSeason(config: SeasonConfig, rng: Rng): SeasonResult {
       const backers = short && sponsorship > 0 ? sim.canvass({ signal, attention: 1, streamKey: `arrival-${next - 1}`, gap: Math.max(gap, Number.MIN_VALUE), reach: sponsorship, exclude: proposer }) : undefined;
       if (short && backers === undefined) {
         blockedGoodValue += Math.max(0, requestedUsd * (multiple - 1));
+        recorder?.blocked(Math.max(0, requestedUsd * (multiple - 1)), requestedUsd);
         continue;
       }
       const proposal = sim.propose({ kind: 'grant', proposer: 'honest', requestedUsd, trueValue: requestedUsd * multiple, signal, streamKey: `grant-${grants.length}`, backers });
       grants.push({ proposal, netValue: requestedUsd * (multiple - 1) });
+      recorder?.proposed(proposal, requestedUsd, requestedUsd * (multiple - 1));
     }
     attacker.act(step);
     sim.advance(stepBlocks);
     sim.refreshAttackerVotes();
+    recorder?.step();
   }
   attacker.unwind();
+  recorder?.step();
   // Let proposals still in flight finish (no new arrivals): the season's decisions are counted.
-  for (let extra = 0; extra < 4 * 60 && sim.proposals.some((p) => !FINAL_STATES.has(p.state)); extra++) sim.advance(stepBlocks);
+  for (let extra = 0; extra < 4 * 60 && sim.proposals.some((p) => !FINAL_STATES.has(p.state)); extra++) {
+    sim.advance(stepBlocks);
+    recorder?.step();
+  }
   sim.checkInvariants();
 
   let executedValue = 0;
@@ -211,7 +224,102 @@ export function runSeason(config: SeasonConfig, rng: Rng): SeasonResult {
     honestExecuted,
     score: (executedValue - failedGoodValue - attackLoss) / config.treasuryUsd,
     attack: attacker.outcome(totalSteps),
+    ...(recorder === undefined ? {} : { trajectory: recorder.events }),
   };
+}
+
+/**
+ * Records a season as it runs (SeasonConfig.record): honest ideas blocked, proposals made, each open proposal's
+ * cumulative votes against its quorum at the end of every 6-hour step, state changes at their block (an
+ * execution at its own block), the attacker's actions, and the treasury and price when they move.
+ */
+class SeasonRecorder {
+  readonly events: TrajectoryEvent[] = [];
+  private readonly states = new Map<number, string>();
+  private lastTreasury = NaN;
+  private lastPrice = NaN;
+
+  constructor(private readonly sim: GovernanceSimulation) {
+    this.market();
+  }
+
+  blocked(valueUsd: number, requestedUsd: number): void {
+    const e = blankEvent(this.sim.block, 'blocked');
+    e.proposer = 'honest';
+    e.kind = 'grant';
+    e.usd = valueUsd;
+    e.detail = `an honest grant of ${usd(requestedUsd)} below the proposal threshold, never proposed`;
+    this.events.push(e);
+  }
+
+  proposed(proposal: Proposal, requestedUsd: number, valueUsd: number | null): void {
+    const e = this.proposalEvent(proposal, 'proposed', proposal.createdAt);
+    e.usd = requestedUsd;
+    e.valueUsd = valueUsd;
+    this.events.push(e);
+    this.states.set(proposal.id, proposal.state);
+  }
+
+  attacker(detail: string, tokens: number | null, spentUsd: number | null, proposal?: Proposal): void {
+    const e = proposal === undefined ? blankEvent(this.sim.block, 'attacker') : this.proposalEvent(proposal, 'attacker', this.sim.block);
+    e.proposer = 'attacker';
+    e.tokens = tokens;
+    e.usd = spentUsd;
+    e.detail = detail;
+    this.events.push(e);
+  }
+
+  /** After a step: state changes, the open proposals' tallies, the market. */
+  step(): void {
+    const sim = this.sim;
+    for (const proposal of sim.proposals) {
+      const before = this.states.get(proposal.id);
+      if (before !== proposal.state) {
+        const at = proposal.state === 'executed' ? proposal.executedAt : proposal.state === 'active' ? proposal.startBlock : Math.min(sim.block, Math.max(proposal.endBlock, proposal.startBlock));
+        const e = this.proposalEvent(proposal, 'state', at);
+        this.withTally(e, proposal);
+        if (proposal.state === 'executed') e.usd = proposal.paidUsd;
+        e.detail = `${before ?? 'new'} -> ${proposal.state}`;
+        this.events.push(e);
+        this.states.set(proposal.id, proposal.state);
+      }
+      if (proposal.state === 'active') {
+        const e = this.proposalEvent(proposal, 'tally', sim.block);
+        this.withTally(e, proposal);
+        this.events.push(e);
+      }
+    }
+    this.market();
+  }
+
+  private market(): void {
+    const treasury = this.sim.ledger.balance(TREASURY, 'usd');
+    const price = this.sim.market.price();
+    if (treasury === this.lastTreasury && price === this.lastPrice) return;
+    const e = blankEvent(this.sim.block, 'market');
+    e.treasuryUsd = treasury;
+    e.priceUsd = price;
+    this.events.push(e);
+    this.lastTreasury = treasury;
+    this.lastPrice = price;
+  }
+
+  private proposalEvent(proposal: Proposal, event: TrajectoryEvent['event'], block: number): TrajectoryEvent {
+    const e = blankEvent(block, event);
+    e.proposal = proposal.id;
+    e.proposer = proposal.proposer;
+    e.kind = proposal.kind;
+    e.state = proposal.state;
+    return e;
+  }
+
+  private withTally(e: TrajectoryEvent, proposal: Proposal): void {
+    e.forVotes = proposal.forVotes;
+    e.againstVotes = proposal.againstVotes;
+    e.abstainVotes = proposal.abstainVotes;
+    // An open vote's quorum as it stands now; a closed one's as it was decided.
+    e.quorumVotes = proposal.state === 'active' && this.sim.protocol.votingPower.kind !== 'conviction' ? this.sim.quorumVotes(proposal) : proposal.quorumVotes;
+  }
 }
 
 /** Indices of the `count` members with the most voting power (ties: lower index first). */
@@ -271,8 +379,28 @@ class ScriptedAttacker {
   constructor(
     private readonly sim: GovernanceSimulation,
     private readonly config: SeasonConfig,
+    private readonly recorder?: SeasonRecorder,
   ) {
     this.startStep = Math.round(config.attackDay * 4);
+  }
+
+  /** Runs `action` and, when recording, notes what it moved: tokens (held or owed) and dollars spent. */
+  private noted<T>(detail: string, action: () => T, proposal?: Proposal): T {
+    if (this.recorder === undefined) return action();
+    const { sim } = this;
+    const tokens = sim.attackerTokens() - sim.market.debtOf(ATTACKER);
+    const held = sim.attackerTokens();
+    const dollars = sim.ledger.balance(ATTACKER, 'usd');
+    const weight = proposal?.attackerVotedWeight ?? 0;
+    const result = action();
+    const movedTokens = sim.attackerTokens() - held;
+    const spent = dollars - sim.ledger.balance(ATTACKER, 'usd');
+    const votes = (proposal?.attackerVotedWeight ?? 0) - weight;
+    if (Math.abs(movedTokens) > 1e-6 || Math.abs(spent) > 1e-6 || votes !== 0) {
+      const text = votes !== 0 ? `${detail}: ${formatTokens(votes)} votes For` : detail;
+      this.recorder.attacker(text, votes !== 0 ? votes : movedTokens !== 0 ? movedTokens : tokens, spent !== 0 ? spent : null, proposal);
+    }
+    return result;
   }
 
   act(step: number): void {
@@ -289,10 +417,10 @@ class ScriptedAttacker {
       case 'buy-and-vote':
       case 'borrow-and-vote':
       case 'sybil':
-        sim.attackerVote(proposal, FOR);
+        this.noted('vote', () => sim.attackerVote(proposal, FOR), proposal);
         break;
       case 'late-vote':
-        if (proposal.endBlock - sim.block <= BLOCKS_PER_DAY / 4) sim.attackerVote(proposal, FOR);
+        if (proposal.endBlock - sim.block <= BLOCKS_PER_DAY / 4) this.noted('vote late', () => sim.attackerVote(proposal, FOR), proposal);
         break;
       case 'flash-loan': {
         const tokens = market.availableToBorrow();
@@ -302,13 +430,13 @@ class ScriptedAttacker {
           break;
         }
         let gained = 0;
-        const result = sim.flashLoan(tokens, () => {
+        const result = this.noted(`flash loan of ${formatTokens(tokens)} tokens`, () => sim.flashLoan(tokens, () => {
           // What the loaned tokens add to the attacker's weight on this proposal (0 under a snapshot before the loan).
           gained = sim.attackerWeight(proposal) - sim.attackerWeight(proposal, sim.attackerTokens() - tokens);
           sim.attackerVote(proposal, FOR);
           sim.emergencyCommit(proposal);
           market.buy(ATTACKER, market.costToBuy(tokens * market.config.flashLoanFee) * 1.000001);
-        });
+        }), proposal);
         if (!result.ok) {
           this.loans.reverted++;
           this.loans.lastRevert = result.reason;
@@ -319,16 +447,17 @@ class ScriptedAttacker {
         break;
       }
       case 'coalition':
-        sim.sponsorsVote(proposal);
+        this.noted('sponsors vote', () => sim.sponsorsVote(proposal), proposal);
         break;
       case 'bribe':
         // The threshold tokens vote For at once; the bribes come half-way through the period.
-        if (proposal.attackerVotedWeight === 0 && sim.attackerTokens() > 0) sim.attackerVote(proposal, FOR);
+        if (proposal.attackerVotedWeight === 0 && sim.attackerTokens() > 0) this.noted('vote', () => sim.attackerVote(proposal, FOR), proposal);
         if (sim.block - proposal.startBlock >= config.protocol.votingPeriod / 2) {
           const budget = sim.ledger.balance(ATTACKER, 'usd');
           this.bribes.offered++;
           this.bribes.budgetAtOffer = budget;
           const bought = sim.bribe(proposal, BRIBE_PRICE_SHARE * market.price(), budget);
+          if (this.recorder !== undefined && bought.bought > 0) this.recorder.attacker(`bribe: ${formatTokens(bought.bought)} votes from ${bought.members} members`, bought.bought, bought.cost, proposal);
           this.bribes.bought += bought.bought;
           this.bribes.cost += bought.cost;
           this.bribes.members += bought.members;
@@ -345,13 +474,13 @@ class ScriptedAttacker {
     const attack = config.attack;
     if (attack === 'buy-and-vote' || attack === 'late-vote' || attack === 'sybil') {
       const budget = sim.ledger.balance(ATTACKER, 'usd');
-      if (budget > 0) market.buy(ATTACKER, budget);
+      if (budget > 0) this.noted('buy', () => market.buy(ATTACKER, budget));
       if (attack === 'sybil') sim.sybilAccounts = SYBIL_SPLIT;
     }
     if (attack === 'borrow-and-vote') {
       const affordable = (sim.ledger.balance(ATTACKER, 'usd') * market.config.loanToValue) / market.price();
       const tokens = Math.min(market.availableToBorrow(), affordable * 0.98);
-      if (tokens > 0) market.borrow(ATTACKER, tokens);
+      if (tokens > 0) this.noted('borrow', () => market.borrow(ATTACKER, tokens));
       else if (!(market.availableToBorrow() > 0)) {
         this.refused = { outcome: 'no-liquidity', reason: 'the lending market had no tokens to lend' };
         return;
@@ -369,7 +498,7 @@ class ScriptedAttacker {
       // A hair over the gap: Bravo wants strictly more votes than the threshold.
       const cost = market.costToBuy(Math.max(gap, 0) * 1.000001 + 1e-6) * 1.000001;
       if (Number.isFinite(cost) && cost <= sim.ledger.balance(ATTACKER, 'usd')) {
-        market.buy(ATTACKER, cost);
+        this.noted('buy the proposal threshold', () => market.buy(ATTACKER, cost));
         this.thresholdBoughtUsd = cost;
       }
     }
@@ -384,6 +513,7 @@ class ScriptedAttacker {
       return;
     }
     this.proposal = result.proposal;
+    this.recorder?.proposed(result.proposal, config.attackShare * sim.ledger.balance(TREASURY, 'usd'), null);
   }
 
   /** How the attack ended, once the season and its run-out are over. */
@@ -442,11 +572,11 @@ class ScriptedAttacker {
       const missing = owed - sim.attackerTokens();
       if (missing > 0) {
         const cost = market.costToBuy(missing) * 1.000001;
-        if (Number.isFinite(cost) && cost <= sim.ledger.balance(ATTACKER, 'usd')) market.buy(ATTACKER, cost);
+        if (Number.isFinite(cost) && cost <= sim.ledger.balance(ATTACKER, 'usd')) this.noted('buy back to repay', () => market.buy(ATTACKER, cost));
       }
-      market.repay(ATTACKER, owed);
+      this.noted('repay the loan', () => market.repay(ATTACKER, owed));
     }
     const tokens = sim.attackerTokens();
-    if (tokens > 0 && !(this.proposal && !FINAL_STATES.has(this.proposal.state))) market.sell(ATTACKER, tokens);
+    if (tokens > 0 && !(this.proposal && !FINAL_STATES.has(this.proposal.state))) this.noted('sell', () => market.sell(ATTACKER, tokens));
   }
 }

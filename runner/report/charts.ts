@@ -11,7 +11,7 @@ interface Chart {
   spec: TopLevelSpec;
 }
 
-const CHART_CONFIG = {
+export const CHART_CONFIG = {
   background: 'white',
   font: 'system-ui, -apple-system, Segoe UI, sans-serif',
   // labelLimit 0: full labels ("variant | attack=..."), never cut with an ellipsis.

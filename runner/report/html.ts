@@ -19,10 +19,10 @@ function folded(html: string, rows: number, what: string): string {
 }
 import type { EpisodeRecord, TrialResult } from '../types.ts';
 
-const escapeHtml = (text: string): string =>
+export const escapeHtml = (text: string): string =>
   text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
 
-function table(headers: string[], rows: string[][], numericFrom = 1): string {
+export function table(headers: string[], rows: string[][], numericFrom = 1): string {
   const head = headers.map((h, i) => `<th${i >= numericFrom ? ' class="num"' : ''}>${escapeHtml(h)}</th>`).join('');
   const body = rows
     .map((row) => `<tr>${row.map((cell, i) => `<td${i >= numericFrom ? ' class="num"' : ''}>${escapeHtml(cell)}</td>`).join('')}</tr>`)
@@ -31,7 +31,7 @@ function table(headers: string[], rows: string[][], numericFrom = 1): string {
   return `<div class="scroll"><table>\n<thead><tr>${head}</tr></thead>\n<tbody>\n${body}\n</tbody>\n</table></div>`;
 }
 
-const STYLE = `
+export const STYLE = `
 body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif; color: #222; margin: 2rem auto; max-width: 1320px; padding: 0 1rem; }
 .scroll { overflow-x: auto; max-width: 100%; }
 section#verdict { background: #f4f8fc; border: 1px solid #cfe0f0; border-radius: 6px; padding: .2rem 1rem .6rem; }

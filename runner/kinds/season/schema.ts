@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { ATTACK_STRATEGIES } from '../../../envs/dao/season.ts';
 import type { ReportSpec } from '../../report/analysis.ts';
-import { common, market, population, report, season, variant, type Problem } from '../../schema.ts';
+import { common, market, population, report, season, trajectories, variant, type Problem } from '../../schema.ts';
 import { LOWER_IS_BETTER, resolveGeneratorModel, uniqueNames, variantChecks } from '../checks.ts';
 import type { PlanCell } from '../types.ts';
 
@@ -18,6 +18,7 @@ export const seasonExperiment = {
   season: season.default(season.parse({})),
   market: market.default({}),
   report: report.default(report.parse({})),
+  trajectories,
 };
 
 

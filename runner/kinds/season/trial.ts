@@ -11,6 +11,7 @@ import { defaultPopulation, type DefaultPopulationOptions, type Population } fro
 import { presetProtocol } from '../../../envs/dao/presets.ts';
 import { attackActed } from '../../../envs/dao/attack-outcome.ts';
 import { runSeason, type AttackStrategy } from '../../../envs/dao/season.ts';
+import { encodeTrajectory, TRAJECTORY_ARTIFACT, TRAJECTORY_MEDIA_TYPE } from '../../../envs/dao/trajectory.ts';
 import { loadGenerator, type Generator } from '../../../generators/registry.ts';
 import { mapMembers, memberSupply, presetMarket } from '../../world/members.ts';
 import { calibrateTurnout, type TurnoutCalibration } from '../../../generators/turnout.ts';
@@ -59,7 +60,7 @@ export function calibratedMapping(config: PopulationConfig, generator: Generator
 }
 
 /** What a season trial needs of its config besides the variant: the populations, the attack budget, the season and the market. */
-export type SeasonWorld = Pick<SeasonExperimentConfig, 'populations' | 'attackBudgetUsd' | 'season' | 'market'>;
+export type SeasonWorld = Pick<SeasonExperimentConfig, 'populations' | 'attackBudgetUsd' | 'season' | 'market' | 'trajectories'>;
 
 /** A compare or stress trial: the spec's variant, and (stress) the stressor's value. */
 export async function runSeasonTrial(config: SeasonExperimentConfig, spec: TrialSpec): Promise<TrialResult> {
@@ -111,6 +112,8 @@ export async function runSeasonWorld(config: SeasonWorld, spec: TrialSpec, varia
   const rng = Rng.create(spec.seed);
   const population = await makePopulation(populationConfig, options, memberSupply(totalSupply, market), totalSupply, rng);
   const season = config.season;
+  // The first `trajectories` seeds of every cell keep their timeline.
+  const record = spec.seedIndex < (config.trajectories ?? 0);
   const result = runSeason(
     {
       // The config's season fields are SeasonConfig's own (treasury, days, attack timing and signal...).
@@ -121,6 +124,7 @@ export async function runSeasonWorld(config: SeasonWorld, spec: TrialSpec, varia
       attack,
       attackBudgetUsd: budget,
       attackShare,
+      record,
     },
     rng.stream('season'),
   );
@@ -139,5 +143,6 @@ export async function runSeasonWorld(config: SeasonWorld, spec: TrialSpec, varia
   if (result.honestProposals > 0) metrics.honestExecutedShare = result.honestExecuted / result.honestProposals;
   const acted = attackActed(result.attack.outcome);
   if (acted !== null) metrics.attackActed = acted ? 1 : 0;
-  return trialResult(spec, start, { metrics, outcomes: [{ outcome: result.attack.outcome, count: 1, reason: result.attack.reason }] });
+  const artifacts = result.trajectory === undefined ? undefined : [{ name: TRAJECTORY_ARTIFACT, mediaType: TRAJECTORY_MEDIA_TYPE, content: encodeTrajectory({ treasuryUsd: season.treasuryUsd, delayCostPerDay: season.delayCostPerDay }, result.trajectory) }];
+  return trialResult(spec, start, { metrics, outcomes: [{ outcome: result.attack.outcome, count: 1, reason: result.attack.reason }], ...(artifacts === undefined ? {} : { artifacts }) });
 }

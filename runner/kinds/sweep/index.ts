@@ -12,7 +12,7 @@ import { PRESETS, presetNames, presetProtocol } from '../../../envs/dao/presets.
 import { protocolSchema, type ProtocolInput } from '../../../envs/dao/protocol.ts';
 import { Rng } from '../../../lib/rng.ts';
 import type { SweepSpec } from '../../report/sweep.ts';
-import { common, market, population, positiveInt, season, strict, type Problem, type VariantConfig } from '../../schema.ts';
+import { common, market, population, positiveInt, season, strict, trajectories, type Problem, type VariantConfig } from '../../schema.ts';
 import { uniqueNames } from '../checks.ts';
 import { resolvePopulations } from '../season/schema.ts';
 import { defineKind, type PlanCell } from '../types.ts';
@@ -53,6 +53,7 @@ export const schema = strict({
   market: market.default({}),
   /** The money at risk a season (usd) a setting must stay under (the upper end of its interval). */
   target: strict({ attackLossUsd: z.number().min(0).optional() }).default({}),
+  trajectories,
 });
 export type SweepConfig = z.output<typeof schema>;
 
