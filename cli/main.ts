@@ -14,6 +14,7 @@ import * as list from './commands/list.ts';
 import * as report from './commands/report.ts';
 import * as resume from './commands/resume.ts';
 import * as run from './commands/run.ts';
+import * as scenario from './commands/scenario.ts';
 import * as show from './commands/show.ts';
 import * as worker from './commands/worker.ts';
 import { EXIT_USAGE, UsageError } from './errors.ts';
@@ -77,6 +78,7 @@ export async function main(argv: string[]): Promise<number> {
     .command(exportCommand)
     .command(worker)
     .command(list)
+    .command(scenario)
     .command(demo)
     .command(data)
     .command(generators)

@@ -1,4 +1,4 @@
-/** `daogym list envs|presets|generators|agents|attacks`: what is available, with units and sources. */
+/** `daogym list envs|presets|generators|agents|attacks|stressors|scenarios`: what is available, with units and sources. */
 import type { Argv } from 'yargs';
 import { GENERATOR_KINDS } from '../../generators/registry.ts';
 import { listEnvs, spec } from '../../envs/core/registration.ts';
@@ -8,6 +8,8 @@ import { ATTACK_OUTCOMES, NOT_ACTED } from '../../envs/dao/attack-outcome.ts';
 import { ATTACK_STRATEGIES, STRATEGY_STEPS } from '../../envs/dao/season.ts';
 import { describeProtocol } from '../../envs/dao/describe.ts';
 import { SECONDS_PER_BLOCK } from '../../envs/dao/units.ts';
+import { SCENARIOS } from '../../envs/dao/scenarios.ts';
+import { STRESSORS } from '../../runner/kinds/stress/index.ts';
 
 
 const GENERATORS = GENERATOR_KINDS.map((k) => ({ name: k.name, describe: k.describe }));
@@ -21,16 +23,16 @@ const AGENTS = [
 ];
 
 interface ListArgs {
-  what: 'envs' | 'presets' | 'generators' | 'agents' | 'attacks';
+  what: 'envs' | 'presets' | 'generators' | 'agents' | 'attacks' | 'stressors' | 'scenarios';
   json: boolean;
 }
 
 export const command = 'list <what>';
-export const describe = 'List what is available: envs, presets, generators, agents, attacks';
+export const describe = 'List what is available: envs, presets, generators, agents, attacks, stressors, scenarios';
 
 export function builder(yargs: Argv): Argv<ListArgs> {
   return yargs
-    .positional('what', { choices: ['envs', 'presets', 'generators', 'agents', 'attacks'] as const, describe: 'what to list' })
+    .positional('what', { choices: ['envs', 'presets', 'generators', 'agents', 'attacks', 'stressors', 'scenarios'] as const, describe: 'what to list' })
     .option('json', { type: 'boolean', default: false, describe: 'print JSON' })
     .strict() as unknown as Argv<ListArgs>;
 }
@@ -50,6 +52,30 @@ export function handler(args: ListArgs): void {
     }
     console.log(`Durations in blocks of ${SECONDS_PER_BLOCK} s (configs take '2d', '36h', '90m' or '13140 blocks'); each value's source (contract and constant) is in envs/dao/presets.ts in the repository.`);
     for (const p of presets) console.log(`\n${p.name}: ${describeProtocol(p.protocol, p.supply)}\n  ${p.notes}`);
+    return;
+  }
+  if (args.what === 'stressors') {
+    const stressors = Object.entries(STRESSORS).map(([name, s]) => ({ name, label: s.label, low: s.low, high: s.high, populationOnly: s.populationOnly }));
+    if (args.json) {
+      console.log(JSON.stringify(stressors));
+      return;
+    }
+    console.log('What a stress experiment (kind: stress, stress.stressor) may vary, and its valid range:');
+    for (const s of stressors) console.log(`${s.name.padEnd(16)} ${s.label}; ${s.low} to ${s.high}${s.populationOnly ? ' (the calibrated population only)' : ''}`);
+    console.log('A sweep (kind: sweep) varies protocol parameters instead: docs/config.md, "kind: sweep".');
+    return;
+  }
+  if (args.what === 'scenarios') {
+    const scenarios = SCENARIOS.map(({ name, title, story, real, fixes }) => ({ name, title, story, real, fixes }));
+    if (args.json) {
+      console.log(JSON.stringify(scenarios));
+      return;
+    }
+    for (const s of scenarios) {
+      console.log(`${s.name}: ${s.title}\n  ${s.story}; real: ${s.real}.`);
+      for (const [fix, sets] of Object.entries(s.fixes)) console.log(`  ${fix.padEnd(14)} ${sets}`);
+    }
+    console.log('\nRun one: daogym scenario NAME (as deployed and under each fix).');
     return;
   }
   if (args.what === 'attacks') {

@@ -163,3 +163,43 @@ export function compound289Scenario(fix: Compound289Fix = 'none'): ScenarioResul
     grantUsd,
   };
 }
+
+/** A replayed incident: what happened, what the real one cost, and the rule changes that block it. */
+export interface ScenarioDefinition {
+  name: string;
+  title: string;
+  /** What happened, in a sentence. */
+  story: string;
+  /** What the real incident cost or counted (the figure the replay is held to). */
+  real: string;
+  /** The rule changes tried, each with what it sets; 'none' is the protocol as deployed. */
+  fixes: Record<string, string>;
+  run(fix: string): ScenarioResult;
+}
+
+export const SCENARIOS: readonly ScenarioDefinition[] = [
+  {
+    name: 'beanstalk',
+    title: 'Beanstalk, 17 April 2022',
+    story: 'a flash loan bought ~79 % of the votes for one transaction; emergencyCommit executed the drain after 24 h',
+    real: '$182M drained from the treasury (the attacker netted about $76-80M after swapping what it took; the model pays the treasury out in dollars)',
+    fixes: { none: 'as deployed: weight at the current balance, emergencyCommit with 2/3 after 24 h', snapshot: 'vote weight snapshotted at proposal creation', timelock: 'a one-day timelock (no same-block execution)' },
+    run: (fix) => beanstalkScenario(fix as BeanstalkFix),
+  },
+  {
+    name: 'build-finance',
+    title: 'Build Finance DAO, February 2022',
+    story: 'with few members watching, the attacker bought tokens, proposed handing over the treasury and voted it through',
+    real: 'about $470k taken',
+    fixes: { none: 'as deployed: a quorum of 1 % of supply, no timelock', 'supply-quorum': 'a quorum of 10 % of supply in For votes', 'timelock-veto': 'a two-day timelock with a guardian veto' },
+    run: (fix) => buildFinanceScenario(fix as BuildFinanceFix),
+  },
+  {
+    name: 'compound-289',
+    title: 'Compound proposal 289, July 2024',
+    story: 'a coordinated whale group passed a grant of 499,000 COMP (~5 % of the treasury) to its own vault; the votes are replayed exactly',
+    real: '682,191 For against 633,636 Against: passed',
+    fixes: { none: "as deployed: Compound Governor Bravo's simple majority", supermajority: 'a 60 % supermajority for proposals that move treasury funds' },
+    run: (fix) => compound289Scenario(fix as Compound289Fix),
+  },
+];
