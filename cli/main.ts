@@ -16,6 +16,7 @@ import * as resume from './commands/resume.ts';
 import * as run from './commands/run.ts';
 import * as scenario from './commands/scenario.ts';
 import * as show from './commands/show.ts';
+import * as validateCommand from './commands/validate.ts';
 import * as worker from './commands/worker.ts';
 import { EXIT_USAGE, UsageError } from './errors.ts';
 
@@ -79,6 +80,7 @@ export async function main(argv: string[]): Promise<number> {
     .command(worker)
     .command(list)
     .command(scenario)
+    .command(validateCommand)
     .command(demo)
     .command(data)
     .command(generators)

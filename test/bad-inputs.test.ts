@@ -199,7 +199,7 @@ const CASES: Case[] = [
   // Arguments.
   { args: ['run', 'ok.yaml', '--workers'], message: /^daogym: --workers: needs a number/ },
   { args: ['export', 'x', '--format', 'xml'], message: /^daogym: --format: must be one of csv, jsonl; got 'xml'$/ },
-  { args: ['list', 'things'], message: /^daogym: list: must be one of envs, presets, generators, agents, attacks; got 'things'$/ },
+  { args: ['list', 'things'], message: /^daogym: list: must be one of envs, presets, generators, agents, attacks, stressors, scenarios; got 'things'$/ },
   { args: ['run', 'ok.yaml', '--executor', 'bullmq', '--redis', 'redis://127.0.0.1:1', '--db', 'new/d.db'], message: /^daogym: --redis: cannot reach Redis at redis:\/\/127\.0\.0\.1:1/ },
 ];
 

@@ -28,7 +28,7 @@ test('bad arguments exit 2 with one clear line naming the argument', () => {
     [['demo', '--env', 'CartPol-v1'], /--env: .*Did you mean: CartPole-v1/],
     [['demo', '--agent', 'genius'], /^daogym: --agent: must be one of random, heuristic; got 'genius'\n$/],
     [['demo', '--bogus'], /Unknown argument: bogus/],
-    [['list', 'things'], /^daogym: list: must be one of envs, presets, generators, agents, attacks; got 'things'\n$/],
+    [['list', 'things'], /^daogym: list: must be one of envs, presets, generators, agents, attacks, stressors, scenarios; got 'things'\n$/],
     [[], /Give a command/],
   ] as const) {
     const result = run(...args);

@@ -129,6 +129,8 @@ export interface SimulationConfig {
   lateReaction?: number;
   /** Precomputed members' voting power and bribe order, when many simulations share one population. */
   shared?: SharedPopulationData;
+  /** Told of every honest scheduled vote as it is counted (daogym validate reads who voted, how much, and when). */
+  onHonestVote?: (proposal: Proposal, member: number, support: number, weight: number, block: number) => void;
 }
 
 /** Derived per-population data that is costly to recompute on every reset. */
@@ -255,6 +257,7 @@ export class GovernanceSimulation {
   private readonly rng: Rng;
   private readonly schedules = new Map<number, HonestSchedule>();
   private readonly guardian: GuardianConfig;
+  private readonly onHonestVote: SimulationConfig['onHonestVote'];
   private readonly judgementNoise: number;
   private readonly lateReaction: number;
   private quorumExpression: CompiledQuorumExpression | undefined;
@@ -266,6 +269,7 @@ export class GovernanceSimulation {
     this.population = config.population;
     this.rng = config.rng;
     this.guardian = config.guardian ?? DEFAULT_GUARDIAN;
+    this.onHonestVote = config.onHonestVote;
     this.judgementNoise = config.judgementNoise ?? 0.6;
     if (!(this.judgementNoise >= 0)) throw new RangeError(`judgementNoise must be >= 0, got ${this.judgementNoise}`);
     this.lateReaction = config.lateReaction ?? DEFAULT_LATE_REACTION;
@@ -809,6 +813,7 @@ export class GovernanceSimulation {
           const saved = this.block;
           this.block = Math.max(this.block, schedule.block[j]!);
           this.addVote(proposal, schedule.support[j]!, schedule.weight[j]!);
+          this.onHonestVote?.(proposal, schedule.member[j]!, schedule.support[j]!, schedule.weight[j]!, this.block);
           this.block = saved;
         }
         this.checkEmergencyCommit(proposal);

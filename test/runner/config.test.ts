@@ -14,7 +14,7 @@ const BAD: Array<[string, string]> = [
   [`${HEAD}variants: []\n`, 'bad.yaml:3: variants: give at least one variant'],
   [`${HEAD}seeds: 0\nvariants: [{name: a}]\n`, 'bad.yaml:3: seeds: must be >= 1, got 0'],
   [`${HEAD}seeds: 2.5\nvariants: [{name: a}]\n`, 'bad.yaml:3: seeds: must be an integer, got 2.5'],
-  [`${HEAD}variants: [{name: a}]\nfoo: 1\n`, "bad.yaml:4: foo: unknown field 'foo'; valid fields: kind, name, description, seed, seeds, workers, variants, populations, attacks, attackBudgetUsd, season, market, report"],
+  [`${HEAD}variants: [{name: a}]\nfoo: 1\n`, "bad.yaml:4: foo: unknown field 'foo'; valid fields: kind, name, description, seed, seeds, workers, variants, populations, attacks, attackBudgetUsd, season, market, report, trajectories"],
   [`${HEAD}variants: [{name: a}]\nseason:\n  days: ten\n`, "bad.yaml:5: season.days: must be a number, got 'ten'"],
   [`${HEAD}variants: [{name: a}]\nseason:\n  sponsorship: 2\n`, 'bad.yaml:5: season.sponsorship: must be <= 1, got 2'],
   [`${HEAD}variants:\n  - name: a\n    preset: foo\n`, "bad.yaml:5: variants[0].preset: must be one of: 1hive-conviction, aave-long, aave-short, beanstalk-2022, build-finance-2022, compound-bravo, moloch, nouns, oz-governor, uniswap-alpha, got 'foo'"],
@@ -65,7 +65,7 @@ test('a config with several mistakes reports all of them at once, each file:line
       'bad.yaml:7: variants[0].protocol.quorum.minBps: required (number)',
       'bad.yaml:7: variants[0].protocol.quorum.maxBps: required (number)',
       "bad.yaml:8: attacks[1]: must be one of: none, buy-and-vote, flash-loan, bribe, late-vote, borrow-and-vote, coalition, sybil, got 'flash-loen'",
-      "bad.yaml:9: seasn: unknown field 'seasn' (did you mean 'season'?); valid fields: kind, name, description, seed, seeds, workers, variants, populations, attacks, attackBudgetUsd, season, market, report",
+      "bad.yaml:9: seasn: unknown field 'seasn' (did you mean 'season'?); valid fields: kind, name, description, seed, seeds, workers, variants, populations, attacks, attackBudgetUsd, season, market, report, trajectories",
     ]);
     assert.is(error.message, error.problems.join('\n'));
   }
