@@ -31,7 +31,24 @@ export function table(headers: string[], rows: string[][], numericFrom = 1): str
   return `<div class="scroll"><table>\n<thead><tr>${head}</tr></thead>\n<tbody>\n${body}\n</tbody>\n</table></div>`;
 }
 
-export const STYLE = `
+/** A self-contained page: the report's style, `parts` as its body. */
+export function htmlPage(title: string, parts: readonly string[]): string {
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${escapeHtml(title)}</title>
+<style>${STYLE}</style>
+</head>
+<body>
+${parts.join('\n')}
+</body>
+</html>
+`;
+}
+
+const STYLE = `
 body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif; color: #222; margin: 2rem auto; max-width: 1320px; padding: 0 1rem; }
 .scroll { overflow-x: auto; max-width: 100%; }
 section#verdict { background: #f4f8fc; border: 1px solid #cfe0f0; border-radius: 6px; padding: .2rem 1rem .6rem; }
@@ -338,17 +355,5 @@ export async function buildReport(input: ReportInput, analysis: Analysis = analy
     parts.push(`<ul class="warnings">\n${analysis.warnings.map((w) => `<li>${escapeHtml(w)}</li>`).join('\n')}\n</ul>`);
   }
 
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${escapeHtml(spec.title)}</title>
-<style>${STYLE}</style>
-</head>
-<body>
-${parts.join('\n')}
-</body>
-</html>
-`;
+  return htmlPage(spec.title, parts);
 }

@@ -12,7 +12,7 @@ import { replaySeason } from '../../envs/dao/trajectory.ts';
 import type { RunRecord, TrialResult } from '../types.ts';
 import { CHART_CONFIG, renderSvg } from './charts.ts';
 import { formatMetric, formatUsd, METRIC_INFO } from './format.ts';
-import { escapeHtml, STYLE, table } from './html.ts';
+import { escapeHtml, htmlPage, table } from './html.ts';
 
 const day = (block: number): number => Math.round((block / BLOCKS_PER_DAY) * 1000) / 1000;
 const days = (block: number): string => `day ${Number(day(block).toFixed(2))}`;
@@ -147,17 +147,5 @@ export async function buildTrialReport(run: RunRecord, trial: TrialResult, heade
   parts.push('<h2>The trial\'s metrics</h2>');
   parts.push(table(['metric', 'meaning', 'value'], Object.entries(trial.metrics).map(([name, value]) => [name, METRIC_INFO[name]?.definition ?? '', formatMetric(name, value)]), 2));
   parts.push(`<p class="muted">${escapeHtml(`Export every event: daogym export ${run.id} --what trajectories. Recomputed from the events, the season's results equal the trial's metrics (the replay is tested to).`)}</p>`);
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${escapeHtml(`${run.name}: ${trial.key} seed ${trial.seed}`)}</title>
-<style>${STYLE}</style>
-</head>
-<body>
-${parts.join('\n')}
-</body>
-</html>
-`;
+  return htmlPage(`${run.name}: ${trial.key} seed ${trial.seed}`, parts);
 }

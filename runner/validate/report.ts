@@ -6,7 +6,7 @@
  */
 import type { TopLevelSpec } from 'vega-lite';
 import { CHART_CONFIG, renderSvg } from '../report/charts.ts';
-import { escapeHtml, STYLE, table } from '../report/html.ts';
+import { escapeHtml, htmlPage, table } from '../report/html.ts';
 import { centralInterval, LEVELS, QUANTITY_INFO, type QuantityScore, type ValidationResult } from './index.ts';
 
 const pct = (x: number): string => (Number.isFinite(x) ? `${Math.round(x * 100)} %` : '-');
@@ -128,17 +128,5 @@ export async function validationReport(pair: ValidationPair): Promise<string> {
       .map((m) => `<li>${escapeHtml(m)}</li>`)
       .join('\n')}\n</ul>`,
   );
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${escapeHtml(`validate ${pair.data}`)}</title>
-<style>${STYLE}</style>
-</head>
-<body>
-${parts.join('\n')}
-</body>
-</html>
-`;
+  return htmlPage(`validate ${pair.data}`, parts);
 }
