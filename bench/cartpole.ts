@@ -11,7 +11,8 @@ import type { Env } from '../envs/core/env.ts';
 
 export interface Figure {
   name: string;
-  value: number;
+  /** null: not measured here (its reference is not installed), with a note saying so. */
+  value: number | null;
   unit: string;
   [key: string]: unknown;
 }
