@@ -8,6 +8,7 @@ import { benchBlackBox, benchCartPoleAgents, benchDaoAgents } from './agents.ts'
 import { benchGenerators } from './generators.ts';
 import { benchStore } from './runner.ts';
 import { benchCompare } from './compare.ts';
+import { benchMainJob } from './main-job.ts';
 
 const benchmarks: Record<string, () => Figure[] | Promise<Figure[]>> = {
   cartpole: () => benchCartPole(),
@@ -20,6 +21,7 @@ const benchmarks: Record<string, () => Figure[] | Promise<Figure[]>> = {
   generators: () => benchGenerators(),
   'runner-store': () => benchStore(),
   'runner-compare': () => benchCompare(),
+  'runner-main-job': () => benchMainJob(),
 };
 
 const filter = process.argv[2];

@@ -44,26 +44,47 @@ export class InProcessExecutor implements Executor {
   async close(): Promise<void> {}
 }
 
+/** How long a chunk of trials should take on a worker: long enough that messages and bookkeeping are a small share. */
+const CHUNK_MS = 40;
+const MAX_CHUNK = 64;
+
 export class ThreadExecutor implements Executor {
   readonly description: string;
-  private readonly pool: WorkerPool<TrialSpec, TrialResult>;
+  private readonly pool: WorkerPool<TrialSpec[], TrialResult[]>;
   private stopped = false;
 
   constructor(config: ExperimentConfig, readonly workers = Math.max(1, availableParallelism()), context: TrialContext = {}) {
-    this.pool = new WorkerPool<TrialSpec, TrialResult>(siblingModule('./trial-worker.ts', import.meta.url), { config, trialContext: context }, workers);
+    this.pool = new WorkerPool<TrialSpec[], TrialResult[]>(siblingModule('./trial-worker.ts', import.meta.url), { config, trialContext: context }, workers);
     this.description = `${workers} worker thread${workers === 1 ? '' : 's'}`;
   }
 
+  /**
+   * Hands the pool chunks of trials, sized from the trials' own durations so that each takes about CHUNK_MS
+   * (one trial at a time until the first results say how long a trial takes): a worker returns a chunk's results
+   * in one message, and short trials no longer wait on the main thread between them. A short queue per worker,
+   * so stop() takes effect within a chunk.
+   */
   async run(specs: readonly TrialSpec[], onResult: (result: TrialResult) => void): Promise<void> {
-    // Keep a short queue per worker rather than handing the pool everything, so stop() takes effect fast.
     const inFlight = new Set<Promise<void>>();
     let failure: Error | undefined;
-    for (const spec of specs) {
+    let measuredMs = 0;
+    let measured = 0;
+    let next = 0;
+    while (next < specs.length) {
       if (this.stopped || failure !== undefined) break;
-      const task: Promise<void> = this.pool.run(spec, 1).then(
-        (result) => {
+      const perTrial = measured >= this.workers ? measuredMs / measured : Infinity;
+      const size = Math.max(1, Math.min(MAX_CHUNK, Math.floor(CHUNK_MS / Math.max(perTrial, 1e-3))));
+      const chunk = specs.slice(next, next + size);
+      next += chunk.length;
+      const task: Promise<void> = this.pool.run(chunk, 1).then(
+        (results) => {
           inFlight.delete(task);
-          if (failure === undefined) onResult(result);
+          if (failure !== undefined) return;
+          for (const result of results) {
+            measuredMs += result.durationMs;
+            measured++;
+            onResult(result);
+          }
         },
         (error: Error) => {
           inFlight.delete(task);

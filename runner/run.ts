@@ -103,6 +103,10 @@ export async function writeReport(store: Store, run: RunRecord, out: string): Pr
   return { path, analysis };
 }
 
+/** Results written per transaction, at most; and the longest a result waits to be written (ms). */
+export const FLUSH_TRIALS = 200;
+export const FLUSH_MS = 250;
+
 async function execute(store: Store, run: RunRecord, config: ExperimentConfig, specs: TrialSpec[], options: RunOptions): Promise<RunOutcome> {
   const finished = store.finishedTrialIds(run.id);
   const todo = specs.filter((spec) => !finished.has(trialId(spec.key, spec.seed)));
@@ -116,19 +120,36 @@ async function execute(store: Store, run: RunRecord, config: ExperimentConfig, s
   const executor = options.executor ? await options.executor(config, context) : localExecutor(config, options.workers, context);
   const onAbort = () => executor.stop();
   options.signal?.addEventListener('abort', onAbort);
-  // A second Ctrl-C exits at once (process.exit): the run is recorded as interrupted, not left running.
-  const onExit = () => store.setRunStatus(run.id, 'interrupted');
+  // Results are written in batches, each one transaction (FLUSH_TRIALS results or FLUSH_MS, whichever comes
+  // first): a run killed outright loses at most the batch not yet written, which resume runs again.
+  const pending: TrialResult[] = [];
+  let lastFlush = performance.now();
+  const flush = () => {
+    if (pending.length === 0) return;
+    const added = store.recordTrials(run.id, pending);
+    done += added;
+    executed += added;
+    pending.length = 0;
+    lastFlush = performance.now();
+  };
+  // A second Ctrl-C exits at once (process.exit): the batch in hand is written and the run is recorded as
+  // interrupted, not left running.
+  const onExit = () => {
+    flush();
+    store.setRunStatus(run.id, 'interrupted');
+  };
   process.on('exit', onExit);
   try {
     if (options.signal?.aborted) executor.stop();
     await executor.run(todo, (result) => {
-      if (store.recordTrial(run.id, result)) {
-        done++;
-        executed++;
-      }
-      options.onProgress?.({ done, total: specs.length, resumed, last: result });
+      pending.push(result);
+      if (pending.length >= FLUSH_TRIALS || performance.now() - lastFlush >= FLUSH_MS) flush();
+      options.onProgress?.({ done: done + pending.length, total: specs.length, resumed, last: result });
     });
+    flush();
   } catch (error) {
+    // The trials that finished before the failure are kept (resume runs the rest).
+    flush();
     store.setRunStatus(run.id, 'failed');
     throw error;
   } finally {
