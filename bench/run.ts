@@ -6,6 +6,7 @@ import { benchCartPole, type Figure } from './cartpole.ts';
 import { benchAttackEnv, benchSeason, benchTally } from './dao.ts';
 import { benchBlackBox, benchCartPoleAgents, benchDaoAgents } from './agents.ts';
 import { benchGenerators } from './generators.ts';
+import { benchGeneratorsPrivacy } from './generators-privacy.ts';
 import { benchStore } from './runner.ts';
 import { benchCompare } from './compare.ts';
 import { benchMainJob } from './main-job.ts';
@@ -19,6 +20,7 @@ const benchmarks: Record<string, () => Figure[] | Promise<Figure[]>> = {
   'agents-cartpole': () => benchCartPoleAgents(),
   'agents-dao': () => benchDaoAgents(),
   generators: () => benchGenerators(),
+  'generators-privacy': () => benchGeneratorsPrivacy(),
   'runner-store': () => benchStore(),
   'runner-compare': () => benchCompare(),
   'runner-main-job': () => benchMainJob(),

@@ -57,6 +57,27 @@ const tvae = z
   .superRefine((m, ctx) => sameLength(m, ctx, 'integer', m.integer.length));
 const ctgan = z.object({ kind: z.literal('ctgan'), columns, transforms: z.array(z.object({}).passthrough()), embeddingDim: z.number().int().min(1), generator: z.object({ residual: z.array(z.unknown()), output: z.object({}).passthrough() }) }).superRefine((m, ctx) => sameLength(m, ctx, 'transforms', m.transforms.length));
 
+const probabilities = z.array(finite.refine((v) => v >= 0, 'must be >= 0'));
+const mst = z
+  .object({
+    kind: z.literal('mst'),
+    columns,
+    cells: z.array(z.object({ lows: z.array(finite), highs: z.array(finite), integer: z.boolean() })),
+    root: z.number().int().min(0),
+    rootProbabilities: probabilities,
+    edges: z.array(z.object({ parent: z.number().int().min(0), child: z.number().int().min(0), joint: probabilities })),
+    privacy: z.object({}).passthrough().nullable(),
+  })
+  .superRefine((m, ctx) => {
+    sameLength(m, ctx, 'cells', m.cells.length);
+    sameLength(m, ctx, 'edges', m.edges.length, m.columns.length - 1);
+    const size = (j: number) => m.cells[j]?.lows.length ?? 0;
+    if (m.root >= m.columns.length || m.rootProbabilities.length !== size(m.root)) ctx.addIssue({ code: 'custom', message: 'root and its probabilities do not match the cells', path: ['rootProbabilities'] });
+    m.edges.forEach((e, k) => {
+      if (e.parent >= m.columns.length || e.child >= m.columns.length || e.joint.length !== size(e.parent) * size(e.child)) ctx.addIssue({ code: 'custom', message: 'an edge does not match its columns\' cells', path: ['edges', k] });
+    });
+  });
+
 /** Every model kind, its schema and how a person calls it. */
 export const MODEL_KINDS = {
   'gaussian-copula': { schema: copula, label: 'copula' },
@@ -64,6 +85,7 @@ export const MODEL_KINDS = {
   'population-generator': { schema: populationGenerator, label: 'population-generator' },
   tvae: { schema: tvae, label: 'TVAE' },
   ctgan: { schema: ctgan, label: 'CTGAN' },
+  mst: { schema: mst, label: 'MST' },
 } as const;
 export type ModelKind = keyof typeof MODEL_KINDS;
 

@@ -9,6 +9,7 @@ import { ModelFileError, readModelFile, type ModelKind } from './model-io.ts';
 import { GaussianCopula } from './copula.ts';
 import { ParametricGenerator } from './parametric.ts';
 import { PopulationGenerator } from './population-generator.ts';
+import { MstGenerator } from './mst.ts';
 import type { TabularGan } from './gan.ts';
 import type { DpOptions, PrivacyBudget, TabularVae } from './vae.ts';
 
@@ -20,7 +21,7 @@ export interface SyntheticGenerator {
   readonly privacy?: unknown;
 }
 
-export type Generator = GaussianCopula | ParametricGenerator | PopulationGenerator | TabularVae | TabularGan;
+export type Generator = GaussianCopula | ParametricGenerator | PopulationGenerator | TabularVae | TabularGan | MstGenerator;
 
 export interface FitOptions {
   /** Training epochs (neural kinds). */
@@ -88,6 +89,16 @@ export const GENERATOR_KINDS: readonly GeneratorKind[] = [
     dp: false,
     fit: async (table, options) => (await (await import('./gan.ts')).TabularGan.fit(table, { epochs: options.epochs, seed: options.seed })).gan,
     load: async (path) => (await import('./gan.ts')).TabularGan.load(path),
+  },
+  {
+    name: 'mst',
+    label: 'MST',
+    modelKind: 'mst',
+    describe: 'MST (McKenna et al. 2021): noisy one- and two-way marginals on a public grid over a private maximum spanning tree; DP at small epsilon',
+    minRows: 2,
+    dp: true,
+    fit: async (table, options) => MstGenerator.fit(table, { seed: options.seed, ...(options.dp === undefined ? {} : { epsilon: options.dp.epsilon, delta: options.dp.delta, bounds: options.dp.bounds }) }),
+    load: (path) => MstGenerator.load(path),
   },
   {
     name: 'population-generator',

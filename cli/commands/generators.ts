@@ -5,6 +5,7 @@
  * tfjs) and gan (CTGAN-style, tfjs). Models are JSON
  * files; outputs are written atomically.
  */
+import { MstGenerator, type MstPrivacy } from '../../generators/mst.ts';
 import type { Argv } from 'yargs';
 import { Rng } from '../../lib/rng.ts';
 import type { DpOptions, PrivacyBudget } from '../../generators/vae.ts';
@@ -48,6 +49,13 @@ function checkColumns(real: Table, other: Table, what: string): void {
   if (missing.length > 0) throw new UsageError(`${what} lacks columns ${missing.join(', ')}`);
 }
 
+function describeMstPrivacy(p: MstPrivacy): string {
+  return (
+    `differential privacy: epsilon ${p.epsilon.toFixed(3)} at delta ${p.delta.toExponential()} (MST, zCDP rho ${p.rho.toFixed(4)} converted by the RDP accountant); ` +
+    `one-way marginals noise std ${p.oneWayStd.toFixed(1)}, two-way ${p.twoWayStd.toFixed(1)} (counts of ${p.rows} rows), tree selection epsilon ${p.selectionEpsilonPerRound.toFixed(3)} a round`
+  );
+}
+
 function dpOptions(epsilon: number | undefined, delta: number, kind: GeneratorKind, table: Table): DpOptions | undefined {
   if (epsilon === undefined) return undefined;
   if (!kind.dp) throw new UsageError(`--dp-epsilon applies to --kind ${GENERATOR_KINDS.filter((k) => k.dp).map((k) => k.name).join(', ')}, not ${kind.name}`);
@@ -84,7 +92,7 @@ export function builder(yargs: Argv): Argv {
           .option('out', { type: 'string', demandOption: true, describe: 'where to write the model (JSON)' })
           .option('epochs', { type: 'number', default: 300, describe: 'training epochs (vae, gan)' })
           .option('seed', { type: 'number', default: 0, describe: 'training seed (vae, gan)' })
-          .option('dp-epsilon', { type: 'number', describe: 'train with differential privacy (vae): total epsilon (DP-SGD + DP marginals)' })
+          .option('dp-epsilon', { type: 'number', describe: 'differential privacy (vae: DP-SGD + DP marginals; mst: noisy marginals): total epsilon' })
           .option('dp-delta', { type: 'number', default: 1e-5, describe: 'delta of the DP guarantee (with --dp-epsilon)' })
           .strict(),
       async (args) => {
@@ -101,6 +109,7 @@ export function builder(yargs: Argv): Argv {
         console.log(`fitted ${args.kind} on ${args.data} -> ${args.out}`);
         const privacy = privacyOf(model);
         if (privacy !== undefined) console.log(describePrivacy(privacy));
+        if (model instanceof MstGenerator && model.privacy !== null) console.log(describeMstPrivacy(model.privacy));
       },
     )
     .command(
@@ -160,6 +169,10 @@ export function builder(yargs: Argv): Argv {
           if (privacy !== undefined) {
             report.dpEpsilon = privacy.epsilon;
             report.dpDelta = privacy.delta;
+          }
+          if (model instanceof MstGenerator && model.privacy !== null) {
+            report.dpEpsilon = model.privacy.epsilon;
+            report.dpDelta = model.privacy.delta;
           }
         }
         if (args.json) console.log(JSON.stringify({ ...report, ...(dcr === undefined ? {} : { dcr }), ...(privacy === undefined ? {} : { privacy }) }));
