@@ -78,6 +78,17 @@ const mst = z
     });
   });
 
+const tabddpm = z
+  .object({ kind: z.literal('tabddpm'), columns, marginals: z.array(z.array(finite).min(1)), integer: z.array(z.boolean()), steps: z.number().int().min(1), embedding: z.number().int().min(2), network: z.object({ sizes: z.array(z.number().int().min(1)), kernels: matrix, biases: matrix }) })
+  .superRefine((m, ctx) => {
+    sameLength(m, ctx, 'marginals', m.marginals.length);
+    sameLength(m, ctx, 'integer', m.integer.length);
+    const { sizes, kernels, biases } = m.network;
+    if (sizes[0] !== m.columns.length + m.embedding || sizes.at(-1) !== m.columns.length || kernels.length !== sizes.length - 1 || biases.length !== sizes.length - 1 || kernels.some((k, i) => k.length !== sizes[i]! * sizes[i + 1]!) || biases.some((b, i) => b.length !== sizes[i + 1]!)) {
+      ctx.addIssue({ code: 'custom', message: 'the network does not match its sizes and columns', path: ['network'] });
+    }
+  });
+
 /** Every model kind, its schema and how a person calls it. */
 export const MODEL_KINDS = {
   'gaussian-copula': { schema: copula, label: 'copula' },
@@ -86,6 +97,7 @@ export const MODEL_KINDS = {
   tvae: { schema: tvae, label: 'TVAE' },
   ctgan: { schema: ctgan, label: 'CTGAN' },
   mst: { schema: mst, label: 'MST' },
+  tabddpm: { schema: tabddpm, label: 'TabDDPM' },
 } as const;
 export type ModelKind = keyof typeof MODEL_KINDS;
 

@@ -11,6 +11,7 @@ import { ParametricGenerator } from './parametric.ts';
 import { PopulationGenerator } from './population-generator.ts';
 import { MstGenerator } from './mst.ts';
 import type { TabularGan } from './gan.ts';
+import type { TabularDiffusion } from './diffusion.ts';
 import type { DpOptions, PrivacyBudget, TabularVae } from './vae.ts';
 
 /** What every generator does once fitted or loaded. */
@@ -21,7 +22,7 @@ export interface SyntheticGenerator {
   readonly privacy?: unknown;
 }
 
-export type Generator = GaussianCopula | ParametricGenerator | PopulationGenerator | TabularVae | TabularGan | MstGenerator;
+export type Generator = GaussianCopula | ParametricGenerator | PopulationGenerator | TabularVae | TabularGan | MstGenerator | TabularDiffusion;
 
 export interface FitOptions {
   /** Training epochs (neural kinds). */
@@ -89,6 +90,16 @@ export const GENERATOR_KINDS: readonly GeneratorKind[] = [
     dp: false,
     fit: async (table, options) => (await (await import('./gan.ts')).TabularGan.fit(table, { epochs: options.epochs, seed: options.seed })).gan,
     load: async (path) => (await import('./gan.ts')).TabularGan.load(path),
+  },
+  {
+    name: 'diffusion',
+    label: 'diffusion model',
+    modelKind: 'tabddpm',
+    describe: 'TabDDPM-style Gaussian diffusion over quantile-normalised columns, MLP denoiser (tfjs)',
+    minRows: 2,
+    dp: false,
+    fit: async (table, options) => (await (await import('./diffusion.ts')).TabularDiffusion.fit(table, { epochs: options.epochs, seed: options.seed })).diffusion,
+    load: async (path) => (await import('./diffusion.ts')).TabularDiffusion.load(path),
   },
   {
     name: 'mst',

@@ -90,7 +90,7 @@ export function builder(yargs: Argv): Argv {
           .option('kind', { choices: FITTABLE_KINDS, default: 'copula', describe: 'generator kind (daogym list generators)' })
           .option('data', { type: 'string', demandOption: true, describe: 'feature table CSV (from `daogym data import`)' })
           .option('out', { type: 'string', demandOption: true, describe: 'where to write the model (JSON)' })
-          .option('epochs', { type: 'number', default: 300, describe: 'training epochs (vae, gan)' })
+          .option('epochs', { type: 'number', describe: 'training epochs (default: vae, gan 300; diffusion 400)' })
           .option('seed', { type: 'number', default: 0, describe: 'training seed (vae, gan)' })
           .option('dp-epsilon', { type: 'number', describe: 'differential privacy (vae: DP-SGD + DP marginals; mst: noisy marginals): total epsilon' })
           .option('dp-delta', { type: 'number', default: 1e-5, describe: 'delta of the DP guarantee (with --dp-epsilon)' })
@@ -101,10 +101,10 @@ export function builder(yargs: Argv): Argv {
         const rows = Object.values(table)[0]?.length ?? 0;
         const kind = generatorKind(args.kind as string)!;
         if (rows < kind.minRows) throw new UsageError(`--data: ${args.data} has ${rows} row${rows === 1 ? '' : 's'}; the ${kind.label} needs at least ${kind.minRows}`);
-        const epochs = args.epochs as number;
-        if (!Number.isInteger(epochs) || epochs < 1) throw new UsageError(`--epochs must be a positive integer, got ${epochs}`);
+        const epochs = args.epochs as number | undefined;
+        if (epochs !== undefined && (!Number.isInteger(epochs) || epochs < 1)) throw new UsageError(`--epochs must be a positive integer, got ${epochs}`);
         const dp = dpOptions(args['dp-epsilon'] as number | undefined, args['dp-delta'] as number, kind, table);
-        const model = await kind.fit!(table, { epochs, seed: args.seed as number, dp });
+        const model = await kind.fit!(table, { ...(epochs === undefined ? {} : { epochs }), seed: args.seed as number, dp });
         await model.save(args.out as string);
         console.log(`fitted ${args.kind} on ${args.data} -> ${args.out}`);
         const privacy = privacyOf(model);
