@@ -324,6 +324,14 @@ export async function buildReport(input: ReportInput, analysis: Analysis = analy
     ['Finished', run.finishedAt ?? '(not finished)'],
     ['Trials', `${input.trials.length} of ${run.trialsPlanned} planned`],
   ];
+  // Recorded season timelines (trajectories: N): how to replay one and export them all.
+  const recorded = (run.config as { trajectories?: number } | null)?.trajectories ?? 0;
+  if (recorded > 0) {
+    parts.push('<h2>Season replays</h2>');
+    parts.push(
+      `<p>${escapeHtml(`The first ${recorded} seed${recorded === 1 ? '' : 's'} of every cell kept their season's timeline. Replay one: daogym report ${run.id} --trial KEY --seed SEED (keys and seeds: daogym export ${run.id} --what artifacts); export every event: daogym export ${run.id} --what trajectories.`)}</p>`,
+    );
+  }
   parts.push('<h2>About this run</h2>');
   parts.push(`<table class="info">\n${info.map(([k, v]) => `<tr><th>${escapeHtml(k)}</th><td>${escapeHtml(v)}</td></tr>`).join('\n')}\n</table>`);
   // The variants' protocols as run: the preset with the variant's changes, every duration in blocks and time.
