@@ -10,16 +10,30 @@ export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
 
 let chosen: Promise<BackendName> | undefined;
 
+/** The errors that mean a backend's package or native code is not here (anything else is a bug and propagates). */
+const NOT_INSTALLED = new Set(['ERR_MODULE_NOT_FOUND', 'MODULE_NOT_FOUND', 'ERR_DLOPEN_FAILED']);
+
+/** Why each backend passed over was not used, in the order they were tried (this thread). */
+export const backendFallbacks: Array<{ backend: BackendName; reason: string }> = [];
+
+/** Records a backend that is not installed here and returns false; rethrows any other error. */
+function notInstalled(backend: BackendName, error: unknown): false {
+  const code = (error as NodeJS.ErrnoException | null)?.code;
+  if (code === undefined || !NOT_INSTALLED.has(code)) throw error;
+  backendFallbacks.push({ backend, reason: `${code}: ${String((error as Error).message).split('\n')[0]}` });
+  return false;
+}
+
 async function tryNode(): Promise<boolean> {
   try {
     // Registers the 'tensorflow' backend when the native addon is installed.
     await import('@tensorflow/tfjs-node' as string);
-    return await tf.setBackend('tensorflow');
-  } catch {
-    // A deliberate fallback, not a refusal to record: tfjs-node is an optional dependency that cannot install
-    // without internet access; its absence (or a native addon that fails to load) means the WASM backend.
-    return false;
+  } catch (error) {
+    // tfjs-node is an optional dependency that cannot install without internet access: its absence, or a
+    // native addon that fails to load, means the WASM backend.
+    return notInstalled('tensorflow', error);
   }
+  return tf.setBackend('tensorflow');
 }
 
 async function tryWasm(): Promise<boolean> {
@@ -30,11 +44,14 @@ async function tryWasm(): Promise<boolean> {
     unhandledRejection: new Set(process.listeners('unhandledRejection')),
   };
   try {
-    await import('@tensorflow/tfjs-backend-wasm');
+    try {
+      await import('@tensorflow/tfjs-backend-wasm');
+    } catch (error) {
+      // Without the WASM package the caller falls back to tfjs's plain CPU backend.
+      return notInstalled('wasm', error);
+    }
+    // setBackend itself reports a backend that fails to initialise (the WASM binary missing) by returning false.
     return await tf.setBackend('wasm');
-  } catch {
-    // A deliberate fallback: without the WASM binary the caller falls back to tfjs's plain CPU backend.
-    return false;
   } finally {
     for (const listener of process.listeners('uncaughtException')) {
       if (!before.uncaughtException.has(listener)) process.removeListener('uncaughtException', listener);
