@@ -7,6 +7,7 @@
 import type { Analysis } from './report/analysis.ts';
 import { formatBreakingPoint, formatMetric, formatMetricInterval, formatOutcomeCounts, formatRate, stressorFormatter } from './report/format.ts';
 import { verdictTable } from './report/verdict.ts';
+import { sweepSettingsTable } from './report/sweep.ts';
 
 export { formatBreakingPoint, formatBreakingPointInterval, formatInterval, formatNumber, formatOutcomeCounts } from './report/format.ts';
 
@@ -68,20 +69,8 @@ export function formatSummary(analysis: Analysis, options: TableOptions = {}): s
   if (analysis.sweep !== null) {
     // A sweep's settings, one row each (the per-attack rows are in the report and `daogym export`).
     lines.push('every setting');
-    lines.push(
-      formatTable(
-        ['setting', 'name', 'strongest attack', 'at risk a season [CI]', 'honest cost a season [CI]', 'front'],
-        analysis.sweep.points.map((p) => [
-          p.label,
-          p.variant,
-          p.strongestAttack ?? '-',
-          p.loss ? `${formatMetric('attackLoss', p.loss.mean)} ${formatMetricInterval('attackLoss', p.loss.lo, p.loss.hi)}` : '-',
-          p.honestCost ? `${formatMetric('honestCost', p.honestCost.mean)} ${formatMetricInterval('honestCost', p.honestCost.lo, p.honestCost.hi)}` : '-',
-          p.pareto ? 'yes' : '',
-        ]),
-        options,
-      ),
-    );
+    const settings = sweepSettingsTable(analysis.sweep, { success: false });
+    lines.push(formatTable(settings.headers, settings.rows, options));
     for (const warning of analysis.warnings) lines.push(`warning: ${warning}`);
     return `${lines.join('\n')}\n`;
   }

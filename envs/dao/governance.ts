@@ -20,7 +20,7 @@ import { totalSupply, votingPower, type Population } from './population.ts';
 import { parseProtocol, type Protocol, type ProtocolInput } from './protocol.ts';
 import { BelowProposalThreshold, formatTokens } from './refusal.ts';
 import { compileQuorumExpression, type CompiledQuorumExpression } from './quorum-expression.ts';
-import { aaveDifferentialValid, convictionThreshold, lateQuorumDeadline, lockMultiplier, nounsDynamicQuorumVotes } from './rules.ts';
+import { convictionThreshold, lateQuorumDeadline, lockMultiplier, majorityMet, nounsDynamicQuorumVotes, quorumCounted } from './rules.ts';
 import { ABSTAIN, AGAINST, FOR } from './tally.ts';
 
 export type ProposalKind = 'grant' | 'parameter' | 'drain';
@@ -647,8 +647,7 @@ export class GovernanceSimulation {
   }
 
   quorumReached(proposal: Proposal): boolean {
-    const counted = this.protocol.quorumCounts === 'for' ? proposal.forVotes : proposal.forVotes + proposal.abstainVotes;
-    return counted >= this.quorumVotes(proposal);
+    return quorumCounted(this.protocol.quorumCounts, proposal.forVotes, proposal.abstainVotes) >= this.quorumVotes(proposal);
   }
 
   majorityReached(proposal: Proposal): boolean {
@@ -657,14 +656,8 @@ export class GovernanceSimulation {
     const treasuryRule = this.protocol.treasurySupermajority;
     if (movesFunds && treasuryRule !== null && !(decisive > 0 && proposal.forVotes / decisive >= treasuryRule)) return false;
     const m = this.protocol.majority;
-    switch (m.kind) {
-      case 'simple':
-        return proposal.forVotes > proposal.againstVotes;
-      case 'supermajority':
-        return decisive > 0 && proposal.forVotes / decisive >= m.fraction;
-      case 'differential':
-        return aaveDifferentialValid(proposal.forVotes, proposal.againstVotes, this.voteSupply(proposal), m.differentialBps);
-    }
+    // The vote supply (a pass over the members under quadratic voting) only where the rule reads it.
+    return majorityMet(m, proposal.forVotes, proposal.againstVotes, m.kind === 'differential' ? this.voteSupply(proposal) : NaN);
   }
 
   /**
@@ -675,7 +668,7 @@ export class GovernanceSimulation {
     const votes = (v: number) => formatTokens(v);
     const tally = `For ${votes(proposal.forVotes)}, Against ${votes(proposal.againstVotes)}, Abstain ${votes(proposal.abstainVotes)}`;
     if (this.protocol.votingPower.kind === 'conviction') return `conviction ${votes(proposal.conviction)} stayed below the threshold ${votes(proposal.quorumVotes)}`;
-    const counted = this.protocol.quorumCounts === 'for' ? proposal.forVotes : proposal.forVotes + proposal.abstainVotes;
+    const counted = quorumCounted(this.protocol.quorumCounts, proposal.forVotes, proposal.abstainVotes);
     if (counted < proposal.quorumVotes) return `defeated: quorum not reached (${votes(counted)} of ${votes(proposal.quorumVotes)} votes; ${tally})`;
     const decisive = proposal.forVotes + proposal.againstVotes;
     const treasuryRule = this.protocol.treasurySupermajority;

@@ -128,6 +128,25 @@ export function aaveDifferentialValid(forVotes: number, againstVotes: number, vo
   return forBps > againstBps + differentialBps;
 }
 
+/** The votes a quorum counts: For alone (Compound's Governors) or For and Abstain (OpenZeppelin's default). */
+export function quorumCounted(quorumCounts: 'for' | 'for+abstain', forVotes: number, abstainVotes: number): number {
+  return quorumCounts === 'for' ? forVotes : forVotes + abstainVotes;
+}
+
+/** The majority a proposal needs: For > Against, For a share of For + Against, or Aave's differential of `supply`. */
+export type MajorityRule = { kind: 'simple' } | { kind: 'supermajority'; fraction: number } | { kind: 'differential'; differentialBps: number };
+
+export function majorityMet(rule: MajorityRule, forVotes: number, againstVotes: number, supply: number): boolean {
+  switch (rule.kind) {
+    case 'simple':
+      return forVotes > againstVotes;
+    case 'supermajority':
+      return forVotes + againstVotes > 0 && forVotes / (forVotes + againstVotes) >= rule.fraction;
+    case 'differential':
+      return aaveDifferentialValid(forVotes, againstVotes, supply, rule.differentialBps);
+  }
+}
+
 /** Polkadot OpenGov conviction: 0 -> 0.1x with no lock; 1..6 -> 1x..6x, locked 1, 2, 4, 8, 16, 32 periods. */
 export const OPENGOV_MULTIPLIERS = [0.1, 1, 2, 3, 4, 5, 6] as const;
 export const OPENGOV_LOCK_PERIODS = [0, 1, 2, 4, 8, 16, 32] as const;

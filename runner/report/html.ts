@@ -8,6 +8,7 @@ import { analyse, type Analysis, type ReportInput } from './analysis.ts';
 import { chartSections, percent, renderSvg } from './charts.ts';
 import { formatBreakingPoint, formatBreakingPointInterval, formatMetric, formatMetricInterval, formatNumber, formatOutcomeCounts, formatRate, formatUnit, METRIC_INFO, stressorFormatter } from './format.ts';
 import { verdictTable } from './verdict.ts';
+import { sweepSettingsTable } from './sweep.ts';
 import { KINDS } from '../kinds/index.ts';
 import type { KindDefinition } from '../kinds/types.ts';
 
@@ -154,25 +155,8 @@ export async function buildReport(input: ReportInput, analysis: Analysis = analy
       parts.push(`<div class="chart-row">\n${figures('sweep', (c) => c.id !== 'sweep-pareto')}\n</div>`);
     }
     parts.push('<h2>Every setting</h2>');
-    parts.push(
-      folded(
-        table(
-          ['setting', 'name', 'strongest attack', 'at risk a season [CI]', 'attack success', 'honest cost a season [CI]', 'front'],
-          analysis.sweep.points.map((p) => [
-            p.label,
-            p.variant,
-            p.strongestAttack ?? '-',
-            p.loss ? `${formatMetric('attackLoss', p.loss.mean)} ${formatMetricInterval('attackLoss', p.loss.lo, p.loss.hi)}` : '-',
-            formatRate(p.success),
-            p.honestCost ? `${formatMetric('honestCost', p.honestCost.mean)} ${formatMetricInterval('honestCost', p.honestCost.lo, p.honestCost.hi)}` : '-',
-            p.pareto ? 'yes' : '',
-          ]),
-          2,
-        ),
-        analysis.sweep.points.length,
-        'settings, each with its money at risk and honest cost',
-      ),
-    );
+    const settings = sweepSettingsTable(analysis.sweep, { success: true });
+    parts.push(folded(table(settings.headers, settings.rows, 2), settings.rows.length, 'settings, each with its money at risk and honest cost'));
   } else if (keyStress) {
     parts.push(`<h2>Attack success vs ${escapeHtml(spec.stressor!.label)}</h2>`);
     parts.push(figures('stress'));

@@ -9,6 +9,7 @@ import { describePoint, formatSweepValue, SWEEP_PARAMETERS } from '../kinds/swee
 import { bootstrapMean, pairedDifference, wilsonInterval, type MeanEstimate, type PairedDifference, type RateInterval } from '../stats.ts';
 import type { TrialResult } from '../types.ts';
 import { formatMetric, formatMetricInterval, formatRate, formatUsd } from './format.ts';
+import { strongestAttack } from './verdict.ts';
 
 /** What the report spec says about a sweep (runner/kinds/sweep). */
 export interface SweepSpec {
@@ -68,8 +69,6 @@ export interface SweepAnalysis {
   caveats: string[];
 }
 
-const mean = (values: number[]): number => values.reduce((a, b) => a + b, 0) / values.length;
-
 /**
  * The Pareto front of points that minimise both coordinates: a point is on it unless another is at least as
  * good in both and strictly better in one. Returns a flag per point, in input order.
@@ -82,11 +81,6 @@ export function analyseSweep(spec: SweepSpec, trials: readonly TrialResult[], rn
   const { level, resamples } = options;
   const variants = [...new Set(trials.map((t) => t.variant))];
   const withNone = trials.some((t) => t.params.attack === 'none');
-  const strongestOf = (own: readonly TrialResult[]): string | null => {
-    const attacks = [...new Set(own.map((t) => String(t.params.attack ?? '')))].filter((a) => a !== 'none' && a !== '');
-    const drained = (attack: string) => mean(own.filter((t) => t.params.attack === attack && Number.isFinite(t.metrics.attackLoss)).map((t) => t.metrics.attackLoss!));
-    return attacks.length === 0 ? null : attacks.reduce((a, b) => (drained(b) > drained(a) ? b : a));
-  };
   const estimate = (values: TrialResult[], metric: string, stream: Rng): MeanEstimate | null => {
     const reporting = values.filter((t) => Number.isFinite(t.metrics[metric]));
     return reporting.length === 0 ? null : bootstrapMean(reporting.map((t) => t.metrics[metric]!), stream, { level, resamples, clusters: reporting.map((t) => t.seedIndex) });
@@ -99,7 +93,7 @@ export function analyseSweep(spec: SweepSpec, trials: readonly TrialResult[], rn
       const value = Number(own[0]?.params[name]);
       if (Number.isFinite(value)) values[name] = value;
     }
-    const strongest = strongestOf(own);
+    const strongest = strongestAttack(own) ?? null;
     const attacked = strongest === null ? own : own.filter((t) => t.params.attack === strongest);
     const quiet = withNone ? own.filter((t) => t.params.attack === 'none') : own;
     const successes = attacked.filter((t) => Number.isFinite(t.metrics.attackSucceeded));
@@ -184,6 +178,15 @@ function gridHeatmaps(spec: SweepSpec, points: readonly SweepPoint[], reference:
     }
   }
   return maps;
+}
+
+/** Every setting, one row each, in the user's units: the report's table (with attack success) and the terminal's. */
+export function sweepSettingsTable(sweep: SweepAnalysis, options: { success: boolean }): { headers: string[]; rows: string[][] } {
+  const estimate = (metric: string, m: MeanEstimate | null) => (m ? `${formatMetric(metric, m.mean)} ${formatMetricInterval(metric, m.lo, m.hi)}` : '-');
+  return {
+    headers: ['setting', 'name', 'strongest attack', 'at risk a season [CI]', ...(options.success ? ['attack success'] : []), 'honest cost a season [CI]', 'front'],
+    rows: sweep.points.map((p) => [p.label, p.variant, p.strongestAttack ?? '-', estimate('attackLoss', p.loss), ...(options.success ? [formatRate(p.success)] : []), estimate('honestCost', p.honestCost), p.pareto ? 'yes' : '']),
+  };
 }
 
 const atRisk = (p: SweepPoint): string => `${formatMetric('attackLoss', p.loss!.mean)} ${formatMetricInterval('attackLoss', p.loss!.lo, p.loss!.hi)} a season${p.strongestAttack ? ` (strongest attack: ${p.strongestAttack}, success ${formatRate(p.success)})` : ''}`;

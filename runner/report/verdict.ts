@@ -97,18 +97,25 @@ function caveatsOf(input: VerdictInput): string[] {
   return caveats;
 }
 
+/**
+ * An attacker picks the strategy that drains most: the listed attack (not 'none') with the highest mean
+ * attackLoss over `trials`, where money at risk is measured; undefined when none is listed.
+ */
+export function strongestAttack(trials: readonly TrialResult[]): string | undefined {
+  const attacks = [...new Set(trials.map((t) => String(t.params.attack ?? '')))].filter((a) => a !== 'none');
+  const drained = (attack: string) => {
+    const losses = finite(trials.filter((t) => String(t.params.attack ?? '') === attack).map((t) => t.metrics.attackLoss));
+    return losses.length === 0 ? -Infinity : losses.reduce((x, y) => x + y, 0) / losses.length;
+  };
+  return attacks.length === 0 ? undefined : attacks.reduce((a, b) => (drained(b) > drained(a) ? b : a));
+}
+
 function seasonVerdict(input: VerdictInput): Verdict {
   const { spec, level, resamples } = input;
   const rows: VerdictRow[] = input.variants.map((variant) => {
     const trials = input.trials.filter((t) => t.variant === variant);
     const rng = input.rng.stream('verdict', variant);
-    // An attacker picks the strategy that drains most: the variant's money at risk is under its strongest listed attack.
-    const attacks = [...new Set(trials.map((t) => String(t.params.attack ?? '')))].filter((a) => a !== 'none');
-    const drained = (attack: string) => {
-      const losses = finite(trials.filter((t) => String(t.params.attack ?? '') === attack).map((t) => t.metrics.attackLoss));
-      return losses.length === 0 ? -Infinity : losses.reduce((x, y) => x + y, 0) / losses.length;
-    };
-    const strongest = attacks.length === 0 ? undefined : attacks.reduce((a, b) => (drained(b) > drained(a) ? b : a));
+    const strongest = strongestAttack(trials);
     const attacked = strongest === undefined ? trials : trials.filter((t) => String(t.params.attack ?? '') === strongest);
     // The honest cost without an attack where the config lists 'none', else over every season.
     const quiet = trials.some((t) => t.params.attack === 'none') ? trials.filter((t) => t.params.attack === 'none') : trials;
@@ -179,9 +186,8 @@ function primaryVerdict(input: VerdictInput): Verdict {
 
 export function verdictOf(input: VerdictInput): Verdict {
   if (input.sweep) {
-    const few = caveatsOf({ ...input, config: null }).filter((c) => c.startsWith('Only '));
     const seeds = (input.config as { seeds?: number } | null)?.seeds;
-    const seedCaveat = typeof seeds === 'number' && seeds < 10 ? [`Only ${seeds} seed${seeds === 1 ? '' : 's'} per setting: intervals are wide, and a difference inside them is not a difference.`] : few;
+    const seedCaveat = typeof seeds === 'number' && seeds < 10 ? [`Only ${seeds} seed${seeds === 1 ? '' : 's'} per setting: intervals are wide, and a difference inside them is not a difference.`] : [];
     return { headline: input.sweep.headline, rows: [], caveats: [...input.sweep.caveats, ...seedCaveat], shape: 'sweep', sweep: input.sweep };
   }
   return input.spec.successMetric === 'attackSucceeded' ? seasonVerdict(input) : primaryVerdict(input);

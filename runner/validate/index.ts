@@ -22,7 +22,7 @@ import { Rng } from '../../lib/rng.ts';
 import { GovernanceSimulation, type Proposal } from '../../envs/dao/governance.ts';
 import { presetProtocol } from '../../envs/dao/presets.ts';
 import type { Protocol } from '../../envs/dao/protocol.ts';
-import { aaveDifferentialValid } from '../../envs/dao/rules.ts';
+import { majorityMet, quorumCounted } from '../../envs/dao/rules.ts';
 import type { GovernorEvents, ProposalRecord, VoteRecord } from '../../generators/import/governor-events.ts';
 import { memberFeatures } from '../../generators/import/features.ts';
 import { median } from '../../generators/import/statistics.ts';
@@ -116,15 +116,10 @@ function subset(events: GovernorEvents, ids: ReadonlySet<string>): GovernorEvent
 
 /** Whether tallies pass a protocol's quorum and majority (treasury rules aside: a proposal's payload is not read). */
 export function passesRules(protocol: Protocol, forVotes: number, againstVotes: number, abstainVotes: number, supply: number): boolean {
-  const counted = protocol.quorumCounts === 'for' ? forVotes : forVotes + abstainVotes;
   const q = protocol.quorum;
   const needed = q.kind === 'none' ? 0 : q.kind === 'absolute' ? q.votes : q.kind === 'fraction' ? q.fraction * supply : NaN;
   if (!Number.isFinite(needed)) throw new RangeError(`validate decides quorum kinds none, absolute and fraction; ${protocol.name} has ${q.kind}`);
-  if (counted < needed) return false;
-  const m = protocol.majority;
-  if (m.kind === 'simple') return forVotes > againstVotes;
-  if (m.kind === 'supermajority') return forVotes + againstVotes > 0 && forVotes / (forVotes + againstVotes) >= m.fraction;
-  return aaveDifferentialValid(forVotes, againstVotes, supply, m.differentialBps);
+  return quorumCounted(protocol.quorumCounts, forVotes, abstainVotes) >= needed && majorityMet(protocol.majority, forVotes, againstVotes, supply);
 }
 
 /** The real quantities of a proposal from its votes. */
