@@ -25,7 +25,55 @@ export interface PolicyHead {
   toEnvAction(actions: Float32Array, offset: number): unknown;
   /** Log-probabilities and entropies of `actions` [B, actionDim] under `outputs` [B, outputSize]. */
   logProbEntropy(outputs: tf.Tensor2D, actions: tf.Tensor2D): { logProb: tf.Tensor1D; entropy: tf.Tensor1D };
+  /** Floats of the head's own parameters (the Gaussian's log-std); 0 for categorical heads. */
+  readonly extraSize: number;
+  /** The head's own parameters, as the fused trainer starts from them. */
+  readExtra(): Float32Array;
+  /** Sets the head's own parameters (after a fused update). */
+  writeExtra(values: Float32Array): void;
+  /**
+   * For the fused trainer, in plain JS: the log-probability of the stored action at actions[offset..] under the
+   * outputs at outputs[at..], with its entropy written to scratch[0]; `extra` holds the head's own parameters.
+   */
+  logProbEntropyAt(outputs: Float32Array, at: number, actions: Float32Array, offset: number, extra: Float32Array, scratch: Float64Array): number;
+  /**
+   * Adds to dOutputs[at..] and dExtra the gradient of a loss whose derivatives with respect to this row's
+   * log-probability and entropy are gLogProb and gEntropy.
+   */
+  backwardAt(outputs: Float32Array, at: number, actions: Float32Array, offset: number, extra: Float32Array, gLogProb: number, gEntropy: number, dOutputs: Float32Array, dExtra: Float32Array): void;
 }
+
+/** Categorical log-probability of index `action` and entropy of logits[at..at+n), in JS (entropy to scratch[0]). */
+function categoricalAt(logits: Float32Array, at: number, n: number, action: number, scratch: Float64Array): number {
+  const lse = logSumExp(logits, at, n);
+  let entropy = 0;
+  for (let j = 0; j < n; j++) {
+    const logp = logits[at + j]! - lse;
+    entropy -= Math.exp(logp) * logp;
+  }
+  scratch[0] = entropy;
+  return logits[at + action]! - lse;
+}
+
+/**
+ * Adds d/dz of (gLogProb * log p[action] + gEntropy * H) to dLogits[at..]: d log p_a / dz_j = [j = a] - p_j and
+ * dH / dz_j = -p_j (log p_j + H).
+ */
+function categoricalBackward(logits: Float32Array, at: number, n: number, action: number, gLogProb: number, gEntropy: number, dLogits: Float32Array): void {
+  const lse = logSumExp(logits, at, n);
+  let entropy = 0;
+  for (let j = 0; j < n; j++) {
+    const logp = logits[at + j]! - lse;
+    entropy -= Math.exp(logp) * logp;
+  }
+  for (let j = 0; j < n; j++) {
+    const logp = logits[at + j]! - lse;
+    const p = Math.exp(logp);
+    dLogits[at + j] = dLogits[at + j]! + gLogProb * ((j === action ? 1 : 0) - p) - gEntropy * p * (logp + entropy);
+  }
+}
+
+const NO_EXTRA = new Float32Array(0);
 
 function logSumExp(values: Float32Array, start: number, count: number): number {
   let max = -Infinity;
@@ -83,6 +131,17 @@ class CategoricalHead implements PolicyHead {
   logProbEntropy(outputs: tf.Tensor2D, actions: tf.Tensor2D) {
     return categoricalTf(outputs, tf.reshape(actions, [-1]) as tf.Tensor1D, this.outputSize);
   }
+  readonly extraSize = 0;
+  readExtra(): Float32Array {
+    return NO_EXTRA;
+  }
+  writeExtra(): void {}
+  logProbEntropyAt(outputs: Float32Array, at: number, actions: Float32Array, offset: number, _extra: Float32Array, scratch: Float64Array): number {
+    return categoricalAt(outputs, at, this.outputSize, actions[offset]!, scratch);
+  }
+  backwardAt(outputs: Float32Array, at: number, actions: Float32Array, offset: number, _extra: Float32Array, gLogProb: number, gEntropy: number, dOutputs: Float32Array): void {
+    categoricalBackward(outputs, at, this.outputSize, actions[offset]!, gLogProb, gEntropy, dOutputs);
+  }
 }
 
 class MultiCategoricalHead implements PolicyHead {
@@ -122,6 +181,24 @@ class MultiCategoricalHead implements PolicyHead {
     const columns = tf.split(actions, this.nvec.length, 1);
     const parts = blocks.map((logits, k) => categoricalTf(logits, tf.reshape(columns[k]!, [-1]) as tf.Tensor1D, this.nvec[k]!));
     return { logProb: tf.addN(parts.map((p) => p.logProb)) as tf.Tensor1D, entropy: tf.addN(parts.map((p) => p.entropy)) as tf.Tensor1D };
+  }
+  readonly extraSize = 0;
+  readExtra(): Float32Array {
+    return NO_EXTRA;
+  }
+  writeExtra(): void {}
+  logProbEntropyAt(outputs: Float32Array, at: number, actions: Float32Array, offset: number, _extra: Float32Array, scratch: Float64Array): number {
+    let logProb = 0;
+    let entropy = 0;
+    for (let k = 0; k < this.nvec.length; k++) {
+      logProb += categoricalAt(outputs, at + this.offsets[k]!, this.nvec[k]!, actions[offset + k]!, scratch);
+      entropy += scratch[0]!;
+    }
+    scratch[0] = entropy;
+    return logProb;
+  }
+  backwardAt(outputs: Float32Array, at: number, actions: Float32Array, offset: number, _extra: Float32Array, gLogProb: number, gEntropy: number, dOutputs: Float32Array): void {
+    for (let k = 0; k < this.nvec.length; k++) categoricalBackward(outputs, at + this.offsets[k]!, this.nvec[k]!, actions[offset + k]!, gLogProb, gEntropy, dOutputs);
   }
 }
 
@@ -170,6 +247,39 @@ class GaussianHead implements PolicyHead {
     const perDim = tf.add(this.logStd, 0.5 + LOG_SQRT_2PI);
     const entropy = tf.mul(tf.ones([outputs.shape[0]]), tf.sum(perDim)) as tf.Tensor1D;
     return { logProb, entropy };
+  }
+  get extraSize(): number {
+    return this.outputSize;
+  }
+  readExtra(): Float32Array {
+    return this.logStd.dataSync() as Float32Array;
+  }
+  writeExtra(values: Float32Array): void {
+    const value = tf.tensor2d(values.slice(0, this.outputSize), [1, this.outputSize]);
+    this.logStd.assign(value);
+    value.dispose();
+    this.sync();
+  }
+  logProbEntropyAt(outputs: Float32Array, at: number, actions: Float32Array, offset: number, extra: Float32Array, scratch: Float64Array): number {
+    let logProb = 0;
+    let entropy = 0;
+    for (let i = 0; i < this.outputSize; i++) {
+      const logStd = extra[i]!;
+      const z = (actions[offset + i]! - outputs[at + i]!) / Math.exp(logStd);
+      logProb += -0.5 * z * z - logStd - LOG_SQRT_2PI;
+      entropy += logStd + 0.5 + LOG_SQRT_2PI;
+    }
+    scratch[0] = entropy;
+    return logProb;
+  }
+  /** d log p / d mean_i = z_i / std_i; d log p / d logStd_i = z_i^2 - 1; d H / d logStd_i = 1. */
+  backwardAt(outputs: Float32Array, at: number, actions: Float32Array, offset: number, extra: Float32Array, gLogProb: number, gEntropy: number, dOutputs: Float32Array, dExtra: Float32Array): void {
+    for (let i = 0; i < this.outputSize; i++) {
+      const std = Math.exp(extra[i]!);
+      const z = (actions[offset + i]! - outputs[at + i]!) / std;
+      dOutputs[at + i] = dOutputs[at + i]! + (gLogProb * z) / std;
+      dExtra[i] = dExtra[i]! + gLogProb * (z * z - 1) + gEntropy;
+    }
   }
 }
 

@@ -10,7 +10,8 @@
  *  12. separate actor and critic MLPs (64, 64, tanh); plus SB3's bootstrap of truncated episodes
  *      (reward += gamma V(final observation)), which CleanRL omits;
  *  Discrete, MultiDiscrete and Box (diagonal Gaussian, state-independent log-std) actions; Dict/Tuple
- *  observations flattened. Acting runs the networks in plain JS (agents/nn.ts); tfjs only trains.
+ *  observations flattened. Acting runs the networks in plain JS (lib/nn.ts); training runs in WebAssembly SIMD
+ *  kernels (lib/fused/mlp.ts, agents/ppo-update.ts), or in tfjs with `trainer: 'tfjs'`.
  */
 import type { Rng } from '../lib/rng.ts';
 import { Rng as RngClass } from '../lib/rng.ts';
@@ -19,7 +20,8 @@ import { SyncVectorEnv } from '../envs/core/vector.ts';
 import { NormalizeReward } from '../envs/core/wrappers.ts';
 import type { Space } from '../envs/core/spaces.ts';
 import { Evaluations, makeTrainingEnv, mean, writeObservation, type EnvSource, type TrainingResult, type TrainingServices } from './common.ts';
-import { clipByGlobalNorm, Mlp, type JsMlp } from '../lib/nn.ts';
+import { Mlp, type JsMlp } from '../lib/nn.ts';
+import { ppoOptimiser, type PpoBatch, type PpoTrainer } from './ppo-update.ts';
 import { policyHead, syncHead, type PolicyHead } from './policy.ts';
 import { loadVariables, saveVariables } from './checkpoint.ts';
 
@@ -53,6 +55,11 @@ export interface PpoConfig extends TrainingServices {
    * best_model): PPO can find a sparse strategy and lose it again before training ends.
    */
   keepBest: boolean;
+  /**
+   * 'fused' (default) trains in WebAssembly SIMD kernels with hand-written gradients of the loss;
+   * 'tfjs' trains the same loss in TensorFlow.js (agents/ppo-update.ts).
+   */
+  trainer: PpoTrainer;
 }
 
 /** CleanRL's ppo.py defaults. */
@@ -79,6 +86,7 @@ export const PPO_DEFAULTS: PpoConfig = {
   bootstrapTruncated: true,
   normalizeReward: false,
   keepBest: false,
+  trainer: 'fused',
   envKwargs: {},
   evaluation: null,
 };
@@ -184,7 +192,7 @@ export async function trainPpo(source: EnvSource, overrides: Partial<PpoConfig> 
   const obsSpace = envs.singleObservationSpace;
   const actSpace = envs.singleActionSpace;
   const agent = new PpoAgent(obsSpace, actSpace, config.hidden, rng.stream('init'));
-  const optimizer = tf.train.adam(config.learningRate, 0.9, 0.999, 1e-5);
+  const optimiser = ppoOptimiser(config.trainer, agent, config, config.learningRate);
   const sampling = rng.stream('actions');
   const shuffling = rng.stream('minibatches');
 
@@ -203,6 +211,7 @@ export async function trainPpo(source: EnvSource, overrides: Partial<PpoConfig> 
   const values = new Float32Array(batchSize);
   const advantages = new Float32Array(batchSize);
   const returns = new Float32Array(batchSize);
+  const batch: PpoBatch = { size: batchSize, obs, actions, logProbs, advantages, returns, values };
 
   const nextObs = new Float32Array(numEnvs * obsDim);
   const nextDone = new Float32Array(numEnvs);
@@ -218,7 +227,7 @@ export async function trainPpo(source: EnvSource, overrides: Partial<PpoConfig> 
 
   for (let update = 1; update <= numUpdates; update++) {
     const frac = 1 - (update - 1) / numUpdates;
-    if (config.annealLr) (optimizer as unknown as { learningRate: number }).learningRate = frac * config.learningRate;
+    const learningRate = config.annealLr ? frac * config.learningRate : config.learningRate;
     const clipCoef = config.annealClip ? frac * config.clipCoef : config.clipCoef;
 
     // Rollout.
@@ -268,76 +277,23 @@ export async function trainPpo(source: EnvSource, overrides: Partial<PpoConfig> 
     }
 
     // Optimise the policy and value networks on minibatches of the shuffled batch.
-    const bObs = tf.tensor2d(obs, [batchSize, obsDim]);
-    const bActions = tf.tensor2d(actions, [batchSize, actDim]);
-    const bLogProbs = tf.tensor1d(logProbs);
-    const bAdvantages = tf.tensor1d(advantages);
-    const bReturns = tf.tensor1d(returns);
-    const bValues = tf.tensor1d(values);
+    optimiser.begin(batch);
     const indices = new Int32Array(batchSize);
     for (let i = 0; i < batchSize; i++) indices[i] = i;
     let approxKl = 0;
     let clipFracs: number[] = [];
     let lastLosses = { policy: 0, value: 0, entropy: 0 };
-    const variables = agent.variables;
     epochs: for (let epoch = 0; epoch < config.updateEpochs; epoch++) {
       shuffling.shuffle(indices);
       for (let startIndex = 0; startIndex + minibatchSize <= batchSize; startIndex += minibatchSize) {
-        const mbIndices = tf.tensor1d(indices.subarray(startIndex, startIndex + minibatchSize), 'int32');
-        const stats = tf.tidy(() => {
-          const mbObs = tf.gather(bObs, mbIndices) as tf.Tensor2D;
-          const mbActions = tf.gather(bActions, mbIndices) as tf.Tensor2D;
-          const mbOldLogProbs = tf.gather(bLogProbs, mbIndices);
-          let mbAdvantages = tf.gather(bAdvantages, mbIndices);
-          const mbReturns = tf.gather(bReturns, mbIndices);
-          const mbValues = tf.gather(bValues, mbIndices);
-          if (config.normAdv) {
-            const { mean: m, variance } = tf.moments(mbAdvantages);
-            // torch's std() is the unbiased estimate.
-            const unbiased = tf.sqrt(tf.mul(variance, minibatchSize / Math.max(1, minibatchSize - 1)));
-            mbAdvantages = tf.div(tf.sub(mbAdvantages, m), tf.add(unbiased, 1e-8));
-          }
-          const scalars: Record<string, tf.Scalar> = {};
-          const { value: loss, grads } = tf.variableGrads(() => {
-            const outputs = agent.actor.apply(mbObs);
-            const { logProb, entropy } = agent.head.logProbEntropy(outputs, mbActions);
-            const logRatio = tf.sub(logProb, mbOldLogProbs);
-            const ratio = tf.exp(logRatio);
-            const pgLoss = tf.mean(tf.maximum(tf.mul(tf.neg(mbAdvantages), ratio), tf.mul(tf.neg(mbAdvantages), tf.clipByValue(ratio, 1 - clipCoef, 1 + clipCoef))));
-            const newValue = tf.reshape(agent.critic.apply(mbObs), [-1]);
-            let vLoss: tf.Tensor;
-            if (config.clipVloss) {
-              const unclipped = tf.square(tf.sub(newValue, mbReturns));
-              const clippedValue = tf.add(mbValues, tf.clipByValue(tf.sub(newValue, mbValues), -clipCoef, clipCoef));
-              vLoss = tf.mul(0.5, tf.mean(tf.maximum(unclipped, tf.square(tf.sub(clippedValue, mbReturns)))));
-            } else {
-              vLoss = tf.mul(0.5, tf.mean(tf.square(tf.sub(newValue, mbReturns))));
-            }
-            const entropyLoss = tf.mean(entropy);
-            scalars.approxKl = tf.keep(tf.mean(tf.sub(tf.sub(ratio, 1), logRatio)) as tf.Scalar);
-            scalars.clipFrac = tf.keep(tf.mean(tf.cast(tf.greater(tf.abs(tf.sub(ratio, 1)), clipCoef), 'float32')) as tf.Scalar);
-            scalars.policy = tf.keep(pgLoss as tf.Scalar);
-            scalars.value = tf.keep(vLoss as tf.Scalar);
-            scalars.entropy = tf.keep(entropyLoss as tf.Scalar);
-            return tf.add(tf.sub(pgLoss, tf.mul(config.entCoef, entropyLoss)), tf.mul(config.vfCoef, vLoss)) as tf.Scalar;
-          }, variables);
-          loss.dispose();
-          const { grads: clipped, norm } = clipByGlobalNorm(grads, config.maxGradNorm);
-          norm.dispose();
-          optimizer.applyGradients(clipped as unknown as tf.NamedTensorMap as never);
-          const read = Object.fromEntries(Object.entries(scalars).map(([k, t]) => [k, t.dataSync()[0]!]));
-          for (const t of Object.values(scalars)) t.dispose();
-          return read;
-        });
-        mbIndices.dispose();
-        approxKl = stats.approxKl!;
-        clipFracs.push(stats.clipFrac!);
-        lastLosses = { policy: stats.policy!, value: stats.value!, entropy: stats.entropy! };
+        const stats = optimiser.minibatch(indices.subarray(startIndex, startIndex + minibatchSize), clipCoef, learningRate);
+        approxKl = stats.approxKl;
+        clipFracs.push(stats.clipFrac);
+        lastLosses = { policy: stats.policy, value: stats.value, entropy: stats.entropy };
       }
       if (config.targetKl !== null && approxKl > config.targetKl) break epochs;
     }
-    tf.dispose([bObs, bActions, bLogProbs, bAdvantages, bReturns, bValues]);
-    agent.sync();
+    optimiser.end();
 
     const wallSeconds = (performance.now() - start) / 1000;
     let varianceY = 0;
@@ -353,7 +309,7 @@ export async function trainPpo(source: EnvSource, overrides: Partial<PpoConfig> 
       step: globalStep,
       wallSeconds,
       stepsPerSecond: globalStep / wallSeconds,
-      learningRate: (optimizer as unknown as { learningRate: number }).learningRate,
+      learningRate,
       policyLoss: lastLosses.policy,
       valueLoss: lastLosses.value,
       entropy: lastLosses.entropy,
@@ -383,7 +339,7 @@ export async function trainPpo(source: EnvSource, overrides: Partial<PpoConfig> 
     agent.sync();
   }
   envs.close();
-  optimizer.dispose();
+  optimiser.dispose();
   const wallSeconds = (performance.now() - start) / 1000;
   return { agent, evaluations: evaluations.results, stepsToThreshold: evaluations.stepsToThreshold, steps: globalStep, wallSeconds, stepsPerSecond: globalStep / wallSeconds, backend };
 }

@@ -103,6 +103,14 @@ export class Mlp {
     );
   }
 
+  /** Sets the weights from plain arrays (kernel [in, out] and bias [out] per layer), e.g. after a fused update. */
+  setWeights(kernels: Float32Array[], biases: Float32Array[]): void {
+    tf.tidy(() => {
+      this.kernels.forEach((k, i) => k.assign(tf.tensor2d(kernels[i]!, k.shape as [number, number])));
+      this.biases.forEach((b, i) => b.assign(tf.tensor1d(biases[i]!)));
+    });
+  }
+
   /** Copies weights from another network of the same shape (target networks). */
   assign(from: Mlp): void {
     this.kernels.forEach((k, i) => k.assign(from.kernels[i]!));

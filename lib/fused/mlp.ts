@@ -20,7 +20,21 @@ interface Kernels {
   adam(p: number, g: number, m: number, v: number, n: number, scale: number, step: number, b1: number, b2: number, vScale: number, eps: number): void;
 }
 
-let compiled: WebAssembly.Module | undefined;
+// The WebAssembly JS API as this module uses it (the project's type libraries leave out the DOM's declarations).
+interface WasmMemory {
+  readonly buffer: ArrayBuffer;
+  grow(pages: number): number;
+}
+interface WasmModule {
+  readonly __wasmModule: never;
+}
+declare const WebAssembly: {
+  Module: new (bytes: Uint8Array) => WasmModule;
+  Instance: new (module: WasmModule, imports: Record<string, Record<string, unknown>>) => { exports: unknown };
+  Memory: new (descriptor: { initial: number }) => WasmMemory;
+};
+
+let compiled: WasmModule | undefined;
 
 const PAGE = 65_536;
 /** Addresses below this stay free (the module has no static data; a null pointer means "no buffer"). */
@@ -31,7 +45,7 @@ const ACTIVATION: Record<Activation | 'identity', number> = { identity: 0, tanh:
 
 /** One WebAssembly instance and its memory; buffers are carved from it and never freed. */
 export class Arena {
-  readonly memory: WebAssembly.Memory;
+  readonly memory: WasmMemory;
   readonly kernels: Kernels;
   private top = BASE;
 
@@ -172,7 +186,15 @@ export class FusedMlp {
 
   /** The weights without padding, as tfjs and JsMlp lay them out (kernel [in, out], bias [out]). */
   readWeights(): { kernels: Float32Array[]; biases: Float32Array[] } {
-    const all = this.model.parameterView();
+    return this.unpad(this.model.parameterView());
+  }
+
+  /** The last backward pass's gradients, laid out as readWeights. */
+  readGradients(): { kernels: Float32Array[]; biases: Float32Array[] } {
+    return this.unpad(this.model.gradientView());
+  }
+
+  private unpad(all: Float32Array): { kernels: Float32Array[]; biases: Float32Array[] } {
     const kernels: Float32Array[] = [];
     const biases: Float32Array[] = [];
     for (const layer of this.layers) {
