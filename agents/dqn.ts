@@ -5,7 +5,9 @@
  * `gradientSteps` Adam updates on minibatches of the Huber (smooth L1) TD error against a target network
  * that is a hard copy of the online network every `targetUpdateInterval` env steps; gradients clipped to
  * a global norm of 10. Timeouts are not treated as terminal (SB3's handle_timeout_termination).
- * Discrete actions only. Acting runs the Q-network in plain JS.
+ * Discrete actions only. Acting runs the Q-network in plain JS; training runs in WebAssembly SIMD kernels
+ * (lib/fused/mlp.ts: the Huber loss's gradient with respect to Q is written by hand) or, with
+ * `trainer: 'tfjs'`, in TensorFlow.js. Adam's epsilon is tf.train.adam's default, 1e-7, in both.
  */
 import { Rng } from '../lib/rng.ts';
 import { initBackend, tf } from '../lib/tf.ts';
@@ -13,6 +15,10 @@ import { Discrete, type Space } from '../envs/core/spaces.ts';
 import { Evaluations, linearSchedule, makeTrainingEnv, mean, writeObservation, type EnvSource, type TrainingResult, type TrainingServices } from './common.ts';
 import { loadVariables, saveVariables } from './checkpoint.ts';
 import { clipByGlobalNorm, Mlp, type JsMlp } from '../lib/nn.ts';
+import { Arena, FusedModel } from '../lib/fused/mlp.ts';
+
+/** tf.train.adam's default epsilon on float32 backends (the backend's epsilon()). */
+const ADAM_EPSILON = 1e-7;
 
 export interface DqnConfig extends TrainingServices {
   seed: number;
@@ -30,6 +36,8 @@ export interface DqnConfig extends TrainingServices {
   explorationFinalEps: number;
   maxGradNorm: number;
   hidden: number[];
+  /** 'fused' (default) trains in WebAssembly SIMD kernels (lib/fused/mlp.ts); 'tfjs' in TensorFlow.js. */
+  trainer: 'fused' | 'tfjs';
 }
 
 /**
@@ -53,6 +61,7 @@ export const DQN_CARTPOLE: DqnConfig = {
   explorationFinalEps: 0.04,
   maxGradNorm: 10,
   hidden: [256, 256],
+  trainer: 'fused',
   envKwargs: {},
   evaluation: null,
 };
@@ -120,7 +129,8 @@ export async function trainDqn(source: EnvSource, overrides: Partial<DqnConfig> 
   if (!(env.actionSpace instanceof Discrete)) throw new TypeError(`DQN needs a Discrete action space, got ${env.actionSpace}`);
   const obsSpace = env.observationSpace;
   const agent = new DqnAgent(obsSpace, env.actionSpace, config.hidden, rng.stream('init'));
-  const optimizer = tf.train.adam(config.learningRate);
+  const optimizer = config.trainer === 'tfjs' ? tf.train.adam(config.learningRate, 0.9, 0.999, ADAM_EPSILON) : undefined;
+  const fused = config.trainer === 'fused' ? fusedDqn(agent, config) : undefined;
   const exploration = rng.stream('exploration');
   const sampling = rng.stream('replay');
   const obsDim = obsSpace.flatDim;
@@ -151,7 +161,7 @@ export async function trainDqn(source: EnvSource, overrides: Partial<DqnConfig> 
   const batchRewards = new Float32Array(config.batchSize);
   const batchDones = new Float32Array(config.batchSize);
 
-  const trainStep = (): tf.Scalar => {
+  const sampleBatch = (): void => {
     const size = bufferFull ? capacity : bufferPosition;
     for (let b = 0; b < config.batchSize; b++) {
       const index = sampling.int(size);
@@ -161,6 +171,10 @@ export async function trainDqn(source: EnvSource, overrides: Partial<DqnConfig> 
       batchRewards[b] = bufferRewards[index]!;
       batchDones[b] = bufferDones[index]!;
     }
+  };
+
+  const trainStep = (): tf.Scalar => {
+    sampleBatch();
     return tf.tidy(() => {
       const obsT = tf.tensor2d(batchObs, [config.batchSize, obsDim]);
       const nextT = tf.tensor2d(batchNextObs, [config.batchSize, obsDim]);
@@ -172,7 +186,7 @@ export async function trainDqn(source: EnvSource, overrides: Partial<DqnConfig> 
         return tf.losses.huberLoss(tdTarget, q) as tf.Scalar;
       }, agent.online.variables);
       const { grads: clipped } = clipByGlobalNorm(grads, config.maxGradNorm);
-      optimizer.applyGradients(clipped as unknown as never);
+      optimizer!.applyGradients(clipped as unknown as never);
       return loss;
     });
   };
@@ -199,12 +213,20 @@ export async function trainDqn(source: EnvSource, overrides: Partial<DqnConfig> 
     }
 
     if (step > config.learningStarts && step % config.trainFreq === 0) {
-      const roundLosses: tf.Scalar[] = [];
-      for (let g = 0; g < config.gradientSteps; g++) roundLosses.push(trainStep());
-      // One read-back per round: the updates run without waiting on the backend.
-      const lossValues = tf.tidy(() => tf.stack(roundLosses).dataSync());
-      tf.dispose(roundLosses);
-      losses.push(...lossValues);
+      if (fused !== undefined) {
+        for (let g = 0; g < config.gradientSteps; g++) {
+          sampleBatch();
+          losses.push(fused.step(batchObs, batchNextObs, batchActions, batchRewards, batchDones));
+        }
+        fused.writeBack();
+      } else {
+        const roundLosses: tf.Scalar[] = [];
+        for (let g = 0; g < config.gradientSteps; g++) roundLosses.push(trainStep());
+        // One read-back per round: the updates run without waiting on the backend.
+        const lossValues = tf.tidy(() => tf.stack(roundLosses).dataSync());
+        tf.dispose(roundLosses);
+        losses.push(...lossValues);
+      }
       agent.sync();
       const wallSeconds = (performance.now() - start) / 1000;
       config.onMetrics?.({
@@ -219,12 +241,72 @@ export async function trainDqn(source: EnvSource, overrides: Partial<DqnConfig> 
       losses.length = 0;
       episodeReturns.length = 0;
     }
-    if (step % config.targetUpdateInterval === 0) agent.target.assign(agent.online);
+    if (step % config.targetUpdateInterval === 0) {
+      if (fused !== undefined) fused.updateTarget();
+      else agent.target.assign(agent.online);
+    }
 
     if (evaluations.due(step, (o) => agent.act(o))) break;
   }
   env.close();
-  optimizer.dispose();
+  optimizer?.dispose();
+  fused?.writeBack(true);
   const wallSeconds = (performance.now() - start) / 1000;
   return { agent, evaluations: evaluations.results, stepsToThreshold: evaluations.stepsToThreshold, steps: step, wallSeconds, stepsPerSecond: step / wallSeconds, backend };
+}
+
+/**
+ * DQN's update in the fused kernels: the online and target networks live in one arena; each step is a
+ * forward pass of both, d(Huber)/dQ for the taken actions (clamp(Q - target, -1, 1) / batch), a backward
+ * pass, global-norm clipping and Adam.
+ */
+export function fusedDqn(agent: DqnAgent, config: DqnConfig) {
+  const arena = new Arena();
+  const online = new FusedModel([agent.online.spec], [], arena);
+  const target = new FusedModel([agent.online.spec], [], arena);
+  const weights = agent.online.toJs();
+  online.nets[0]!.writeWeights(weights.kernels, weights.biases);
+  target.copyParametersFrom(online);
+  const q = online.nets[0]!;
+  const qTarget = target.nets[0]!;
+  const actions = agent.actions;
+  const adam = { learningRate: config.learningRate, beta1: 0.9, beta2: 0.999, epsilon: ADAM_EPSILON };
+  return {
+    online,
+    /** One gradient step on a sampled batch; returns its mean Huber loss. */
+    step(obs: Float32Array, nextObs: Float32Array, taken: Int32Array, rewards: Float32Array, dones: Float32Array): number {
+      const rows = taken.length;
+      qTarget.inputView(rows).set(nextObs);
+      const next = qTarget.forward(rows);
+      const stride = qTarget.outputStride;
+      q.inputView(rows).set(obs);
+      const values = q.forward(rows);
+      const dValues = q.outputGradient(rows);
+      let loss = 0;
+      for (let r = 0; r < rows; r++) {
+        let best = next[r * stride]!;
+        for (let a = 1; a < actions; a++) best = Math.max(best, next[r * stride + a]!);
+        const tdTarget = rewards[r]! + config.gamma * (1 - dones[r]!) * best;
+        const error = values[r * stride + taken[r]!]! - tdTarget;
+        const absolute = Math.abs(error);
+        loss += absolute <= 1 ? 0.5 * error * error : absolute - 0.5;
+        dValues[r * stride + taken[r]!] = Math.max(-1, Math.min(1, error)) / rows;
+      }
+      q.backward(rows);
+      online.clippedAdamStep(adam, config.maxGradNorm);
+      return loss / rows;
+    },
+    updateTarget(): void {
+      target.copyParametersFrom(online);
+    },
+    /** Copies the trained weights into the agent's networks (and the target too at the end). */
+    writeBack(withTarget = false): void {
+      const trained = q.readWeights();
+      agent.online.setWeights(trained.kernels, trained.biases);
+      if (withTarget) {
+        const held = qTarget.readWeights();
+        agent.target.setWeights(held.kernels, held.biases);
+      }
+    },
+  };
 }

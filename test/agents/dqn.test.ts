@@ -4,8 +4,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import '../../envs/index.ts';
-import { trainDqn } from '../../agents/dqn.ts';
-import { tf } from '../../lib/tf.ts';
+import { DQN_CARTPOLE, DqnAgent, fusedDqn, trainDqn } from '../../agents/dqn.ts';
+import { Box, Discrete } from '../../envs/core/spaces.ts';
+import { Rng } from '../../lib/rng.ts';
+import { initBackend, tf } from '../../lib/tf.ts';
 
 test('DQN: epsilon decays on schedule, losses stay finite, tensors do not leak, and returns improve', async () => {
   const epsilons: number[] = [];
@@ -44,6 +46,39 @@ test('DQN: epsilon decays on schedule, losses stay finite, tensors do not leak, 
     rmSync(directory, { recursive: true, force: true });
     result.agent.dispose();
   }
+});
+
+test("the fused DQN step has tfjs's Huber-loss gradient (both Huber regimes, terminal and non-terminal rows)", async () => {
+  await initBackend();
+  const agent = new DqnAgent(new Box(-5, 5, [5]), new Discrete(3), [12, 10], Rng.create(6).stream('init'));
+  const rows = 37;
+  const rng = Rng.create(7);
+  const obs = Float32Array.from({ length: rows * 5 }, () => rng.random() * 4 - 2);
+  const nextObs = Float32Array.from({ length: rows * 5 }, () => rng.random() * 4 - 2);
+  const actions = Int32Array.from({ length: rows }, () => rng.int(3));
+  const rewards = Float32Array.from({ length: rows }, () => rng.random() * 6 - 3);
+  const dones = Float32Array.from({ length: rows }, () => (rng.random() < 0.3 ? 1 : 0));
+  // Learning rate 0: the step leaves the weights and keeps its gradient.
+  const fused = fusedDqn(agent, { ...DQN_CARTPOLE, learningRate: 0 });
+  const loss = fused.step(obs, nextObs, actions, rewards, dones);
+  const { value, grads } = tf.tidy(() => {
+    const targetQ = tf.max(agent.target.apply(tf.tensor2d(nextObs, [rows, 5])), 1);
+    const tdTarget = tf.add(tf.tensor1d(rewards), tf.mul(tf.mul(DQN_CARTPOLE.gamma, tf.sub(1, tf.tensor1d(dones))), targetQ));
+    const mask = tf.oneHot(tf.tensor1d(actions, 'int32'), 3);
+    return tf.variableGrads(() => tf.losses.huberLoss(tdTarget, tf.sum(tf.mul(agent.online.apply(tf.tensor2d(obs, [rows, 5])), mask), 1)) as tf.Scalar, agent.online.variables);
+  });
+  const expectedLoss = value.dataSync()[0]!;
+  assert.ok(Math.abs(loss - expectedLoss) < 1e-5 * Math.max(1, expectedLoss), `loss ${loss} vs ${expectedLoss}`);
+  const fusedGrads = fused.online.nets[0]!.readGradients();
+  const check = (got: Float32Array, expected: Float32Array, what: string) => {
+    const scale = expected.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
+    const worst = got.reduce((m, v, i) => Math.max(m, Math.abs(v - expected[i]!)), 0) / scale;
+    assert.ok(worst < 1e-4, `${what}: gradient differs by ${worst} of its largest entry`);
+  };
+  agent.online.kernels.forEach((k, l) => check(fusedGrads.kernels[l]!, grads[k.name]!.dataSync() as Float32Array, `kernel ${l}`));
+  agent.online.biases.forEach((b, l) => check(fusedGrads.biases[l]!, grads[b.name]!.dataSync() as Float32Array, `bias ${l}`));
+  tf.dispose([value, ...Object.values(grads)]);
+  agent.dispose();
 });
 
 test('DQN refuses non-discrete action spaces', async () => {
