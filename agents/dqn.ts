@@ -276,6 +276,9 @@ export function fusedDqn(agent: DqnAgent, config: DqnConfig) {
     /** One gradient step on a sampled batch; returns its mean Huber loss. */
     step(obs: Float32Array, nextObs: Float32Array, taken: Int32Array, rewards: Float32Array, dones: Float32Array): number {
       const rows = taken.length;
+      // Both networks' buffers first: an allocation may grow the memory and detach views taken before it.
+      online.reserve(rows);
+      target.reserve(rows);
       qTarget.inputView(rows).set(nextObs);
       const next = qTarget.forward(rows);
       const stride = qTarget.outputStride;

@@ -103,6 +103,8 @@ export class FusedPpoOptimiser implements PpoOptimiser {
       this.advantages = new Float64Array(rows);
       this.logProbs = new Float64Array(rows);
     }
+    // Every buffer first: an allocation may grow the memory and detach views taken before it.
+    model.reserve(rows);
     const actorIn = actor.inputView(rows);
     const criticIn = critic.inputView(rows);
     for (let r = 0; r < rows; r++) {

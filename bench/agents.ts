@@ -6,6 +6,7 @@ import { PPO_CARTPOLE, trainPpo } from '../agents/ppo.ts';
 import { beanstalkAttackerExperiment } from '../agents/experiments/beanstalk-attacker.ts';
 import { protocolDesignExperiment } from '../agents/experiments/protocol-design.ts';
 import type { Figure } from './cartpole.ts';
+import { pythonModule, runReferenceScript } from './reference.ts';
 
 const SEEDS = [1, 2, 3, 4, 5];
 
@@ -45,4 +46,60 @@ export async function benchDaoAgents(): Promise<Figure[]> {
     { name: 'agents.ppo.beanstalk_fixed.mean_profit_usd', value: Math.round(attack['snapshot+timelock']!.meanProfitUsd), unit: 'usd per episode', ...attack['snapshot+timelock'] },
     { name: 'agents.cmaes.protocol_design.heldout_score', value: +design.heldOut.design.score.toFixed(4), unit: 'season score (20 held-out seeds x 3 attackers)', bravo: +design.heldOut.bravo.score.toFixed(4), design: design.design, evaluations: design.evaluations, searchSeconds: +design.searchSeconds.toFixed(1) },
   ];
+}
+
+interface TorchRun {
+  steps: number;
+  seconds: number;
+  stepsPerSecond: number;
+  torch: string;
+}
+
+/**
+ * Training speed on CartPole-v1, one seed, no evaluation, beside PyTorch in the same invocation: PPO with RL
+ * Zoo's settings over 50,000 steps and DQN with RL Zoo's settings over 20,000 steps (1,000 without updates),
+ * each daogym figure the best of two runs, as is PyTorch's (bench/reference/*.py, one thread, Debian's
+ * python3-torch; reported absent when it is not installed). The tfjs trainer runs PPO over 20,000 steps for context.
+ */
+export async function benchAgentSpeed(): Promise<Figure[]> {
+  const torch = pythonModule('torch');
+  const figures: Figure[] = [];
+  const best = async (run: () => Promise<{ stepsPerSecond: number; steps: number; agent: { dispose(): void } }>) => {
+    let top = 0;
+    for (let i = 0; i < 2; i++) {
+      const result = await run();
+      result.agent.dispose();
+      top = Math.max(top, result.stepsPerSecond);
+    }
+    return top;
+  };
+  const reference = (script: string, steps: number): TorchRun | null => {
+    if (!torch.ok) return null;
+    const runs = [runReferenceScript<TorchRun>(script, [String(steps), '1']), runReferenceScript<TorchRun>(script, [String(steps), '1'])];
+    return runs.reduce((a, b) => (b.stepsPerSecond > a.stepsPerSecond ? b : a));
+  };
+  const ppo = await best(() => trainPpo('CartPole-v1', { ...PPO_CARTPOLE, seed: 1, totalTimesteps: 50_000, evaluation: null }));
+  const ppoTfjs = await trainPpo('CartPole-v1', { ...PPO_CARTPOLE, seed: 1, totalTimesteps: 20_000, evaluation: null, trainer: 'tfjs' });
+  ppoTfjs.agent.dispose();
+  const ppoTorch = reference('ppo_cartpole.py', 50_000);
+  figures.push({
+    name: 'agents.ppo.cartpole.steps_per_second',
+    value: Math.round(ppo),
+    unit: 'env steps/s (training, 50k steps, fused trainer)',
+    tfjsTrainer: Math.round(ppoTfjs.stepsPerSecond),
+    pytorch: ppoTorch === null ? `absent: ${(torch as { reason: string }).reason}` : Math.round(ppoTorch.stepsPerSecond),
+    ratioToPytorch: ppoTorch === null ? null : +(ppo / ppoTorch.stepsPerSecond).toFixed(2),
+    torchVersion: ppoTorch?.torch ?? null,
+  });
+  const dqn = await best(() => trainDqn('CartPole-v1', { seed: 1, totalTimesteps: 20_000, evaluation: null }));
+  const dqnTorch = reference('dqn_cartpole.py', 20_000);
+  figures.push({
+    name: 'agents.dqn.cartpole.steps_per_second',
+    value: Math.round(dqn),
+    unit: 'env steps/s (training, 20k steps, 256x256, fused trainer)',
+    pytorch: dqnTorch === null ? `absent: ${(torch as { reason: string }).reason}` : Math.round(dqnTorch.stepsPerSecond),
+    ratioToPytorch: dqnTorch === null ? null : +(dqn / dqnTorch.stepsPerSecond).toFixed(2),
+    torchVersion: dqnTorch?.torch ?? null,
+  });
+  return figures;
 }

@@ -6,6 +6,7 @@ import { Rng } from '../lib/rng.ts';
 import { defaultPopulation, votingPower } from '../envs/dao/population.ts';
 import { tallyVotes, NO_VOTE } from '../envs/dao/tally.ts';
 import type { Figure } from './cartpole.ts';
+import { referencePython } from './reference.ts';
 
 /**
  * DAO simulator throughput: member-votes tallied per second over 1,000,000 members, beside NumPy's
@@ -69,7 +70,7 @@ for _ in range(3):
     best = max(best, len(w) * ${rounds} / (time.perf_counter() - t))
 print(json.dumps({"rate": best, "forVotes": float(s[2]), "version": np.__version__}))
 `;
-    const run = spawnSync('python3', ['-c', script, directory], { encoding: 'utf8', timeout: 300_000 });
+    const run = spawnSync(referencePython(), ['-c', script, directory], { encoding: 'utf8', timeout: 300_000 });
     if (run.error !== undefined && (run.error as NodeJS.ErrnoException).code === 'ENOENT') return null;
     if (run.status !== 0) throw new Error(`the NumPy reference failed: ${run.stderr}`);
     return JSON.parse(run.stdout) as { rate: number; forVotes: number; version: string } | null;

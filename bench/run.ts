@@ -4,7 +4,7 @@
  */
 import { benchCartPole, type Figure } from './cartpole.ts';
 import { benchAttackEnv, benchSeason, benchTally } from './dao.ts';
-import { benchBlackBox, benchCartPoleAgents, benchDaoAgents } from './agents.ts';
+import { benchAgentSpeed, benchBlackBox, benchCartPoleAgents, benchDaoAgents } from './agents.ts';
 import { benchGenerators } from './generators.ts';
 import { benchGeneratorsPrivacy } from './generators-privacy.ts';
 import { benchStore } from './runner.ts';
@@ -18,6 +18,7 @@ const benchmarks: Record<string, () => Figure[] | Promise<Figure[]>> = {
   'dao-season': () => benchSeason(),
   'agents-blackbox': () => benchBlackBox(),
   'agents-cartpole': () => benchCartPoleAgents(),
+  'agents-speed': () => benchAgentSpeed(),
   'agents-dao': () => benchDaoAgents(),
   generators: () => benchGenerators(),
   'generators-privacy': () => benchGeneratorsPrivacy(),

@@ -64,7 +64,7 @@ export class Arena {
     return address;
   }
 
-  /** A view of `length` floats at `address` (valid until the memory next grows). */
+  /** A view of `length` floats at `address`, valid until the memory next grows (the next alloc may detach it). */
   f32(address: number, length: number): Float32Array {
     return new Float32Array(this.memory.buffer, address, length);
   }
@@ -258,6 +258,14 @@ export class FusedModel {
     this.m = arena.alloc(offset);
     this.v = arena.alloc(offset);
     this.nets = specs.map((spec, i) => new FusedMlp(this, spec, netOffsets[i]!));
+  }
+
+  /**
+   * Makes room for `rows` rows in every network. Call it before taking views: growing the memory detaches
+   * every view taken before (inputView, output, outputGradient, parameterView...).
+   */
+  reserve(rows: number): void {
+    for (const net of this.nets) net.reserve(rows);
   }
 
   parameterView(): Float32Array {

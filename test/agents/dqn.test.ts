@@ -50,7 +50,8 @@ test('DQN: epsilon decays on schedule, losses stay finite, tensors do not leak, 
 
 test("the fused DQN step has tfjs's Huber-loss gradient (both Huber regimes, terminal and non-terminal rows)", async () => {
   await initBackend();
-  const agent = new DqnAgent(new Box(-5, 5, [5]), new Discrete(3), [12, 10], Rng.create(6).stream('init'));
+  // Layers wide enough that reserving the batch's buffers grows the memory (views taken before would detach).
+  const agent = new DqnAgent(new Box(-5, 5, [5]), new Discrete(3), [256, 250], Rng.create(6).stream('init'));
   const rows = 37;
   const rng = Rng.create(7);
   const obs = Float32Array.from({ length: rows * 5 }, () => rng.random() * 4 - 2);
