@@ -22,6 +22,29 @@ test('tallies sum weight by support code; quadratic takes square roots', () => {
   assert.equal(tallyQuadratic(support, weight), { forVotes: 8, againstVotes: 3, abstainVotes: 4 });
 });
 
+test('the word-at-a-time tally gives the byte loop sums exactly: every count, aligned or not', () => {
+  const rng = Rng.create(9);
+  const buffer = new Int8Array(1_003);
+  for (let i = 0; i < buffer.length; i++) buffer[i] = rng.random() < 0.4 ? rng.int(3) : -1;
+  const weights = Float64Array.from({ length: 1_003 }, () => rng.random() * 1e6);
+  // The byte loop's order (four rows by member index mod 4, the tail into row 0), written out plainly.
+  const reference = (support: Int8Array, weight: Float64Array, count: number) => {
+    const rows = new Float64Array(16);
+    let i = 0;
+    for (; i + 3 < count; i += 4) for (let r = 0; r < 4; r++) rows[4 * r + (support[i + r]! & 3)] += weight[i + r]!;
+    for (; i < count; i++) rows[support[i]! & 3] += weight[i]!;
+    const row = (c: number) => rows[c]! + rows[4 + c]! + rows[8 + c]! + rows[12 + c]!;
+    return { forVotes: row(1), againstVotes: row(0), abstainVotes: row(2) };
+  };
+  for (const offset of [0, 1, 2, 3, 4]) {
+    for (const count of [0, 5, 63, 64, 65, 71, 72, 100, 997]) {
+      const support = buffer.subarray(offset, offset + 999);
+      const weight = weights.subarray(offset, offset + 999);
+      assert.equal(tallyVotes(support, weight, count), reference(support, weight, count), `offset ${offset}, count ${count}`);
+    }
+  }
+});
+
 test('the default population is valid, reproducible by seed, and spreads the requested supply', () => {
   const a = defaultPopulation(3000, Rng.create(5));
   const b = defaultPopulation(3000, Rng.create(5));
