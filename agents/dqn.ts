@@ -194,7 +194,7 @@ export async function trainDqn(source: EnvSource, overrides: Partial<DqnConfig> 
   while (step < config.totalTimesteps) {
     step++;
     const epsilon = linearSchedule(config.explorationInitialEps, config.explorationFinalEps, config.explorationFraction, step / config.totalTimesteps);
-    const action = exploration.random() < epsilon ? exploration.int(agent.actions) : agent.greedy(observation);
+    const action = exploration.random() < epsilon ? exploration.int(agent.actions) : fused !== undefined ? fused.greedy(observation) : agent.greedy(observation);
     const result = env.step(agent.actionSpace.start + action);
     writeObservation(obsSpace, result.observation, nextObservation, 0);
     bufferObs.set(observation, bufferPosition * obsDim);
@@ -298,6 +298,13 @@ export function fusedDqn(agent: DqnAgent, config: DqnConfig) {
       q.backward(rows);
       online.clippedAdamStep(adam, config.maxGradNorm);
       return loss / rows;
+    },
+    /** The greedy action under the online network's current weights (the rollout's forward pass). */
+    greedy(observation: Float32Array): number {
+      const values = q.predict(observation, 1);
+      let best = 0;
+      for (let a = 1; a < actions; a++) if (values[a]! > values[best]!) best = a;
+      return best;
     },
     updateTarget(): void {
       target.copyParametersFrom(online);

@@ -46,6 +46,9 @@ export interface PpoOptimiser {
   minibatch(indices: Int32Array, clipCoef: number, learningRate: number): MinibatchStats;
   /** Ends the update: the agent's acting copies now hold the new weights. */
   end(): void;
+  /** The rollout's forward passes: policy outputs and values for `rows` observations (buffers reused by the next call). */
+  policyOutputs(observations: Float32Array, rows: number): Float32Array;
+  values(observations: Float32Array, rows: number): Float32Array;
   dispose(): void;
 }
 
@@ -181,6 +184,14 @@ export class FusedPpoOptimiser implements PpoOptimiser {
     return { approxKl: kl / rows, clipFrac: clipped / rows, policy: pg / rows, value: (0.5 * valueLoss) / rows, entropy: entropySum / rows };
   }
 
+  policyOutputs(observations: Float32Array, rows: number): Float32Array {
+    return this.model.nets[0]!.predict(observations, rows);
+  }
+
+  values(observations: Float32Array, rows: number): Float32Array {
+    return this.model.nets[1]!.predict(observations, rows);
+  }
+
   end(): void {
     const { agent, model } = this;
     const actor = model.nets[0]!.readWeights();
@@ -279,6 +290,14 @@ export class TfjsPpoOptimiser implements PpoOptimiser {
     const read = Object.fromEntries(Object.entries(scalars).map(([k, t]) => [k, t.dataSync()[0]!]));
     tf.dispose(Object.values(scalars));
     return { stats: { approxKl: read.approxKl!, clipFrac: read.clipFrac!, policy: read.policy!, value: read.value!, entropy: read.entropy! }, grads };
+  }
+
+  policyOutputs(observations: Float32Array, rows: number): Float32Array {
+    return this.agent.policyOutputs(observations, rows);
+  }
+
+  values(observations: Float32Array, rows: number): Float32Array {
+    return this.agent.values(observations, rows);
   }
 
   end(): void {

@@ -236,8 +236,8 @@ export async function trainPpo(source: EnvSource, overrides: Partial<PpoConfig> 
       const base = step * numEnvs;
       obs.set(nextObs, base * obsDim);
       dones.set(nextDone, base);
-      const outputs = agent.policyOutputs(nextObs, numEnvs);
-      const stepValues = agent.values(nextObs, numEnvs);
+      const outputs = optimiser.policyOutputs(nextObs, numEnvs);
+      const stepValues = optimiser.values(nextObs, numEnvs);
       const envActions: unknown[] = [];
       for (let i = 0; i < numEnvs; i++) {
         values[base + i] = stepValues[i]!;
@@ -251,7 +251,7 @@ export async function trainPpo(source: EnvSource, overrides: Partial<PpoConfig> 
         const info = result.infos[i]!;
         if (result.truncations[i] && !result.terminations[i] && config.bootstrapTruncated && info.finalObservation !== undefined) {
           writeObservation(obsSpace, info.finalObservation, finalObs, 0);
-          reward += config.gamma * agent.values(finalObs, 1)[0]!;
+          reward += config.gamma * optimiser.values(finalObs, 1)[0]!;
         }
         rewards[base + i] = reward;
         nextDone[i] = result.terminations[i] || result.truncations[i] ? 1 : 0;
@@ -262,7 +262,7 @@ export async function trainPpo(source: EnvSource, overrides: Partial<PpoConfig> 
     }
 
     // Generalised advantage estimation.
-    const nextValues = agent.values(nextObs, numEnvs);
+    const nextValues = optimiser.values(nextObs, numEnvs);
     for (let i = 0; i < numEnvs; i++) {
       let lastGae = 0;
       for (let step = numSteps - 1; step >= 0; step--) {

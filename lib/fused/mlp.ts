@@ -159,6 +159,26 @@ export class FusedMlp {
     return this.output(rows);
   }
 
+  private packed = new Float32Array(0);
+
+  /**
+   * A forward pass for acting: `rows` rows of `input` (inputSize floats each) in, the outputs out packed
+   * (outputSize floats a row) in a buffer the next call reuses.
+   */
+  predict(input: Float32Array, rows: number): Float32Array {
+    this.reserve(rows);
+    this.inputView(rows).set(input.subarray(0, rows * this.inputSize));
+    const out = this.forward(rows);
+    const size = this.outputSize;
+    if (this.packed.length < rows * size) this.packed = new Float32Array(rows * size);
+    if (this.outputStride === size) {
+      this.packed.set(out);
+    } else {
+      for (let r = 0; r < rows; r++) for (let j = 0; j < size; j++) this.packed[r * size + j] = out[r * this.outputStride + j]!;
+    }
+    return this.packed.subarray(0, rows * size);
+  }
+
   /** The last forward pass's outputs, `outputStride` floats per row. */
   output(rows: number): Float32Array {
     return this.model.arena.f32(this.layers.at(-1)!.y, rows * this.outputStride);

@@ -31,8 +31,8 @@ test('the word-at-a-time tally gives the byte loop sums exactly: every count, al
   const reference = (support: Int8Array, weight: Float64Array, count: number) => {
     const rows = new Float64Array(16);
     let i = 0;
-    for (; i + 3 < count; i += 4) for (let r = 0; r < 4; r++) rows[4 * r + (support[i + r]! & 3)] += weight[i + r]!;
-    for (; i < count; i++) rows[support[i]! & 3] += weight[i]!;
+    for (; i + 3 < count; i += 4) for (let r = 0; r < 4; r++) rows[4 * r + (support[i + r]! & 3)]! += weight[i + r]!;
+    for (; i < count; i++) rows[support[i]! & 3]! += weight[i]!;
     const row = (c: number) => rows[c]! + rows[4 + c]! + rows[8 + c]! + rows[12 + c]!;
     return { forVotes: row(1), againstVotes: row(0), abstainVotes: row(2) };
   };
