@@ -53,6 +53,8 @@ interface TorchRun {
   seconds: number;
   stepsPerSecond: number;
   torch: string;
+  /** The BLAS library the reference loaded (reference BLAS is several times slower than OpenBLAS). */
+  blas: string | null;
 }
 
 /**
@@ -90,6 +92,7 @@ export async function benchAgentSpeed(): Promise<Figure[]> {
     pytorch: ppoTorch === null ? `absent: ${(torch as { reason: string }).reason}` : Math.round(ppoTorch.stepsPerSecond),
     ratioToPytorch: ppoTorch === null ? null : +(ppo / ppoTorch.stepsPerSecond).toFixed(2),
     torchVersion: ppoTorch?.torch ?? null,
+    torchBlas: ppoTorch?.blas ?? null,
   });
   const dqn = await best(() => trainDqn('CartPole-v1', { seed: 1, totalTimesteps: 20_000, evaluation: null }));
   const dqnTorch = reference('dqn_cartpole.py', 20_000);
@@ -100,6 +103,7 @@ export async function benchAgentSpeed(): Promise<Figure[]> {
     pytorch: dqnTorch === null ? `absent: ${(torch as { reason: string }).reason}` : Math.round(dqnTorch.stepsPerSecond),
     ratioToPytorch: dqnTorch === null ? null : +(dqn / dqnTorch.stepsPerSecond).toFixed(2),
     torchVersion: dqnTorch?.torch ?? null,
+    torchBlas: dqnTorch?.blas ?? null,
   });
   return figures;
 }

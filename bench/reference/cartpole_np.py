@@ -10,6 +10,13 @@ THETA_LIMIT = 12 * 2 * np.pi / 360
 X_LIMIT = 2.4
 
 
+def blas_library():
+    """The BLAS this process loaded (Debian's torch links the libblas.so.3 alternative: reference BLAS or OpenBLAS)."""
+    with open("/proc/self/maps") as maps:
+        paths = {line.split()[-1] for line in maps if "blas" in line.lower() and line.split()[-1].startswith("/")}
+    return ", ".join(sorted(paths)) or None
+
+
 class VecCartPole:
     def __init__(self, n, seed):
         self.n = n

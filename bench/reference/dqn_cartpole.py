@@ -7,7 +7,7 @@ import numpy as np
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
-from cartpole_np import VecCartPole
+from cartpole_np import VecCartPole, blas_library
 
 torch.set_num_threads(1)
 steps_total = int(sys.argv[1]) if len(sys.argv) > 1 else 20_000
@@ -65,4 +65,5 @@ for step in range(1, steps_total + 1):
         q_target.load_state_dict(q.state_dict())
 elapsed = time.perf_counter() - start
 print(json.dumps({"steps": steps_total, "seconds": elapsed, "stepsPerSecond": steps_total / elapsed,
-                  "lastReturns": float(np.mean(returns_seen[-20:])) if returns_seen else None, "torch": torch.__version__}))
+                  "lastReturns": float(np.mean(returns_seen[-20:])) if returns_seen else None, "torch": torch.__version__,
+                  "blas": blas_library()}))

@@ -6,7 +6,7 @@ import json, sys, time
 import numpy as np
 import torch
 import torch.nn as nn
-from cartpole_np import VecCartPole
+from cartpole_np import VecCartPole, blas_library
 
 torch.set_num_threads(1)
 steps_total = int(sys.argv[1]) if len(sys.argv) > 1 else 50_000
@@ -93,4 +93,5 @@ for update in range(updates):
         optimizer.step()
 elapsed = time.perf_counter() - start
 print(json.dumps({"steps": updates * batch, "seconds": elapsed, "stepsPerSecond": updates * batch / elapsed,
-                  "lastReturns": float(np.mean(returns_seen[-20:])) if returns_seen else None, "torch": torch.__version__}))
+                  "lastReturns": float(np.mean(returns_seen[-20:])) if returns_seen else None, "torch": torch.__version__,
+                  "blas": blas_library()}))
