@@ -37,11 +37,13 @@ function remoteError(message: { error?: string; name?: string; message?: string 
 
 export class WorkerPool<Task = unknown, Result = unknown> {
   private readonly workers: Worker[] = [];
-  private readonly idle: Worker[] = [];
   private readonly queue: { id: number; task: Task }[] = [];
   private readonly pending = new Map<number, Pending>();
-  /** The job each busy worker is running (given back to the queue if the worker could not start). */
-  private readonly assigned = new Map<Worker, { id: number; task: Task }>();
+  /**
+   * The jobs each worker holds, in the order it runs them: the first is running, the others wait in the
+   * worker's own queue (given back to the pool's queue if the worker dies or could not start).
+   */
+  private readonly assigned = new Map<Worker, { id: number; task: Task }[]>();
   private nextId = 0;
   private failure: Error | undefined;
   private readonly entry: URL;
@@ -50,10 +52,15 @@ export class WorkerPool<Task = unknown, Result = unknown> {
   private startFailures = 0;
   private closing = false;
 
+  /**
+   * `depth` jobs are handed to each worker at once (default 1): with 2, a worker starts its next job as soon
+   * as it finishes one, without waiting for the main thread to read the result and send more.
+   */
   constructor(
     module: string | URL,
     context: unknown,
     readonly size = Math.max(1, availableParallelism()),
+    readonly depth = 1,
   ) {
     this.entry = new URL(import.meta.url.endsWith('.ts') ? './pool-worker.mjs' : './pool-worker-entry.js', import.meta.url);
     const moduleUrl = module instanceof URL ? module.href : module.startsWith('file:') ? module : new URL(module, `file://${process.cwd()}/`).href;
@@ -73,8 +80,9 @@ export class WorkerPool<Task = unknown, Result = unknown> {
       }
       const call = this.pending.get(message.id);
       this.pending.delete(message.id);
-      this.assigned.delete(worker);
-      this.idle.push(worker);
+      const held = this.assigned.get(worker);
+      const at = held?.findIndex((job) => job.id === message.id) ?? -1;
+      if (at >= 0) held!.splice(at, 1);
       if (call !== undefined) {
         if (message.ok) call.resolve(message.result);
         else call.reject(remoteError(message));
@@ -88,22 +96,23 @@ export class WorkerPool<Task = unknown, Result = unknown> {
       if (this.closing) return;
       const at = this.workers.indexOf(worker);
       if (at >= 0) this.workers.splice(at, 1);
-      const idleAt = this.idle.indexOf(worker);
-      if (idleAt >= 0) this.idle.splice(idleAt, 1);
-      const job = this.assigned.get(worker);
+      const held = this.assigned.get(worker) ?? [];
       this.assigned.delete(worker);
       const reason = lastError?.message ?? `exit code ${code}`;
       if (!ready) {
-        // The evaluator never started: its task did not run, so it goes back to the queue. As many such
+        // The evaluator never started: its tasks did not run, so they go back to the queue. As many such
         // deaths in a row as the pool has workers means the evaluator cannot start at all.
-        if (job !== undefined) this.queue.unshift(job);
+        this.queue.unshift(...held);
         if (++this.startFailures >= this.size) {
           this.fail(new Error(`pool workers cannot start: ${reason}`));
           return;
         }
-      } else if (job !== undefined) {
-        const call = this.pending.get(job.id);
-        this.pending.delete(job.id);
+      } else if (held.length > 0) {
+        // The first job was running; those behind it never started and go back to the queue as they were.
+        const [running, ...waiting] = held;
+        this.queue.unshift(...waiting);
+        const call = this.pending.get(running!.id);
+        this.pending.delete(running!.id);
         call?.reject(new WorkerExitError(`pool worker ${index} died while running a task (${reason}); it was replaced`));
       }
       if (this.failure === undefined) {
@@ -112,7 +121,7 @@ export class WorkerPool<Task = unknown, Result = unknown> {
       }
     });
     this.workers.push(worker);
-    this.idle.push(worker);
+    this.assigned.set(worker, []);
   }
 
   private fail(error: Error): void {
@@ -121,12 +130,22 @@ export class WorkerPool<Task = unknown, Result = unknown> {
     this.pending.clear();
   }
 
+  /** Hands queued jobs to the least-loaded workers, up to `depth` each. */
   private dispatch(): void {
-    while (this.idle.length > 0 && this.queue.length > 0) {
-      const worker = this.idle.pop()!;
+    while (this.queue.length > 0) {
+      let target: Worker | undefined;
+      let least = this.depth;
+      for (const worker of this.workers) {
+        const load = this.assigned.get(worker)?.length ?? this.depth;
+        if (load < least) {
+          least = load;
+          target = worker;
+        }
+      }
+      if (target === undefined) return;
       const job = this.queue.shift()!;
-      this.assigned.set(worker, job);
-      worker.postMessage(job);
+      this.assigned.get(target)!.push(job);
+      target.postMessage(job);
     }
   }
 

@@ -54,7 +54,8 @@ export class ThreadExecutor implements Executor {
   private stopped = false;
 
   constructor(config: ExperimentConfig, readonly workers = Math.max(1, availableParallelism()), context: TrialContext = {}) {
-    this.pool = new WorkerPool<TrialSpec[], TrialResult[]>(siblingModule('./trial-worker.ts', import.meta.url), { config, trialContext: context }, workers);
+    // Two chunks per worker: a worker starts its next chunk while the main thread records the last one's results.
+    this.pool = new WorkerPool<TrialSpec[], TrialResult[]>(siblingModule('./trial-worker.ts', import.meta.url), { config, trialContext: context }, workers, 2);
     this.description = `${workers} worker thread${workers === 1 ? '' : 's'}`;
   }
 
