@@ -83,7 +83,7 @@ export const populationOptions = strict({
 export const population = strict({
   name: slug,
   members: z.number().int().min(200).max(1_000_000).default(2000),
-  /** 'default' = the calibrated population; otherwise a saved generator model file (copula, parametric, vae, gan). */
+  /** 'default' = the calibrated population; otherwise a saved generator model file (copula, parametric, vae, gan, diffusion, mst). */
   generator: z.string().min(1).default('default'),
   /**
    * With a generator file: the share of supply a proposal its populations should turn out on average (e.g.

@@ -7,7 +7,7 @@ import { formatDuration } from '../../envs/dao/units.ts';
 import { DataFileError } from '../../generators/import/governor-events.ts';
 import { ModelFileError, readModelFile } from '../../generators/model-io.ts';
 import { ConfigError, type Problem, type VariantConfig } from '../schema.ts';
-import { loopTable } from '../world/data.ts';
+import { checkModelSource, isModelSource, loopTable } from '../world/data.ts';
 
 /** Duplicate names in a list of named items (variants, populations). */
 export function uniqueNames(items: ReadonlyArray<{ name: string }>, field: string): Problem[] {
@@ -78,9 +78,10 @@ export function resolveGeneratorModel(configPath: string, name: string, generato
 export function resolveDataFile(configPath: string, field: string, source: string): string {
   if (source === 'default') return source;
   const file = resolve(dirname(configPath), source);
-  if (!existsSync(file)) throw new ConfigError(`${configPath}: ${field}: no file at ${file} (give a Governor event log CSV, a feature table from \`daogym data import\`, or 'default')`, field, null);
+  if (!existsSync(file)) throw new ConfigError(`${configPath}: ${field}: no file at ${file} (give a Governor event log CSV, a feature table from \`daogym data import\`, a generator model from \`daogym generators fit\`, or 'default')`, field, null);
   try {
-    loopTable(file);
+    if (isModelSource(file)) checkModelSource(file);
+    else loopTable(file);
   } catch (error) {
     if (error instanceof DataFileError) throw new ConfigError(`${configPath}: ${field}: ${error.message}`, field, null);
     throw error;

@@ -1,6 +1,7 @@
 /**
  * The closed loop's real data: the member features G_1 and the separate held-out fit are fitted to, read
- * from a Governor event log, a member feature table, or the calibrated default population. Kept apart from
+ * from a Governor event log, a member feature table, a saved generator model (members sampled from it), or
+ * the calibrated default population. Kept apart from
  * the loop's runner so that a config's data files can be checked before a run without loading the agents.
  */
 import { readDataText } from '../../generators/import/csv.ts';
@@ -12,6 +13,7 @@ import { daoStatistics, median } from '../../generators/import/statistics.ts';
 import { MAPPED_FEATURES } from '../../generators/mapping.ts';
 import type { Table } from '../../generators/metrics.ts';
 import { readTableCsv } from '../../generators/table-io.ts';
+import { readModelFile, ModelFileError } from '../../generators/model-io.ts';
 import { calibrateTurnout, type TurnoutCalibration } from '../../generators/turnout.ts';
 import type { PopulationGenerator } from '../../generators/population-generator.ts';
 import { Rng } from '../../lib/rng.ts';
@@ -47,13 +49,62 @@ const medianCastCache = new Map<string, number>();
 const MIN_MEMBERS = 30;
 
 /**
+ * Members drawn from a generator model given as data (e.g. an MST fitted under differential privacy: what is
+ * sampled from it is post-processing and spends no further privacy), from a fixed stream so that every worker
+ * and every resume reads the same members.
+ */
+export const MODEL_DATA_MEMBERS = 4000;
+
+/** Whether `source` names a saved generator model (a JSON file) rather than a CSV. */
+export function isModelSource(source: string): boolean {
+  return source.toLowerCase().endsWith('.json');
+}
+
+/**
+ * Checks a generator model given as data without loading its networks: a model file `daogym generators fit`
+ * wrote (any kind but the loop's own population generator), whose columns include the features the mapping
+ * reads. A DataFileError otherwise.
+ */
+export function checkModelSource(source: string): void {
+  let read: ReturnType<typeof readModelFile>;
+  try {
+    read = readModelFile(source);
+  } catch (error) {
+    if (error instanceof ModelFileError) throw new DataFileError(error.message);
+    throw error;
+  }
+  if (read.kind === 'population-generator') throw new DataFileError(`${source}: a loop's population generator holds no member table to sample; give a model from \`daogym generators fit\``);
+  const columns = read.model.columns;
+  if (Array.isArray(columns)) {
+    const missing = MAPPED_FEATURES.filter((f) => !columns.includes(f));
+    if (missing.length > 0) throw new DataFileError(`${source}: the model was fitted without the member features ${missing.join(', ')}; fit it to a feature table from \`daogym data import\``);
+  }
+}
+
+/**
+ * Loads a generator model given as data and samples its members (MODEL_DATA_MEMBERS rows), so that loopTable
+ * finds them: trials await this before reading their data (models with networks load tfjs asynchronously).
+ */
+export async function prepareDataSource(source: string): Promise<void> {
+  if (!isModelSource(source) || tableCache.has(source)) return;
+  checkModelSource(source);
+  const { loadGenerator } = await import('../../generators/registry.ts');
+  const model = await loadGenerator(source);
+  const sampled = model.sample(MODEL_DATA_MEMBERS, Rng.create(0).stream('model-data'));
+  const missing = MAPPED_FEATURES.filter((f) => !sampled[f]);
+  if (missing.length > 0) throw new DataFileError(`${source}: the model's members lack the features ${missing.join(', ')}; fit it to a feature table from \`daogym data import\``);
+  tableCache.set(source, Object.fromEntries(MAPPED_FEATURES.map((f) => [f, Float64Array.from(sampled[f]!)])));
+}
+
+/**
  * The real member features (the four the mapping reads) of `source`: a Governor event log CSV, a member
- * feature table CSV from `daogym data import`, or 'default'. A file that is neither, or holds fewer than
- * MIN_MEMBERS members, is a DataFileError.
+ * feature table CSV from `daogym data import`, a generator model already sampled by prepareDataSource, or
+ * 'default'. A file that is none of these, or holds fewer than MIN_MEMBERS members, is a DataFileError.
  */
 export function loopTable(source: string): Table {
   const cached = tableCache.get(source);
   if (cached) return cached;
+  if (isModelSource(source)) throw new Error(`loopTable: the generator model ${source} must be sampled first (await prepareDataSource)`);
   let table: Table;
   if (source === 'default') table = defaultFeatures(6000);
   else {

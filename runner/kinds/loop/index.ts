@@ -16,8 +16,10 @@ export const schema = strict({
   ...common,
   /**
    * Real data G_1 is fitted to: a Governor event log CSV (as in ../shared/data/governor-events), a member
-   * feature table CSV from `daogym data import`, or 'default' (members of the calibrated population).
-   * Paths are relative to the config file.
+   * feature table CSV from `daogym data import`, a generator model JSON from `daogym generators fit` (4,000
+   * members sampled from it stand in for real ones: with an MST fitted under differential privacy, the loop
+   * never sees a real member), or 'default' (members of the calibrated population). Paths are relative to the
+   * config file.
    */
   data: z.string().min(1).default('default'),
   /** Share of members held out of G_1's fit; the separate held-out generator is fitted to them. */

@@ -29,6 +29,7 @@
  * Every random draw comes from streams keyed by (trial seed, round, purpose), so a replicate resumed from
  * its round checkpoint continues exactly as an uninterrupted one.
  */
+import { prepareDataSource } from '../../world/data.ts';
 import { PopulationGenerator } from '../../../generators/population-generator.ts';
 import { trialResult } from '../../plan.ts';
 import type { TrialResult, TrialSpec } from '../../types.ts';
@@ -42,6 +43,9 @@ export type { LoopContext } from './checkpoint.ts';
 
 export async function runLoopTrial(loopConfig: LoopConfig, spec: TrialSpec, context: LoopContext = {}): Promise<TrialResult> {
   const start = performance.now();
+  // Generator models given as data are sampled once per thread before the (synchronous) setup reads them.
+  await prepareDataSource(loopConfig.data);
+  if (loopConfig.heldOut.data !== undefined) await prepareDataSource(loopConfig.heldOut.data);
   const setup = loopSetup(loopConfig, spec);
   const { config, g1, turnout, separateTurnout, design, baseline } = setup;
   const state = await runArm(setup, context, true);

@@ -46,7 +46,9 @@ export const schema = strict({
   /**
    * Where populations come from. Unset: the calibrated default population, drawn anew per population seed.
    * Real data (as the loop's `data`: a Governor event log CSV, a member feature table from `daogym data
-   * import`, or 'default' for the calibrated population's members; relative to the config file): the training
+   * import`, a generator model from `daogym generators fit` whose 4,000 sampled members stand in for real ones
+   * (an MST fitted under differential privacy shares no member), or 'default' for the calibrated population's
+   * members; relative to the config file): the training
    * populations are drawn from a Gaussian copula with population effects fitted to 1 - holdoutShare of its
    * members (each trial its own split), the held-out populations from a separate fit to the rest.
    */

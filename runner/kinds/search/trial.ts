@@ -22,7 +22,7 @@ import { cvar } from '../../../lib/risk.ts';
 import { Rng } from '../../../lib/rng.ts';
 import type { SearchConfig } from '../../config.ts';
 import { trialResult } from '../../plan.ts';
-import { loadLoopData, resolveTurnoutScale } from '../../world/data.ts';
+import { loadLoopData, prepareDataSource, resolveTurnoutScale } from '../../world/data.ts';
 import type { TrialResult, TrialSpec } from '../../types.ts';
 
 const meanOf = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
@@ -89,6 +89,8 @@ function mergedOutcomes(scores: readonly ProtocolScore[]) {
 
 export async function runSearchTrial(config: SearchConfig, spec: TrialSpec): Promise<TrialResult> {
   const start = performance.now();
+  // A generator model given as data is sampled once per thread before the (synchronous) fits read it.
+  if (config.data !== undefined) await prepareDataSource(config.data);
   const fitted = config.data === undefined ? undefined : fittedGenerators(config, spec.seed);
   const trainEnvs = searchEnvs(config, spec.seed, 'train', config.trainPopulations, fitted);
   const env = trainEnvs[0]!;
