@@ -15,6 +15,8 @@ const ppo = strict({
   numEnvs: positiveInt(256).default(8),
   numSteps: positiveInt(100_000).default(128),
   learningRate: z.number().gt(0).max(1).default(3e-4),
+  /** Where the networks train: 'fused' (WebAssembly SIMD kernels, several times faster) or 'tfjs' (TensorFlow.js). */
+  trainer: z.enum(['fused', 'tfjs']).default('fused'),
 });
 
 export const schema = strict({

@@ -24,6 +24,7 @@ export async function runTrainTrial(config: TrainConfig, spec: TrialSpec): Promi
     numEnvs: ppo.numEnvs,
     numSteps: ppo.numSteps,
     learningRate: ppo.learningRate,
+    trainer: ppo.trainer,
     entCoef: 0.01,
     gamma: 0.99,
     evaluation: { every: Math.max(ppo.numEnvs * ppo.numSteps, Math.floor(ppo.totalTimesteps / 20)), episodes: 5, seed: 900_000 + spec.seedIndex * 100, threshold: null },
