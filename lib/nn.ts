@@ -4,31 +4,60 @@
  * a tfjs call per step. Initialisation is orthogonal with a gain per layer (CleanRL's `layer_init`),
  * drawn from our seeded stream so runs reproduce.
  */
-import { qr } from 'mathjs';
 import { normal } from './distributions.ts';
 import type { Rng } from './rng.ts';
 import { tf } from './tf.ts';
 
 export type Activation = 'tanh' | 'relu';
 
-/** An orthogonal (rows x cols) matrix scaled by `gain`, as torch.nn.init.orthogonal_. */
+/**
+ * An orthogonal (rows x cols) matrix scaled by `gain`, as torch.nn.init.orthogonal_: the Q factor of a Gaussian
+ * matrix with R's diagonal made positive (uniform over orthogonal matrices). Q comes from classical Gram-Schmidt
+ * with one re-orthogonalisation pass ("twice is enough"), which gives that positive-diagonal Q directly and to
+ * about 1e-15, in milliseconds where a general QR took seconds for 256 x 256.
+ */
 export function orthogonal(rows: number, cols: number, gain: number, rng: Rng): Float32Array {
   const tall = rows >= cols;
   const n = tall ? rows : cols;
   const m = tall ? cols : rows;
-  const gaussian: number[][] = Array.from({ length: n }, () => Array.from({ length: m }, () => normal(rng)));
-  const { Q, R } = qr(gaussian) as unknown as { Q: number[][]; R: number[][] };
+  // Drawn row by row as before: gaussian[i][j] for i < n, j < m; stored column-major for the projections.
+  const a = new Float64Array(n * m);
+  for (let i = 0; i < n; i++) for (let j = 0; j < m; j++) a[j * n + i] = normal(rng);
+  const q = gramSchmidt(a, n, m);
   const out = new Float32Array(rows * cols);
   for (let i = 0; i < n; i++) {
     for (let j = 0; j < m; j++) {
-      // Sign-correct by diag(R) so the distribution is uniform over orthogonal matrices.
-      const sign = Math.sign(R[j]![j]!) || 1;
-      const value = gain * Q[i]![j]! * sign;
+      const value = gain * q[j * n + i]!;
       if (tall) out[i * cols + j] = value;
       else out[j * cols + i] = value;
     }
   }
   return out;
+}
+
+/** Orthonormalises the m columns (each n long, column-major) of `a` in place; returns it. */
+function gramSchmidt(a: Float64Array, n: number, m: number): Float64Array {
+  const r = new Float64Array(m);
+  for (let j = 0; j < m; j++) {
+    const v = j * n;
+    for (let pass = 0; pass < 2; pass++) {
+      for (let k = 0; k < j; k++) {
+        let dot = 0;
+        for (let i = 0; i < n; i++) dot += a[k * n + i]! * a[v + i]!;
+        r[k] = dot;
+      }
+      for (let k = 0; k < j; k++) {
+        const dot = r[k]!;
+        for (let i = 0; i < n; i++) a[v + i] = a[v + i]! - dot * a[k * n + i]!;
+      }
+    }
+    let norm = 0;
+    for (let i = 0; i < n; i++) norm += a[v + i]! * a[v + i]!;
+    norm = Math.sqrt(norm);
+    if (!(norm > 0)) throw new RangeError('orthogonal: a degenerate Gaussian draw (a zero column)');
+    for (let i = 0; i < n; i++) a[v + i] = a[v + i]! / norm;
+  }
+  return a;
 }
 
 /**
