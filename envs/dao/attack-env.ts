@@ -237,8 +237,8 @@ export class GovernanceAttackEnv extends Env<Float32Array, Int32Array> {
           const result = sim.flashLoan(tokens, () => {
             sim.attackerVote(proposal, FOR);
             sim.emergencyCommit(proposal);
-            const fee = tokens * market.config.flashLoanFee;
-            market.buy(ATTACKER, market.costToBuy(fee) * 1.000001);
+            // The fee in tokens, bought now; a pool that cannot supply them reverts the loan (a refusal).
+            market.buyTokens(ATTACKER, tokens * market.config.flashLoanFee);
           });
           return result.ok ? undefined : `flash loan reverted: ${result.reason}`;
         }

@@ -6,7 +6,7 @@
  *   (the simulator enforces that by running the whole flash-loan action atomically).
  */
 import { InsufficientBalance, Ledger } from './ledger.ts';
-import { isRefusal } from './refusal.ts';
+import { InsufficientLiquidity, isRefusal } from './refusal.ts';
 
 export const AMM = 'amm';
 export const LENDING = 'lending';
@@ -84,6 +84,19 @@ export class Market {
     const y = this.ledger.balance(AMM, 'usd');
     if (tokens >= x) return Infinity;
     return (y * tokens) / ((x - tokens) * (1 - this.config.ammFee));
+  }
+
+  /**
+   * Buys at least `tokens` (a hair over, so that rounding never leaves the buyer short): a flash loan's fee, a
+   * repayment. A pool that cannot supply them is an expected refusal (InsufficientLiquidity), as is a buyer
+   * without the usd (InsufficientBalance). Returns the usd paid.
+   */
+  buyTokens(account: string, tokens: number): number {
+    const cost = this.costToBuy(tokens);
+    if (!Number.isFinite(cost)) throw new InsufficientLiquidity(tokens, this.ledger.balance(AMM, 'token'));
+    const usd = cost * 1.000001;
+    this.buy(account, usd);
+    return usd;
   }
 
   buy(account: string, usd: number): number {

@@ -20,10 +20,23 @@ export class BelowProposalThreshold extends Error {
   }
 }
 
-export type Refusal = InsufficientBalance | BelowProposalThreshold;
+/** A purchase of more tokens than the AMM pool can supply at any price (constant product: the last token costs infinity). */
+export class InsufficientLiquidity extends Error {
+  constructor(
+    /** Tokens asked for. */
+    readonly tokens: number,
+    /** Tokens the pool holds. */
+    readonly pool: number,
+  ) {
+    super(`the AMM cannot supply ${formatTokens(tokens)} tokens: its pool holds ${formatTokens(pool)}`);
+    this.name = 'InsufficientLiquidity';
+  }
+}
+
+export type Refusal = InsufficientBalance | BelowProposalThreshold | InsufficientLiquidity;
 
 export function isRefusal(error: unknown): error is Refusal {
-  return error instanceof InsufficientBalance || error instanceof BelowProposalThreshold;
+  return error instanceof InsufficientBalance || error instanceof BelowProposalThreshold || error instanceof InsufficientLiquidity;
 }
 
 /** A token amount for a message: whole tokens with thousands separators (e.g. "25,000"), or 3 significant digits below 1. */

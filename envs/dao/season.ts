@@ -435,7 +435,7 @@ class ScriptedAttacker {
           gained = sim.attackerWeight(proposal) - sim.attackerWeight(proposal, sim.attackerTokens() - tokens);
           sim.attackerVote(proposal, FOR);
           sim.emergencyCommit(proposal);
-          market.buy(ATTACKER, market.costToBuy(tokens * market.config.flashLoanFee) * 1.000001);
+          market.buyTokens(ATTACKER, tokens * market.config.flashLoanFee);
         }), proposal);
         if (!result.ok) {
           this.loans.reverted++;

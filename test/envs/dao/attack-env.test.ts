@@ -53,6 +53,18 @@ test('the Beanstalk flash-loan attack pays in the env under the 2022 rules and n
   assert.ok(fixed.profit < 0, `the fee is lost: ${fixed.profit}`);
 });
 
+test('a flash loan whose fee the AMM cannot supply reverts with the reason (it crashed the run before)', () => {
+  // The fee on 9M borrowed tokens is 8,100 tokens; a pool of 5,000 cannot sell them at any price.
+  const env = new GovernanceAttackEnv({ ...beanstalk(), market: { lendingToken: 9_000_000, ammToken: 5_000, ammUsd: 5_000 } });
+  env.reset({ seed: 0 });
+  assert.is(env.step(act('propose')).info.proposalState, 'active');
+  for (let t = 0; t < 6; t++) env.step(act('wait'));
+  const result = env.step(act('flashLoanVote'));
+  assert.is(result.info.actionError, 'flash loan reverted: the AMM cannot supply 8,100 tokens: its pool holds 5,000');
+  assert.is(result.info.proposalState, 'active', 'nothing of the loan stays: the vote was undone');
+  assert.is(result.info.netWorthUsd, 100_000);
+});
+
 test('rewards sum to the change in net worth; the same seed gives the same episode', () => {
   const run = () => {
     const env = make<Float32Array, Int32Array>('dao/GovernanceAttack-v0', { members: 2000 });
