@@ -75,6 +75,13 @@ export function linearSchedule(start: number, end: number, fraction: number, pro
   return start + (end - start) * Math.min(1, progress / fraction);
 }
 
+/** The index of the largest of values[start..start+count) (the first, on ties), relative to start. */
+export function argmax(values: ArrayLike<number>, start = 0, count = values.length - start): number {
+  let best = 0;
+  for (let i = 1; i < count; i++) if (values[start + i]! > values[start + best]!) best = i;
+  return best;
+}
+
 export function mean(values: ArrayLike<number>): number {
   let sum = 0;
   for (let i = 0; i < values.length; i++) sum += values[i]!;

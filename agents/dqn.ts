@@ -12,7 +12,7 @@
 import { Rng } from '../lib/rng.ts';
 import { initBackend, tf } from '../lib/tf.ts';
 import { Discrete, type Space } from '../envs/core/spaces.ts';
-import { Evaluations, linearSchedule, makeTrainingEnv, mean, writeObservation, type EnvSource, type TrainingResult, type TrainingServices } from './common.ts';
+import { argmax, Evaluations, linearSchedule, makeTrainingEnv, mean, writeObservation, type EnvSource, type TrainingResult, type TrainingServices } from './common.ts';
 import { loadVariables, saveVariables } from './checkpoint.ts';
 import { clipByGlobalNorm, Mlp, type JsMlp } from '../lib/nn.ts';
 import { Arena, FusedModel } from '../lib/fused/mlp.ts';
@@ -91,10 +91,7 @@ export class DqnAgent {
   }
 
   greedy(flatObservation: Float32Array): number {
-    const q = this.onlineJs.forward(flatObservation, 1);
-    let best = 0;
-    for (let a = 1; a < this.actions; a++) if (q[a]! > q[best]!) best = a;
-    return best;
+    return argmax(this.onlineJs.forward(flatObservation, 1), 0, this.actions);
   }
 
   act(observation: unknown): number {
@@ -301,10 +298,7 @@ export function fusedDqn(agent: DqnAgent, config: DqnConfig) {
     },
     /** The greedy action under the online network's current weights (the rollout's forward pass). */
     greedy(observation: Float32Array): number {
-      const values = q.predict(observation, 1);
-      let best = 0;
-      for (let a = 1; a < actions; a++) if (values[a]! > values[best]!) best = a;
-      return best;
+      return argmax(q.predict(observation, 1), 0, actions);
     },
     updateTarget(): void {
       target.copyParametersFrom(online);

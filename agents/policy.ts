@@ -9,6 +9,7 @@ import { normal } from '../lib/distributions.ts';
 import type { Rng } from '../lib/rng.ts';
 import { tf } from '../lib/tf.ts';
 import { ownedVariable } from '../lib/nn.ts';
+import { argmax } from './common.ts';
 import { Box, Discrete, MultiDiscrete, type Space } from '../envs/core/spaces.ts';
 
 export interface PolicyHead {
@@ -46,13 +47,18 @@ export interface PolicyHead {
 /** Categorical log-probability of index `action` and entropy of logits[at..at+n), in JS (entropy to scratch[0]). */
 function categoricalAt(logits: Float32Array, at: number, n: number, action: number, scratch: Float64Array): number {
   const lse = logSumExp(logits, at, n);
+  scratch[0] = categoricalEntropy(logits, at, n, lse);
+  return logits[at + action]! - lse;
+}
+
+/** The entropy -sum p log p of logits[at..at+n), given their log-sum-exp. */
+function categoricalEntropy(logits: Float32Array, at: number, n: number, lse: number): number {
   let entropy = 0;
   for (let j = 0; j < n; j++) {
     const logp = logits[at + j]! - lse;
     entropy -= Math.exp(logp) * logp;
   }
-  scratch[0] = entropy;
-  return logits[at + action]! - lse;
+  return entropy;
 }
 
 /**
@@ -61,11 +67,7 @@ function categoricalAt(logits: Float32Array, at: number, n: number, action: numb
  */
 function categoricalBackward(logits: Float32Array, at: number, n: number, action: number, gLogProb: number, gEntropy: number, dLogits: Float32Array): void {
   const lse = logSumExp(logits, at, n);
-  let entropy = 0;
-  for (let j = 0; j < n; j++) {
-    const logp = logits[at + j]! - lse;
-    entropy -= Math.exp(logp) * logp;
-  }
+  const entropy = categoricalEntropy(logits, at, n, lse);
   for (let j = 0; j < n; j++) {
     const logp = logits[at + j]! - lse;
     const p = Math.exp(logp);
@@ -93,12 +95,6 @@ function sampleCategorical(logits: Float32Array, start: number, count: number, r
     u -= p;
   }
   return [count - 1, logits[start + count - 1]! - lse];
-}
-
-function argmax(values: Float32Array, start: number, count: number): number {
-  let best = 0;
-  for (let i = 1; i < count; i++) if (values[start + i]! > values[start + best]!) best = i;
-  return best;
 }
 
 /** Categorical log-prob and entropy of one block of logits, in tfjs. */
