@@ -63,10 +63,12 @@ function tallyWords(support: Int8Array, weight: Float64Array, count: number): nu
   if (words.buffer !== support.buffer || words.byteOffset !== support.byteOffset || words.length !== support.length >> 2) {
     words = new Int32Array(support.buffer, support.byteOffset, support.length >> 2);
   }
+  // A local for the loop: V8 keeps it in a register, where the module variable would be reloaded.
+  const view = words;
   const end = (count >> 3) << 1;
   for (let k = 0; k < end; k += 2) {
-    const a = words[k]!;
-    const b = words[k + 1]!;
+    const a = view[k]!;
+    const b = view[k + 1]!;
     const i = k << 2;
     sums[a & 3]! += weight[i]!;
     sums[4 + ((a >> 8) & 3)]! += weight[i + 1]!;
