@@ -1,4 +1,3 @@
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,7 +5,7 @@ import { Rng } from '../lib/rng.ts';
 import { defaultPopulation, votingPower } from '../envs/dao/population.ts';
 import { tallyVotes, NO_VOTE } from '../envs/dao/tally.ts';
 import type { Figure } from './cartpole.ts';
-import { referencePython } from './reference.ts';
+import { pythonModule, runReferenceScript } from './reference.ts';
 
 /**
  * DAO simulator throughput: member-votes tallied per second over 1,000,000 members, beside NumPy's
@@ -28,9 +27,10 @@ export function benchTally(members = 1_000_000, rounds = 200): Figure[] {
   }
   if (!Number.isFinite(sink)) throw new Error('tally produced a non-finite sum');
   const figures: Figure[] = [{ name: 'dao.tally.member_votes_per_second', value: Math.round(best), unit: 'member-votes/s', members, rounds }];
-  const numpy = numpyBincount(support, weight, rounds);
+  const numpyModule = pythonModule('numpy');
+  const numpy = numpyModule.ok ? numpyBincount(support, weight, rounds) : null;
   if (numpy === null) {
-    figures.push({ name: 'dao.tally.numpy_bincount_member_votes_per_second', value: null, unit: 'member-votes/s', note: 'python3-numpy is not installed: no reference measured' });
+    figures.push({ name: 'dao.tally.numpy_bincount_member_votes_per_second', value: null, unit: 'member-votes/s', note: `no reference measured: ${(numpyModule as { reason: string }).reason}` });
   } else {
     const sums = tallyVotes(support, weight);
     if (Math.abs(numpy.forVotes - sums.forVotes) > 1e-6 * sums.forVotes) throw new Error(`NumPy's For sum ${numpy.forVotes} differs from the tally's ${sums.forVotes}`);
@@ -47,33 +47,13 @@ function tallyRounds(support: Int8Array, weight: Float64Array, rounds: number): 
   return sink;
 }
 
-/** NumPy's weighted bincount over the same support codes and weights (written to a temporary file), best of 3. */
-function numpyBincount(support: Int8Array, weight: Float64Array, rounds: number): { rate: number; forVotes: number; version: string } | null {
+/** NumPy's weighted bincount over the same support codes and weights (written to a temporary file for bench/reference/bincount.py), best of 3. */
+function numpyBincount(support: Int8Array, weight: Float64Array, rounds: number): { rate: number; forVotes: number; version: string } {
   const directory = mkdtempSync(join(tmpdir(), 'daogym-bench-'));
   try {
     writeFileSync(join(directory, 'support.bin'), support);
     writeFileSync(join(directory, 'weight.bin'), new Uint8Array(weight.buffer, weight.byteOffset, weight.byteLength));
-    const script = `
-import json, sys, time
-try:
-    import numpy as np
-except ImportError:
-    print(json.dumps(None)); sys.exit(0)
-d = sys.argv[1]
-codes = np.fromfile(d + '/support.bin', dtype=np.int8).astype(np.intp) + 1
-w = np.fromfile(d + '/weight.bin', dtype=np.float64)
-for _ in range(5): s = np.bincount(codes, weights=w, minlength=4)
-best = 0.0
-for _ in range(3):
-    t = time.perf_counter()
-    for _ in range(${rounds}): s = np.bincount(codes, weights=w, minlength=4)
-    best = max(best, len(w) * ${rounds} / (time.perf_counter() - t))
-print(json.dumps({"rate": best, "forVotes": float(s[2]), "version": np.__version__}))
-`;
-    const run = spawnSync(referencePython(), ['-c', script, directory], { encoding: 'utf8', timeout: 300_000 });
-    if (run.error !== undefined && (run.error as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    if (run.status !== 0) throw new Error(`the NumPy reference failed: ${run.stderr}`);
-    return JSON.parse(run.stdout) as { rate: number; forVotes: number; version: string } | null;
+    return runReferenceScript<{ rate: number; forVotes: number; version: string }>('bincount.py', [directory, String(rounds)], 300_000);
   } finally {
     rmSync(directory, { recursive: true, force: true });
   }
