@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { strict } from '../../schema.ts';
 import { variantWarnings } from '../checks.ts';
-import { resolvePopulations, seasonCells, seasonChecks, seasonExperiment, seasonReportSpec } from '../season/schema.ts';
+import { resolvePopulations, seasonCells, seasonChecks, seasonExperiment, seasonReportSpec, seasonTrial } from '../season/schema.ts';
 import { defineKind } from '../types.ts';
 
 export const schema = strict({ kind: z.literal('compare'), ...seasonExperiment });
@@ -19,6 +19,6 @@ export const compare = defineKind({
   warnings: (config) => variantWarnings(config.variants),
   prepare: resolvePopulations,
   plan: seasonCells,
-  runTrial: async (config, spec) => (await import('../season/trial.ts')).runSeasonTrial(config, spec),
+  runTrial: async (config, spec) => (await seasonTrial()).runSeasonTrial(config, spec),
   reportSpec: (config) => seasonReportSpec(config),
 });

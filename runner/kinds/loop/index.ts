@@ -10,6 +10,7 @@ import { common, positiveInt, season, strict } from '../../schema.ts';
 import { resolveDataFile } from '../checks.ts';
 import { dataSupply, dataTurnout, dataTurnoutScale, designSearchFields } from '../design-fields.ts';
 import { defineKind } from '../types.ts';
+import { lazyModule } from '../../../lib/modules.ts';
 
 export const schema = strict({
   kind: z.literal('loop'),
@@ -169,6 +170,9 @@ export const schema = strict({
 
 export type LoopConfig = z.output<typeof schema>;
 
+/** The trial code, loaded by the first trial (workers need it; planning does not). */
+const loopTrial = lazyModule(() => import('./trial.ts'));
+
 export const loop = defineKind({
   schema,
   backend: 'js',
@@ -178,7 +182,7 @@ export const loop = defineKind({
     if (config.heldOut.data !== undefined) config.heldOut.data = resolveDataFile(path, 'heldOut.data', config.heldOut.data);
   },
   plan: () => [{ variant: 'loop', params: { variant: 'loop' } }],
-  runTrial: async (config, spec, context) => (await import('./trial.ts')).runLoopTrial(config, spec, context),
+  runTrial: async (config, spec, context) => (await loopTrial()).runLoopTrial(config, spec, context),
   reportSpec: (config) => ({
     title: config.name,
     primaryMetric: 'cvar10Improvement',

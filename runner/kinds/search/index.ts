@@ -13,6 +13,7 @@ import { common, positiveInt, searchSeason, strict, type Problem } from '../../s
 import { resolveDataFile } from '../checks.ts';
 import { dataSupply, dataTurnout, dataTurnoutScale, designSearchFields } from '../design-fields.ts';
 import { defineKind } from '../types.ts';
+import { lazyModule } from '../../../lib/modules.ts';
 
 export const schema = strict({
   kind: z.literal('search'),
@@ -89,6 +90,9 @@ function searchChecks(config: SearchConfig): Problem[] {
   return problems;
 }
 
+/** The trial code, loaded by the first trial (workers need it; planning does not). */
+const searchTrial = lazyModule(() => import('./trial.ts'));
+
 export const search = defineKind({
   schema,
   backend: 'js',
@@ -115,7 +119,7 @@ export const search = defineKind({
       },
     ];
   },
-  runTrial: async (config, spec) => (await import('./trial.ts')).runSearchTrial(config, spec),
+  runTrial: async (config, spec) => (await searchTrial()).runSearchTrial(config, spec),
   reportSpec: (config) =>
     // Judged on populations the search never met when there are any; else on the seed's own population.
     config.heldOutPopulations > 0

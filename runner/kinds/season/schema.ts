@@ -8,6 +8,10 @@ import type { ReportSpec } from '../../report/analysis.ts';
 import { common, market, population, report, season, trajectories, variant, type Problem } from '../../schema.ts';
 import { LOWER_IS_BETTER, resolveGeneratorModel, uniqueNames, variantChecks } from '../checks.ts';
 import type { PlanCell } from '../types.ts';
+import { lazyModule } from '../../../lib/modules.ts';
+
+/** The season trial's code, loaded by the first trial (workers need it; planning does not): compare, stress and sweep run it. */
+export const seasonTrial = lazyModule(() => import('./trial.ts'));
 
 export const seasonExperiment = {
   ...common,

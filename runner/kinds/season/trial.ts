@@ -11,6 +11,7 @@ import { defaultPopulation, type DefaultPopulationOptions, type Population } fro
 import { presetProtocol } from '../../../envs/dao/presets.ts';
 import { attackActed } from '../../../envs/dao/attack-outcome.ts';
 import { runSeason, type AttackStrategy } from '../../../envs/dao/season.ts';
+import { sharePopulationData, type SharedPopulationData } from '../../../envs/dao/governance.ts';
 import { encodeTrajectory, TRAJECTORY_ARTIFACT, TRAJECTORY_MEDIA_TYPE } from '../../../envs/dao/trajectory.ts';
 import { loadGenerator, type Generator } from '../../../generators/registry.ts';
 import { mapMembers, memberSupply, presetMarket } from '../../world/members.ts';
@@ -57,6 +58,36 @@ export function calibratedMapping(config: PopulationConfig, generator: Generator
     calibrationCache.set(key, calibration);
   }
   return calibration;
+}
+
+/**
+ * Members a process keeps in cached populations, at most (about 41 bytes each, plus the shared voting power and
+ * bribe order): 48 populations of 2,000 members, the main job's, are 96,000.
+ */
+export const POPULATION_CACHE_MEMBERS = 1_000_000;
+const populationCache = new Map<string, { members: number; made: Promise<{ population: Population; shared: SharedPopulationData }> }>();
+let populationCacheMembers = 0;
+
+/**
+ * makePopulation, kept per (seed, population, options, supply): a population is a pure function of them, and a
+ * run's variants, attacks and stressor values share each seed's population (common random numbers), so a stress
+ * grid draws each one once per process instead of once per trial. Seasons only read their population (a test
+ * holds them to it). The oldest entries go when the cache holds more than POPULATION_CACHE_MEMBERS members.
+ */
+function cachedPopulation(config: PopulationConfig, options: DefaultPopulationOptions, supply: number, totalSupply: number, rng: Rng) {
+  const key = JSON.stringify([rng.seed, rng.path, config, options, supply, totalSupply]);
+  let entry = populationCache.get(key);
+  if (entry === undefined) {
+    entry = { members: config.members, made: makePopulation(config, options, supply, totalSupply, rng).then((population) => ({ population, shared: sharePopulationData(population) })) };
+    populationCache.set(key, entry);
+    populationCacheMembers += entry.members;
+    for (const [oldest, { members }] of populationCache) {
+      if (populationCacheMembers <= POPULATION_CACHE_MEMBERS || populationCache.size === 1) break;
+      populationCache.delete(oldest);
+      populationCacheMembers -= members;
+    }
+  }
+  return entry.made;
 }
 
 /** What a season trial needs of its config besides the variant: the populations, the attack budget, the season and the market. */
@@ -110,7 +141,7 @@ export async function runSeasonWorld(config: SeasonWorld, spec: TrialSpec, varia
   const { market, totalSupply: presetSupply } = presetMarket(variant.preset, config.market);
   const totalSupply = options.supply ?? presetSupply;
   const rng = Rng.create(spec.seed);
-  const population = await makePopulation(populationConfig, options, memberSupply(totalSupply, market), totalSupply, rng);
+  const { population, shared } = await cachedPopulation(populationConfig, options, memberSupply(totalSupply, market), totalSupply, rng);
   const season = config.season;
   // The first `trajectories` seeds of every cell keep their timeline.
   const record = spec.seedIndex < (config.trajectories ?? 0);
@@ -120,6 +151,7 @@ export async function runSeasonWorld(config: SeasonWorld, spec: TrialSpec, varia
       ...season,
       protocol,
       population,
+      shared,
       market,
       attack,
       attackBudgetUsd: budget,

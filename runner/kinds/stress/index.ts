@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { strict, type Problem } from '../../schema.ts';
 import { variantWarnings } from '../checks.ts';
-import { resolvePopulations, seasonCells, seasonChecks, seasonExperiment, seasonReportSpec } from '../season/schema.ts';
+import { resolvePopulations, seasonCells, seasonChecks, seasonExperiment, seasonReportSpec, seasonTrial } from '../season/schema.ts';
 import { defineKind } from '../types.ts';
 
 /** What a stress test may sweep, and the valid range of each. */
@@ -61,6 +61,6 @@ export const stressKind = defineKind({
   prepare: resolvePopulations,
   // compare's cells, each crossed with the stressor's grid.
   plan: (config) => seasonCells(config).flatMap((cell) => config.stress.values.map((value) => ({ ...cell, params: { ...cell.params, [config.stress.stressor]: value } }))),
-  runTrial: async (config, spec) => (await import('../season/trial.ts')).runSeasonTrial(config, spec),
+  runTrial: async (config, spec) => (await seasonTrial()).runSeasonTrial(config, spec),
   reportSpec: (config) => seasonReportSpec(config, { param: config.stress.stressor, label: STRESSORS[config.stress.stressor].label, scale: config.stress.scale, threshold: config.stress.threshold }),
 });

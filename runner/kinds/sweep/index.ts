@@ -14,7 +14,7 @@ import { Rng } from '../../../lib/rng.ts';
 import type { SweepSpec } from '../../report/sweep.ts';
 import { common, market, population, positiveInt, season, strict, trajectories, type Problem, type VariantConfig } from '../../schema.ts';
 import { uniqueNames } from '../checks.ts';
-import { resolvePopulations } from '../season/schema.ts';
+import { resolvePopulations, seasonTrial } from '../season/schema.ts';
 import { defineKind, type PlanCell } from '../types.ts';
 import { gridPoints, latinHypercube, placePoint, SOBOL_MAX_DIMENSIONS, sobolPoints, type Placement } from './design.ts';
 import { describePoint, parseSweepValue, SWEEP_PARAMETER_NAMES, SWEEP_PARAMETERS } from './parameters.ts';
@@ -219,7 +219,7 @@ export const sweep = defineKind({
   checks,
   prepare: resolvePopulations,
   plan: cells,
-  runTrial: async (config, spec) => (await import('../season/trial.ts')).runSeasonWorld(config, spec, sweepVariant(config, spec.params), { honestCost: true }),
+  runTrial: async (config, spec) => (await seasonTrial()).runSeasonWorld(config, spec, sweepVariant(config, spec.params), { honestCost: true }),
   reportSpec: (config) => ({
     title: config.name,
     primaryMetric: 'attackLoss',

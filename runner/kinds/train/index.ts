@@ -9,6 +9,7 @@ import { common, positiveInt, slug, strict, variant, type Problem } from '../../
 import { variantChecks, variantWarnings } from '../checks.ts';
 import { defineKind } from '../types.ts';
 import { formatUnit, formatUsd } from '../../report/format.ts';
+import { lazyModule } from '../../../lib/modules.ts';
 
 const ppo = strict({
   totalTimesteps: z.number().int().min(1000).max(100_000_000).default(100_000),
@@ -49,6 +50,9 @@ function envChecks(config: TrainConfig): Problem[] {
   return problems;
 }
 
+/** The trial code, loaded by the first trial (workers need it; planning does not). */
+const trainTrial = lazyModule(() => import('./trial.ts'));
+
 export const train = defineKind({
   schema,
   backend: 'tfjs',
@@ -56,7 +60,7 @@ export const train = defineKind({
   checks: (config) => [...variantChecks(config), ...envChecks(config)],
   warnings: (config) => variantWarnings(config.variants),
   plan: (config) => config.variants.map((v) => ({ variant: v.name, params: { variant: v.name } })),
-  runTrial: async (config, spec) => (await import('./trial.ts')).runTrainTrial(config, spec),
+  runTrial: async (config, spec) => (await trainTrial()).runTrainTrial(config, spec),
   reportSections: (config, trials) => {
     const rows = (config.variants ?? []).flatMap((variant) => {
       const episodes = trials.filter((t) => t.variant === variant.name).flatMap((t) => t.episodes ?? []);

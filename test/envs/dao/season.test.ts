@@ -4,7 +4,9 @@ import { Rng } from '../../../lib/rng.ts';
 import { DEFAULT_MARKET } from '../../../envs/dao/market.ts';
 import { defaultPopulation } from '../../../envs/dao/population.ts';
 import { presetProtocol } from '../../../envs/dao/presets.ts';
-import { largestHolders, runSeason, type SeasonConfig } from '../../../envs/dao/season.ts';
+import { ATTACK_STRATEGIES, largestHolders, runSeason, type SeasonConfig } from '../../../envs/dao/season.ts';
+import { sharePopulationData } from '../../../envs/dao/governance.ts';
+import { BLOCKS_PER_DAY } from '../../../envs/dao/protocol.ts';
 
 const base = (seed: number): SeasonConfig => ({
   // A 4 % quorum with a guardian and a 2-day timelock: a $30M vote buyer passes the drain vote.
@@ -111,6 +113,28 @@ test('late-vote sniping: an OZ late-quorum extension stops drains only as far as
   const answered = drained(7200, 1);
   assert.ok(answered <= without - 3, `drained with answers: ${answered} of 150, without the extension ${without}`);
   assert.ok(drained(7200, 0.5) >= answered, 'a weaker reaction stops no more');
+});
+
+test('a season only reads its population and shared data (the runner keeps one population per seed for all of its trials)', () => {
+  const population = defaultPopulation(600, Rng.create(3).stream('population'), { supply: 7_200_000 });
+  const shared = sharePopulationData(population);
+  const copy = <T extends object>(value: T): string => JSON.stringify(value, (_, v) => (ArrayBuffer.isView(v) ? Array.from(v as unknown as ArrayLike<number>) : v));
+  const before = copy({ population, shared });
+  const protocols = {
+    'token, late quorum': presetProtocol('compound-bravo', { quorum: { kind: 'fraction', fraction: 0.04 }, lateQuorumExtension: BLOCKS_PER_DAY }),
+    quadratic: presetProtocol('compound-bravo', { votingPower: { kind: 'quadratic' } }),
+  };
+  let seasons = 0;
+  for (const [name, protocol] of Object.entries(protocols)) {
+    for (const attack of ATTACK_STRATEGIES) {
+      for (let seed = 0; seed < 2; seed++) {
+        runSeason({ ...base(seed), protocol, population, shared, attack, lateReaction: 0.5 }, Rng.create(seed).stream('season'));
+        seasons++;
+        assert.is(copy({ population, shared }), before, `${name}, ${attack}, seed ${seed} changed the population`);
+      }
+    }
+  }
+  assert.is(seasons, 2 * 2 * ATTACK_STRATEGIES.length);
 });
 
 test.run();
