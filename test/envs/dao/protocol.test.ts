@@ -83,7 +83,7 @@ test('bad protocol configs are refused with the field path and what is valid', (
 test('quorum expressions evaluate over the named variables', () => {
   const expression = compileQuorumExpression('max(0.04 * supply, 1.5 * turnoutLast * supply)');
   assert.ok(Math.abs(expression.evaluate(scope) - 75) < 1e-9);
-  assert.equal(expression.variables.sort(), ['supply', 'turnoutLast']);
+  assert.equal([...expression.variables].sort(), ['supply', 'turnoutLast']);
   assert.is(compileQuorumExpression('forVotes > againstVotes ? 0.02 * supply : 0.1 * supply').evaluate(scope), 20);
   assert.is(compileQuorumExpression('min(circulating / 10, 2^6) + abs(-1)').evaluate(scope), 61);
 });
