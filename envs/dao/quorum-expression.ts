@@ -8,6 +8,7 @@
  * variables. Evaluation uses a scope built from those variables alone.
  */
 import { createRequire } from 'node:module';
+import { KeptValues } from '../../lib/kept.ts';
 import type { MathNode, create as createMath, all as allFactories } from 'mathjs';
 
 /** The variables a quorum expression may use, and what they mean. */
@@ -119,9 +120,8 @@ function describeNode(type: string): string {
   return names[type] ?? `a ${type}`;
 }
 
-/** Compiled expressions by source, at most COMPILED_KEPT: every simulation of a protocol compiles its quorum. */
-const compiledExpressions = new Map<string, CompiledQuorumExpression>();
-const COMPILED_KEPT = 256;
+/** Compiled expressions by source: every simulation of a protocol compiles its quorum. */
+const compiledExpressions = new KeptValues<CompiledQuorumExpression>(256);
 
 /**
  * Parses, checks and compiles a quorum expression (a QuorumExpressionError names what is wrong). The compiled
@@ -129,13 +129,7 @@ const COMPILED_KEPT = 256;
  * per trial, and parsing took about a third of a millisecond of each.
  */
 export function compileQuorumExpression(source: string): CompiledQuorumExpression {
-  let compiled = compiledExpressions.get(source);
-  if (compiled === undefined) {
-    compiled = compileUncached(source);
-    if (compiledExpressions.size >= COMPILED_KEPT) compiledExpressions.delete(compiledExpressions.keys().next().value!);
-    compiledExpressions.set(source, compiled);
-  }
-  return compiled;
+  return compiledExpressions.get(source, () => compileUncached(source));
 }
 
 function compileUncached(source: string): CompiledQuorumExpression {

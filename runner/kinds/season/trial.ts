@@ -9,6 +9,7 @@
 import { Rng } from '../../../lib/rng.ts';
 import { defaultPopulation, type DefaultPopulationOptions, type Population } from '../../../envs/dao/population.ts';
 import { presetProtocol } from '../../../envs/dao/presets.ts';
+import type { Protocol } from '../../../envs/dao/protocol.ts';
 import { attackActed } from '../../../envs/dao/attack-outcome.ts';
 import { runSeason, type AttackStrategy } from '../../../envs/dao/season.ts';
 import { sharePopulationData, type SharedPopulationData } from '../../../envs/dao/governance.ts';
@@ -19,6 +20,7 @@ import { calibrateTurnout, type TurnoutCalibration } from '../../../generators/t
 import type { PopulationConfig, SeasonExperimentConfig, VariantConfig } from '../../config.ts';
 import type { Stressor } from '../stress/index.ts';
 import { trialResult } from '../../plan.ts';
+import { KeptValues } from '../../../lib/kept.ts';
 import type { MetricValues, TrialResult, TrialSpec } from '../../types.ts';
 
 const generatorCache = new Map<string, Promise<Generator>>();
@@ -65,8 +67,7 @@ export function calibratedMapping(config: PopulationConfig, generator: Generator
  * bribe order): 48 populations of 2,000 members, the main job's, are 96,000.
  */
 export const POPULATION_CACHE_MEMBERS = 1_000_000;
-const populationCache = new Map<string, { members: number; made: Promise<{ population: Population; shared: SharedPopulationData }> }>();
-let populationCacheMembers = 0;
+const populations = new KeptValues<Promise<{ population: Population; shared: SharedPopulationData }>>(POPULATION_CACHE_MEMBERS);
 
 /**
  * makePopulation, kept per (seed, population, options, supply): a population is a pure function of them, and a
@@ -76,18 +77,18 @@ let populationCacheMembers = 0;
  */
 function cachedPopulation(config: PopulationConfig, options: DefaultPopulationOptions, supply: number, totalSupply: number, rng: Rng) {
   const key = JSON.stringify([rng.seed, rng.path, config, options, supply, totalSupply]);
-  let entry = populationCache.get(key);
-  if (entry === undefined) {
-    entry = { members: config.members, made: makePopulation(config, options, supply, totalSupply, rng).then((population) => ({ population, shared: sharePopulationData(population) })) };
-    populationCache.set(key, entry);
-    populationCacheMembers += entry.members;
-    for (const [oldest, { members }] of populationCache) {
-      if (populationCacheMembers <= POPULATION_CACHE_MEMBERS || populationCache.size === 1) break;
-      populationCache.delete(oldest);
-      populationCacheMembers -= members;
-    }
-  }
-  return entry.made;
+  return populations.get(key, () => makePopulation(config, options, supply, totalSupply, rng).then((population) => ({ population, shared: sharePopulationData(population) })), config.members);
+}
+
+/** Parsed protocols (a sweep makes one variant per grid point). */
+const protocols = new KeptValues<Protocol>(1024);
+
+/**
+ * A variant's protocol, parsed once per process: every season of the variant runs under it (a simulation replaces
+ * its protocol when a parameter change executes, and never changes the object it was given).
+ */
+function variantProtocol(variant: VariantConfig): Protocol {
+  return protocols.get(JSON.stringify([variant.preset, variant.protocol ?? null]), () => presetProtocol(variant.preset, variant.protocol));
 }
 
 /** What a season trial needs of its config besides the variant: the populations, the attack budget, the season and the market. */
@@ -137,7 +138,7 @@ export async function runSeasonWorld(config: SeasonWorld, spec: TrialSpec, varia
         break;
     }
   }
-  const protocol = presetProtocol(variant.preset, variant.protocol);
+  const protocol = variantProtocol(variant);
   const { market, totalSupply: presetSupply } = presetMarket(variant.preset, config.market);
   const totalSupply = options.supply ?? presetSupply;
   const rng = Rng.create(spec.seed);
