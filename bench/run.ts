@@ -25,6 +25,8 @@ const benchmarks: Record<string, () => Figure[] | Promise<Figure[]>> = {
   'runner-store': () => benchStore(),
   'runner-compare': () => benchCompare(),
   'runner-main-job': () => benchMainJob(),
+  // The same job at 4 x the seeds: how the 2-worker speed-up grows with the trials' share of the run.
+  'runner-main-job-96-seeds': () => benchMainJob(96),
 };
 
 const filter = process.argv[2];
