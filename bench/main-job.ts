@@ -1,7 +1,8 @@
 /**
  * The main job at 24 seeds (experiments/quorum-stress.yaml with seeds: 24: 9,360 trials of about 0.5 ms), the
  * whole run as a user starts it (`daogym run --workers N` in a fresh process: start-up, checks, trials, the store,
- * the report) on 1 worker (in process) and on 2 worker threads, and the ratio. Each setting runs twice, alternating (1, 2, 1, 2 workers), and the ratio is of the best
+ * the report) on 1 worker (in process), on 2 worker threads, and with no --workers (the adaptive default), and the
+ * ratios. Each setting runs twice, alternating (1, 2, default, 1, 2, default), and the ratios are of the best
  * runs: run-to-run noise on this 2-core machine is +-10 %. Every run must agree with the first trial by trial.
  * Each run's process CPU time (all threads) is recorded too: V8 compiles and collects garbage on threads of its
  * own, so a 1-worker run already keeps more than one core busy, and 2 x its wall time / its CPU time bounds what
@@ -24,12 +25,12 @@ export async function benchMainJob(seeds = 24): Promise<Figure[]> {
     const path = join(directory, 'main-job.yaml');
     writeFileSync(path, stringify(config));
     let attempt = 0;
-    const measure = async (workers: number) => {
+    const measure = async (workers: number | 'default') => {
       attempt++;
       const db = join(directory, `w${workers}-${attempt}.db`);
       const cpuFile = join(directory, `w${workers}-${attempt}.cpu.json`);
       const start = performance.now();
-      const child = spawnSync(process.execPath, [fileURLToPath(new URL('./timed-cli.mjs', import.meta.url)), 'run', path, '--workers', String(workers), '--db', db, '--out', join(directory, `w${workers}-${attempt}`), '--quiet'], {
+      const child = spawnSync(process.execPath, [fileURLToPath(new URL('./timed-cli.mjs', import.meta.url)), 'run', path, ...(workers === 'default' ? [] : ['--workers', String(workers)]), '--db', db, '--out', join(directory, `w${workers}-${attempt}`), '--quiet'], {
         env: { ...process.env, DAOGYM_BENCH_CPU: cpuFile },
         encoding: 'utf8',
       });
@@ -45,17 +46,19 @@ export async function benchMainJob(seeds = 24): Promise<Figure[]> {
         store.close();
       }
     };
-    const runs = [await measure(1), await measure(2), await measure(1), await measure(2)];
+    const runs = [await measure(1), await measure(2), await measure('default'), await measure(1), await measure(2), await measure('default')];
     const first = runs[0]!;
     const identical = runs.every((run) => run.metrics.size === first.metrics.size && [...first.metrics].every(([id, m]) => run.metrics.get(id) === m));
     if (!identical) throw new Error('the main job gave different results on 1 and 2 workers');
     const round = (value: number) => Number(value.toFixed(2));
     const best = (a: (typeof runs)[number], b: (typeof runs)[number]) => (a.seconds <= b.seconds ? a : b);
-    const one = best(runs[0]!, runs[2]!);
-    const two = best(runs[1]!, runs[3]!);
+    const one = best(runs[0]!, runs[3]!);
+    const two = best(runs[1]!, runs[4]!);
+    const auto = best(runs[2]!, runs[5]!);
     return [
-      { name: `runner.main_job_${seeds}_seeds.seconds.1_worker`, value: round(one.seconds), unit: 's (best of 2)', runs: [round(runs[0]!.seconds), round(runs[2]!.seconds)], cpuSeconds: round(one.cpuSeconds), trials: first.trials },
-      { name: `runner.main_job_${seeds}_seeds.seconds.2_workers`, value: round(two.seconds), unit: 's (best of 2)', runs: [round(runs[1]!.seconds), round(runs[3]!.seconds)], cpuSeconds: round(two.cpuSeconds), trials: first.trials },
+      { name: `runner.main_job_${seeds}_seeds.seconds.1_worker`, value: round(one.seconds), unit: 's (best of 2)', runs: [round(runs[0]!.seconds), round(runs[3]!.seconds)], cpuSeconds: round(one.cpuSeconds), trials: first.trials },
+      { name: `runner.main_job_${seeds}_seeds.seconds.2_workers`, value: round(two.seconds), unit: 's (best of 2)', runs: [round(runs[1]!.seconds), round(runs[4]!.seconds)], cpuSeconds: round(two.cpuSeconds), trials: first.trials },
+      { name: `runner.main_job_${seeds}_seeds.seconds.default`, value: round(auto.seconds), unit: 's (best of 2; no --workers)', runs: [round(runs[2]!.seconds), round(runs[5]!.seconds)], cpuSeconds: round(auto.cpuSeconds), speedupVs1Worker: round(one.seconds / auto.seconds) },
       { name: `runner.main_job_${seeds}_seeds.speedup_2_vs_1`, value: round(one.seconds / two.seconds), unit: 'x', cores: availableParallelism(), identicalResults: identical, target: 1.8 },
       {
         name: `runner.main_job_${seeds}_seeds.speedup_bound_2_cores`,

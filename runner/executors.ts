@@ -1,7 +1,8 @@
 /**
- * Executors turn trial specs into results: in this process, or on worker threads (one per core by
- * default). Results arrive in completion order through `onResult`; `stop()` stops handing out new trials
- * and lets the running ones finish, so a stopped run loses nothing that finished. On worker threads, a
+ * Executors turn trial specs into results: in this process, or on worker threads (one per core by default;
+ * light trials start in process and move to threads when the run is long enough to pay for them). Results
+ * arrive in completion order through `onResult`; `stop()` stops handing out new trials and lets the running
+ * ones finish, so a stopped run loses nothing that finished. On worker threads, a
  * trial whose thread died (out of memory, a native crash) runs once more on the fresh thread that replaced
  * it; a second death, or an error the trial throws, stops the run (finished trials are kept: resume).
  */
@@ -11,6 +12,7 @@ import type { ExperimentConfig } from './config.ts';
 import { executeTrial, type TrialContext } from './execute.ts';
 import type { TrialResult, TrialSpec } from './types.ts';
 import { siblingModule } from '../lib/modules.ts';
+import { kindOf } from './kinds/index.ts';
 
 export interface Executor {
   readonly description: string;
@@ -108,7 +110,69 @@ export class ThreadExecutor implements Executor {
   }
 }
 
+/** How long the adaptive executor runs trials in process before it judges whether threads would pay (ms). */
+export const PROBE_MS = 1500;
+/**
+ * Trials left that would take longer than this in process (ms) are handed to worker threads. Each thread costs
+ * about 1.5 s of CPU to start (modules, V8's warm-up) on cores the trials need, and a 1-worker run already has
+ * V8 compiling and collecting garbage on the second core: the main job broke even near 5 s of trials on 2 cores
+ * (docs/results/2026-12-07-main-job-speed.md).
+ */
+export const THREADS_WORTH_MS = 8000;
+
+/**
+ * The default for light trials when neither --workers nor the config sets a count: trials run in process, and
+ * once PROBE_MS of them say the rest would take longer than THREADS_WORTH_MS, the rest go to `workers` threads.
+ * Short runs never pay for threads they cannot use; long ones get every core.
+ */
+export class AdaptiveExecutor implements Executor {
+  description: string;
+  private threads: ThreadExecutor | undefined;
+  private stopped = false;
+
+  constructor(
+    private readonly config: ExperimentConfig,
+    readonly workers = Math.max(1, availableParallelism()),
+    private readonly context: TrialContext = {},
+    private readonly limits = { probeMs: PROBE_MS, threadsWorthMs: THREADS_WORTH_MS },
+  ) {
+    this.description = `in-process, then ${workers} worker threads if the trials left need them`;
+  }
+
+  async run(specs: readonly TrialSpec[], onResult: (result: TrialResult) => void): Promise<void> {
+    const start = performance.now();
+    let next = 0;
+    while (next < specs.length && !this.stopped) {
+      onResult({ ...(await executeTrial(this.config, specs[next]!, this.context)), worker: 'main' });
+      next++;
+      await new Promise((resolve) => setImmediate(resolve));
+      const elapsed = performance.now() - start;
+      if (elapsed >= this.limits.probeMs && (elapsed / next) * (specs.length - next) > this.limits.threadsWorthMs) break;
+    }
+    if (next >= specs.length || this.stopped) return;
+    this.threads = new ThreadExecutor(this.config, this.workers, this.context);
+    this.description = `in-process, then ${this.threads.description}`;
+    await this.threads.run(specs.slice(next), onResult);
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.threads?.stop();
+  }
+
+  async close(): Promise<void> {
+    await this.threads?.close();
+  }
+}
+
+/**
+ * The executor for `workers` (the CLI's --workers, else the config's): 1 runs in process, more run on that many
+ * threads. With neither, light trials (compare, stress, sweep) run adaptively, others on one thread per core.
+ */
 export function localExecutor(config: ExperimentConfig, workers: number | undefined, context: TrialContext = {}): Executor {
-  const count = workers ?? config.workers ?? Math.max(1, availableParallelism());
-  return count <= 1 ? new InProcessExecutor(config, context) : new ThreadExecutor(config, count, context);
+  const cores = Math.max(1, availableParallelism());
+  const count = workers ?? config.workers;
+  if (count === undefined && cores > 1 && kindOf(config).lightTrials === true) return new AdaptiveExecutor(config, cores, context);
+  const threads = count ?? cores;
+  return threads <= 1 ? new InProcessExecutor(config, context) : new ThreadExecutor(config, threads, context);
 }

@@ -55,7 +55,7 @@ const MEANINGS: Record<string, string> = {
   description: 'free text kept with the run and shown in its report',
   seed: 'the config seed: every trial seed derives from it, so the same seed gives the same results',
   seeds: 'replicates per cell (variant x population x attack x ...), common to every variant',
-  workers: 'worker threads (default: one per core; --workers overrides)',
+  workers: 'worker threads (default: one per core; compare, stress and sweep start in process and move to threads once the run proves long enough; 1 runs in process; --workers overrides)',
   variants: 'the protocol variants compared, the first (or report.baseline) the baseline',
   preset: 'the deployed governor whose constants the variant starts from (daogym list presets)',
   protocol: "changes to the preset's protocol (the fields below, under Protocol fields)",

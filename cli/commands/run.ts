@@ -32,7 +32,7 @@ export function executionOptions<T>(yargs: Argv<T>): Argv<T & ExecutionArgs> {
   return yargs
     .option('db', { type: 'string', default: 'results/daogym.db', describe: 'SQLite database of runs (created if missing)' })
     .option('out', { type: 'string', default: 'results', describe: 'directory for reports (<out>/<run-id>/report.html)' })
-    .option('workers', { type: 'number', describe: 'local worker threads (default: the config\'s, else one per core)' })
+    .option('workers', { type: 'number', describe: 'local worker threads; 1 runs in process (default: the config\'s, else one per core; compare, stress and sweep start in process and move to threads once the run proves long enough)' })
     .option('executor', { choices: ['local', 'bullmq'] as const, default: 'local' as const, describe: 'where trials run: local threads, or BullMQ workers on Redis' })
     .option('redis', { type: 'string', describe: 'Redis URL for --executor bullmq, e.g. redis://127.0.0.1:6379' })
     .option('queue', { type: 'string', default: 'daogym-trials', describe: 'BullMQ queue name' })

@@ -25,6 +25,11 @@ export interface KindDefinition<S extends z.ZodObject = z.ZodObject> {
   schema: S;
   /** What the trials compute on: tfjs for trained agents, plain JS otherwise (recorded with the run). */
   backend: 'js' | 'tfjs';
+  /**
+   * Trials short and light enough (plain JS, about a millisecond, little memory) to run in the main thread by
+   * default until the run proves long enough to pay for worker threads (runner/executors.ts AdaptiveExecutor).
+   */
+  lightTrials?: boolean;
   /** Whether the report loads curves, episodes and artifacts (learning curves, the loop's rounds). */
   reportDetail: boolean;
   /** Cross-field checks the schema cannot express. */

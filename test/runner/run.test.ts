@@ -1,10 +1,11 @@
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { InProcessExecutor, ThreadExecutor } from '../../runner/executors.ts';
+import { AdaptiveExecutor, InProcessExecutor, localExecutor, ThreadExecutor } from '../../runner/executors.ts';
+import { parseExperimentWithWarnings } from '../../runner/config.ts';
 import { resumeRun, runExperiment } from '../../runner/run.ts';
 import { Store } from '../../runner/store.ts';
 import type { TrialResult } from '../../runner/types.ts';
@@ -46,6 +47,32 @@ function identity(trials: TrialResult[]) {
   return trials.map((t) => ({ key: t.key, seed: t.seed, metrics: t.metrics }));
 }
 
+test('by default, light trials run in process while the run is short, and move to threads with identical results once the rest would take long', async () => {
+  const path = config('adaptive', 400, 3);
+  const { config: parsed } = parseExperimentWithWarnings(readFileSync(path, 'utf8'), path);
+  // The default for stress (no --workers, none in the config) on more than one core; a count given is obeyed.
+  for (const [workers, kind] of [[undefined, availableParallelism() > 1 ? AdaptiveExecutor : InProcessExecutor], [2, ThreadExecutor], [1, InProcessExecutor]] as const) {
+    const made = localExecutor(parsed, workers);
+    await made.close();
+    assert.instance(made, kind, `workers ${workers}`);
+  }
+  const reference = await runExperiment(path, { db: join(dir, 'adaptive-ref.db'), out: dir, executor: (c) => new InProcessExecutor(c), report: false });
+  const expected = identity(storedTrials(join(dir, 'adaptive-ref.db'), reference.run.id));
+  // A short run (24 trials, well under the default limits) never starts a thread.
+  const short = await runExperiment(path, { db: join(dir, 'adaptive-short.db'), out: dir, executor: (c) => new AdaptiveExecutor(c, 2), report: false });
+  const shortTrials = storedTrials(join(dir, 'adaptive-short.db'), short.run.id);
+  assert.equal([...new Set(shortTrials.map((t) => t.worker))], ['main']);
+  assert.equal(identity(shortTrials), expected);
+  // Limits of zero: the first trial runs in process, the rest move to two threads.
+  let executor: AdaptiveExecutor | undefined;
+  const moved = await runExperiment(path, { db: join(dir, 'adaptive-moved.db'), out: dir, executor: (c) => (executor = new AdaptiveExecutor(c, 2, {}, { probeMs: 0, threadsWorthMs: 0 })), report: false });
+  const movedTrials = storedTrials(join(dir, 'adaptive-moved.db'), moved.run.id);
+  assert.equal(movedTrials.filter((t) => t.worker === 'main').length, 1);
+  assert.equal(new Set(movedTrials.map((t) => t.worker)), new Set(['main', 'thread-0', 'thread-1']));
+  assert.equal(identity(movedTrials), expected);
+  assert.is(executor!.description, 'in-process, then 2 worker threads');
+});
+
 test('the same config gives identical results on 1 and on 2 workers', async () => {
   const path = config('workers', 400, 3);
   const one = await runExperiment(path, { db: join(dir, 'one.db'), out: dir, executor: (c) => new InProcessExecutor(c), report: false });
@@ -71,7 +98,10 @@ test('the same config gives identical results on 1 and on 2 workers', async () =
 });
 
 test('a run killed with SIGKILL mid-run resumes: no trial lost or duplicated, results as an uninterrupted run', async () => {
-  const path = config('killed', 3000, 12);
+  // 60 seeds x 8 cells: long enough (a few seconds) that the kill lands mid-run; a seed's population is drawn
+  // once and shared by its 8 trials, so the seeds, not the cells, make the run long.
+  const path = config('killed', 3000, 60);
+  const total = 480;
   const db = join(dir, 'killed.db');
   const child = spawn(process.execPath, [BIN, 'run', path, '--db', db, '--out', dir, '--workers', '1', '--quiet'], { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
@@ -100,15 +130,15 @@ test('a run killed with SIGKILL mid-run resumes: no trial lost or duplicated, re
   const atKill = store.countTrials(runId);
   assert.is(store.getRun(runId)!.status, 'running');
   store.close();
-  assert.ok(atKill < 96, `the run should have been cut short, had ${atKill}/96`);
+  assert.ok(atKill < total, `the run should have been cut short, had ${atKill}/${total}`);
 
   const resumed = await resumeRun(runId, { db, out: dir, executor: (c) => new InProcessExecutor(c), report: false });
   assert.is(resumed.run.status, 'done');
-  assert.is(resumed.executed, 96 - atKill);
+  assert.is(resumed.executed, total - atKill);
   const reference = await runExperiment(path, { db: join(dir, 'reference.db'), out: dir, executor: (c) => new InProcessExecutor(c), report: false });
   const got = storedTrials(db, runId);
-  assert.is(got.length, 96);
-  assert.is(new Set(got.map((t) => `${t.key}#${t.seed}`)).size, 96);
+  assert.is(got.length, total);
+  assert.is(new Set(got.map((t) => `${t.key}#${t.seed}`)).size, total);
   assert.equal(identity(got), identity(storedTrials(join(dir, 'reference.db'), reference.run.id)));
 });
 

@@ -14,6 +14,7 @@ export type CompareConfig = z.output<typeof schema>;
 export const compare = defineKind({
   schema,
   backend: 'js',
+  lightTrials: true,
   reportDetail: false,
   checks: seasonChecks,
   warnings: (config) => variantWarnings(config.variants),

@@ -55,6 +55,7 @@ function stressChecks(config: StressConfig): Problem[] {
 export const stressKind = defineKind({
   schema,
   backend: 'js',
+  lightTrials: true,
   reportDetail: false,
   checks: stressChecks,
   warnings: (config) => variantWarnings(config.variants),

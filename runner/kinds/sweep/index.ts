@@ -215,6 +215,7 @@ export function sweepSpec(config: SweepConfig): SweepSpec {
 export const sweep = defineKind({
   schema,
   backend: 'js',
+  lightTrials: true,
   reportDetail: false,
   checks,
   prepare: resolvePopulations,
