@@ -7,7 +7,7 @@
 import { availableParallelism } from 'node:os';
 import { parseExperiment } from '../runner/config.ts';
 import { ThreadExecutor } from '../runner/executors.ts';
-import { planTrials } from '../runner/plan.ts';
+import { planTrials, seedMajor } from '../runner/plan.ts';
 import { trialId } from '../runner/store.ts';
 import type { TrialResult } from '../runner/types.ts';
 import type { Figure } from './cartpole.ts';
@@ -39,7 +39,7 @@ report:
 
 async function measure(workers: number): Promise<{ rate: number; startupSeconds: number; seconds: number; metrics: Map<string, string> }> {
   const config = parseExperiment(CONFIG, 'bench-compare');
-  const specs = planTrials(config);
+  const specs = seedMajor(planTrials(config));
   const started = performance.now();
   const executor = new ThreadExecutor(config, workers);
   try {

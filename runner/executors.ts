@@ -49,6 +49,11 @@ export class InProcessExecutor implements Executor {
 /** How long a chunk of trials should take on a worker: long enough that messages and bookkeeping are a small share. */
 const CHUNK_MS = 40;
 const MAX_CHUNK = 64;
+/**
+ * A chunk runs on to the end of its seed when the rest of the seed takes no longer than this (ms): a seed's trials
+ * share its population, which each worker draws once, so a seed kept on one worker is drawn once in all.
+ */
+const SEED_CHUNK_MS = 250;
 
 export class ThreadExecutor implements Executor {
   readonly description: string;
@@ -76,7 +81,10 @@ export class ThreadExecutor implements Executor {
     while (next < specs.length) {
       if (this.stopped || failure !== undefined) break;
       const perTrial = measured >= this.workers ? measuredMs / measured : Infinity;
-      const size = Math.max(1, Math.min(MAX_CHUNK, Math.floor(CHUNK_MS / Math.max(perTrial, 1e-3))));
+      let size = Math.max(1, Math.min(MAX_CHUNK, Math.floor(CHUNK_MS / Math.max(perTrial, 1e-3))));
+      let seedEnd = next;
+      while (seedEnd < specs.length && specs[seedEnd]!.seedIndex === specs[next]!.seedIndex) seedEnd++;
+      if ((seedEnd - next) * perTrial <= SEED_CHUNK_MS) size = Math.max(size, seedEnd - next);
       const chunk = specs.slice(next, next + size);
       next += chunk.length;
       const task: Promise<void> = this.pool.run(chunk, 1).then(

@@ -24,6 +24,15 @@ export function planTrials(config: ExperimentConfig): TrialSpec[] {
     .flatMap(({ variant, params }) => seeds.map((s) => ({ key: key(params), ...s, variant, params })));
 }
 
+/**
+ * The trials in the order they run: seed by seed (stable within a seed). The plan lists every seed of a cell before
+ * the next cell; a seed's trials share its population (kept per process by the season trials), so running them
+ * together draws each population once per worker and keeps the cache small. Results do not depend on the order.
+ */
+export function seedMajor<T extends { seedIndex: number }>(specs: readonly T[]): T[] {
+  return specs.map((spec, at) => ({ spec, at })).sort((a, b) => a.spec.seedIndex - b.spec.seedIndex || a.at - b.at).map(({ spec }) => spec);
+}
+
 /** A trial's result: its spec's identity plus what it measured, timed from `start` (performance.now()). */
 export function trialResult(spec: TrialSpec, start: number, measured: Omit<TrialResult, 'key' | 'seedIndex' | 'seed' | 'variant' | 'params' | 'durationMs'>): TrialResult {
   return { key: spec.key, seedIndex: spec.seedIndex, seed: spec.seed, variant: spec.variant, params: spec.params, ...measured, durationMs: performance.now() - start };

@@ -13,7 +13,7 @@ import { ConfigError, parseExperimentWithWarnings, type ExperimentConfig } from 
 import { kindOf } from './kinds/index.ts';
 import { localExecutor, type Executor } from './executors.ts';
 import type { TrialContext } from './execute.ts';
-import { planTrials } from './plan.ts';
+import { planTrials, seedMajor } from './plan.ts';
 import { analyse, type Analysis, type ReportSpec } from './report/analysis.ts';
 import { buildReport } from './report/html.ts';
 import { configHash, Store, StoreOpenError, trialId } from './store.ts';
@@ -109,7 +109,7 @@ export const FLUSH_MS = 250;
 
 async function execute(store: Store, run: RunRecord, config: ExperimentConfig, specs: TrialSpec[], options: RunOptions): Promise<RunOutcome> {
   const finished = store.finishedTrialIds(run.id);
-  const todo = specs.filter((spec) => !finished.has(trialId(spec.key, spec.seed)));
+  const todo = seedMajor(specs.filter((spec) => !finished.has(trialId(spec.key, spec.seed))));
   const resumed = specs.length - todo.length;
   let done = resumed;
   let executed = 0;

@@ -6,6 +6,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { AdaptiveExecutor, InProcessExecutor, localExecutor, ThreadExecutor } from '../../runner/executors.ts';
 import { parseExperimentWithWarnings } from '../../runner/config.ts';
+import { planTrials, seedMajor } from '../../runner/plan.ts';
 import { resumeRun, runExperiment } from '../../runner/run.ts';
 import { Store } from '../../runner/store.ts';
 import type { TrialResult } from '../../runner/types.ts';
@@ -73,6 +74,15 @@ test('by default, light trials run in process while the run is short, and move t
   assert.is(executor!.description, 'in-process, then 2 worker threads');
 });
 
+test('trials run seed by seed, in plan order within a seed', () => {
+  const path = config('order', 400, 3);
+  const { config: parsed } = parseExperimentWithWarnings(readFileSync(path, 'utf8'), path);
+  const plan = planTrials(parsed);
+  const ordered = seedMajor(plan);
+  assert.equal(ordered.map((t) => t.seedIndex), [...Array(8).fill(0), ...Array(8).fill(1), ...Array(8).fill(2)]);
+  for (const seedIndex of [0, 1, 2]) assert.equal(ordered.filter((t) => t.seedIndex === seedIndex), plan.filter((t) => t.seedIndex === seedIndex));
+});
+
 test('the same config gives identical results on 1 and on 2 workers', async () => {
   const path = config('workers', 400, 3);
   const one = await runExperiment(path, { db: join(dir, 'one.db'), out: dir, executor: (c) => new InProcessExecutor(c), report: false });
@@ -83,8 +93,10 @@ test('the same config gives identical results on 1 and on 2 workers', async () =
   const b = storedTrials(join(dir, 'two.db'), two.run.id);
   assert.is(a.length, 24);
   assert.equal(identity(a), identity(b));
-  // Two worker threads really shared the work.
+  // Two worker threads really shared the work, a seed at a time: after the first trials (one each, to time
+  // them), each seed's trials ran on one thread, which drew its population once.
   assert.is(new Set(b.map((t) => t.worker)).size, 2);
+  for (const seedIndex of [1, 2]) assert.is(new Set(b.filter((t) => t.seedIndex === seedIndex).map((t) => t.worker)).size, 1, `seed ${seedIndex}`);
   // Common random numbers: the honest side of each season is the same under both rules' seeds, and
   // more budget never makes the attack fail where less succeeded on the same seed (buying is monotone).
   const success = (variant: string, budget: number, seed: number) => a.find((t) => t.variant === variant && t.params.attackBudgetUsd === budget && t.seed === seed)!.metrics.attackSucceeded!;
