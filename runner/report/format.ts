@@ -1,5 +1,5 @@
 /** Numbers, intervals, breaking points and outcome counts as people read them, for the terminal and the HTML alike. */
-import type { OutcomeSummary } from './analysis.ts';
+import type { OutcomeSummary } from './outcomes.ts';
 import type { BreakingPoint, Censoring, RateInterval } from '../stats.ts';
 
 /**

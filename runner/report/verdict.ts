@@ -6,12 +6,14 @@
  * (stress), against the baseline. For the other kinds: the primary metric per variant. Plain JSON, read by the
  * terminal summary and the HTML alike.
  */
+import { NOT_ACTED, type AttackOutcomeKind } from '../../envs/dao/attack-outcome.ts';
 import { presetProtocol } from '../../envs/dao/presets.ts';
 import type { Rng } from '../../lib/rng.ts';
 import { cvar } from '../../lib/risk.ts';
 import { bootstrapMean, wilsonInterval, type MeanEstimate, type RateInterval } from '../stats.ts';
 import type { TrialResult } from '../types.ts';
 import type { BreakingPointRow, ReportSpec, VariantStats } from './analysis.ts';
+import { summariseOutcomes, type OutcomeSummary } from './outcomes.ts';
 import type { SweepAnalysis, SweepPoint } from './sweep.ts';
 import { formatBreakingPoint, formatMetric, formatMetricInterval, formatRate, formatUnit, formatUsd, METRIC_INFO, stressorFormatter } from './format.ts';
 
@@ -32,6 +34,11 @@ export interface VerdictRow {
   breakingGroup?: string;
   /** Other kinds: the primary metric. */
   primary?: MeanEstimate;
+  /**
+   * The row's attack never acted in most attempts (scripted: the strategy could not apply; learned: the attacker
+   * stayed idle), with how its attempts ended: its figures say little or nothing about the rule.
+   */
+  notTested?: OutcomeSummary;
 }
 
 export interface Verdict {
@@ -72,6 +79,20 @@ function meanOf(trials: readonly TrialResult[], metric: string, rng: Rng, level:
 
 const interval = (metric: string, m: MeanEstimate): string => `${formatMetric(metric, m.mean)} ${formatMetricInterval(metric, m.lo, m.hi)}`;
 
+/** A row's `notTested` field: the outcomes of `trials` when the attack never acted in most of them, else none (the analysis is plain JSON). */
+function notTestedField(trials: readonly TrialResult[]): { notTested?: OutcomeSummary } {
+  const outcomes = summariseOutcomes(trials);
+  return outcomes?.untested ? { notTested: outcomes } : {};
+}
+
+/** "did not act in 300 of 400 attempts (idle: the policy never proposed a drain; the others: defeated 100)". */
+function notActedText(outcomes: OutcomeSummary): string {
+  const top = outcomes.notActedTop;
+  const acted = outcomes.counts.filter((c) => c.count > 0 && !NOT_ACTED.has(c.outcome as AttackOutcomeKind) && c.outcome !== 'no-attack');
+  const others = acted.length === 0 ? '' : `; the others: ${acted.map((c) => `${c.outcome} ${c.count}`).join(', ')}`;
+  return `did not act in ${outcomes.notActed} of ${outcomes.attempts} attempts (${top === null ? 'no reason recorded' : `${top.outcome}: ${top.reason}`}${others})`;
+}
+
 /** Variants whose protocol leaves the outcome to a guardian's veto. */
 function guardianVariants(config: unknown): string[] {
   const variants = (config as { variants?: Array<{ name: string; preset: string; protocol?: Record<string, unknown> }> } | null)?.variants;
@@ -85,7 +106,8 @@ function caveatsOf(input: VerdictInput): string[] {
     const top = untested[0]!.outcomes!.notActedTop;
     caveats.push(
       `Not tested: in ${untested.length} row${untested.length === 1 ? '' : 's'} (${untested.map((r) => (r.group ? `${r.variant} | ${r.group}` : r.variant)).slice(0, 4).join('; ')}${untested.length > 4 ? '; ...' : ''}) ` +
-        `the attack never acted in most seasons${top ? ` (${top.outcome}: ${top.reason})` : ''}; a low loss there says nothing about the rule.`,
+        `the attack never acted in most ${input.spec.successMetric === 'attackSucceeded' ? 'seasons' : 'attempts'}${top ? ` (${top.outcome}: ${top.reason})` : ''}; ` +
+        (input.spec.successMetric === 'attackSucceeded' ? 'a low loss there says nothing about the rule.' : 'an attacker that learned to stay idle may not have found the attack, so a low figure there is weak evidence about the rule.'),
     );
   }
   const censored = input.breakingPoints.filter((bp) => bp.notTested === null && bp.censoring === 'above-grid');
@@ -134,12 +156,18 @@ function seasonVerdict(input: VerdictInput): Verdict {
       executed: meanOf(quiet, 'executedValue', rng, level, resamples),
       breakingPoint: weakest === undefined ? undefined : formatBreakingPoint(weakest, true, stressorFormatter(spec.stressor?.param)),
       breakingGroup: weakest?.group || undefined,
+      ...notTestedField(attacked),
     };
   });
-  const scored = rows.filter((r) => r.loss !== undefined);
+  // A rule whose attack never acted in most seasons is not named as losing least: its low loss says nothing.
+  const scored = rows.filter((r) => r.loss !== undefined && r.notTested === undefined);
   const best = [...scored].sort((a, b) => a.loss!.mean - b.loss!.mean || (a.failedGood?.mean ?? 0) - (b.failedGood?.mean ?? 0))[0];
   const baseline = rows.find((r) => r.variant === spec.baselineVariant) ?? rows[0];
   const headline: string[] = [];
+  const untested = rows.filter((r) => r.notTested !== undefined);
+  if (best === undefined && untested.length > 0) {
+    headline.push(`No rule was tested: under ${untested.length === rows.length ? 'every one' : untested.map((r) => r.variant).join(', ')} the attack ${notActedText(untested[0]!.notTested!)}, so the money at risk says nothing about the rules.`);
+  }
   if (best !== undefined && baseline !== undefined) {
     const successText = (r: VerdictRow) => (r.success?.rate == null ? '' : `, attack success ${formatUnit('rate', r.success.rate)}`);
     const against = (r: VerdictRow) => (r.strongestAttack === undefined ? '' : ` against its strongest attack (${r.strongestAttack})`) + (spec.stressor === undefined ? '' : `, averaged over the ${spec.stressor.label} grid`);
@@ -159,6 +187,9 @@ function seasonVerdict(input: VerdictInput): Verdict {
       }
     }
     if (spec.stressor !== undefined && best.breakingPoint !== undefined) headline.push(`Its weakest breaking point (${spec.stressor.label}): ${best.breakingPoint}${best.breakingGroup ? ` (${best.breakingGroup})` : ''}.`);
+    for (const row of untested) {
+      headline.push(`Not tested: ${row.variant} (${formatUsd(row.loss?.mean ?? NaN)} a season): its attack${row.strongestAttack === undefined ? '' : ` (${row.strongestAttack})`} ${notActedText(row.notTested!)}; that figure says nothing about the rule.`);
+    }
   }
   return { headline, rows, caveats: caveatsOf(input), shape: 'season' };
 }
@@ -167,7 +198,7 @@ function primaryVerdict(input: VerdictInput): Verdict {
   const { spec } = input;
   const rows: VerdictRow[] = input.variants.map((variant) => {
     const trials = input.trials.filter((t) => t.variant === variant);
-    return { variant, trials: trials.length, primary: meanOf(trials, spec.primaryMetric, input.rng.stream('verdict', variant), input.level, input.resamples) };
+    return { variant, trials: trials.length, primary: meanOf(trials, spec.primaryMetric, input.rng.stream('verdict', variant), input.level, input.resamples), ...notTestedField(trials) };
   });
   const scored = rows.filter((r) => r.primary !== undefined);
   const best = [...scored].sort((a, b) => (spec.higherIsBetter ? b.primary!.mean - a.primary!.mean : a.primary!.mean - b.primary!.mean))[0];
@@ -178,6 +209,13 @@ function primaryVerdict(input: VerdictInput): Verdict {
         ? `${spec.primaryMetric}: ${interval(spec.primaryMetric, best.primary!)} over ${best.trials} trial${best.trials === 1 ? '' : 's'} (${spec.higherIsBetter ? 'higher' : 'lower'} is better).`
         : `Best by ${spec.primaryMetric} (${spec.higherIsBetter ? 'higher' : 'lower'} is better): ${best.variant}, ${interval(spec.primaryMetric, best.primary!)}.`,
     );
+    // The attackers here learn or search: one that stays idle may not have found the attack, or may have found
+    // that it does not pay; its row is weak evidence either way, and the answer says so where it names the row.
+    if (best.notTested !== undefined) {
+      headline.push(
+        `But ${best.variant} is not tested: its attackers ${notActedText(best.notTested)}. An attacker that learned to stay idle may not have found the attack, so this is weak evidence that ${best.variant} resists it.`,
+      );
+    }
     const definition = METRIC_INFO[spec.primaryMetric]?.definition;
     if (definition !== undefined) headline.push(`${spec.primaryMetric}: ${definition}.`);
   }

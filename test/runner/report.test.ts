@@ -332,6 +332,44 @@ test('learning curves: mean across seeds with a band, one chart per curve', asyn
   assert.ok(!html.includes('Paired differences'), 'no baseline, no paired section');
 });
 
+test('the verdict never names a row whose attack did not act as the safest, without saying so', () => {
+  const outcome = (acted: boolean, reason: string) => [{ outcome: acted ? 'executed' : 'could-not-propose', count: 1, reason }];
+  // Season verdict (scripted attacks): 'high-threshold' loses nothing because its attack could never propose.
+  const season: TrialResult[] = [];
+  for (let seed = 0; seed < 12; seed++) {
+    for (const [variant, loss] of [['fixed-4pct', 2e6 + 1e5 * seed], ['nouns-dynamic', 1e6 + 1e5 * seed], ['high-threshold', 0]] as const) {
+      const acted = variant !== 'high-threshold';
+      season.push({
+        ...trial(variant, seed, { attack: 'buy-and-vote' }, { attackLoss: loss, attackSucceeded: loss > 0 ? 1 : 0, failedGoodValue: 1e5, executedValue: 1e6 }),
+        outcomes: outcome(acted, acted ? 'the drain passed' : 'the proposal threshold is 1,000,000 votes; the attacker holds 0'),
+      });
+    }
+  }
+  const seasonSpec: ReportSpec = { title: 'compare', primaryMetric: 'attackLoss', higherIsBetter: false, metrics: ['attackLoss'], baselineVariant: 'fixed-4pct', successMetric: 'attackSucceeded' };
+  const { verdict } = analyse({ run: runRecord('compare', season.length), trials: season, spec: seasonSpec, resamples: 200 });
+  assert.match(verdict.headline[0]!, /^nouns-dynamic loses least: /);
+  const note = verdict.headline.find((line) => line.startsWith('Not tested: high-threshold'));
+  assert.ok(note, verdict.headline.join('\n'));
+  assert.match(note!, /did not act in 12 of 12 attempts \(could-not-propose: the proposal threshold is 1,000,000 votes; the attacker holds 0\)/);
+  assert.ok(verdict.rows.find((r) => r.variant === 'high-threshold')!.notTested !== undefined);
+  // No rule tested at all: the answer says that, and names none.
+  const none = season.filter((t) => t.variant === 'high-threshold');
+  const blank = analyse({ run: runRecord('compare', none.length), trials: none, spec: { ...seasonSpec, baselineVariant: 'high-threshold' }, resamples: 200 }).verdict;
+  assert.match(blank.headline[0]!, /^No rule was tested: under every one the attack did not act in 12 of 12 attempts/);
+  assert.not.ok(blank.headline.some((line) => line.includes('loses least')));
+
+  // Primary verdict (learned attackers): the best row stayed idle, and the answer says what that is worth.
+  const learned: TrialResult[] = [];
+  for (let seed = 0; seed < 8; seed++) {
+    learned.push({ ...trial('rules-2022', seed, {}, { profitableShare: 0.6 }), outcomes: [{ outcome: 'executed', count: 30, reason: 'drained' }, { outcome: 'idle', count: 20, reason: 'the policy never proposed a drain' }] });
+    learned.push({ ...trial('fixed', seed, {}, { profitableShare: 0 }), outcomes: [{ outcome: 'idle', count: 40, reason: 'the policy never proposed a drain' }, { outcome: 'defeated', count: 10, reason: 'voted down' }] });
+  }
+  const primary = analyse({ run: runRecord('train', learned.length), trials: learned, spec: { title: 'train', primaryMetric: 'profitableShare', higherIsBetter: false, metrics: [], baselineVariant: 'rules-2022' }, resamples: 200 }).verdict;
+  assert.match(primary.headline[0]!, /^Best by profitableShare \(lower is better\): fixed, /);
+  assert.is(primary.headline[1], 'But fixed is not tested: its attackers did not act in 320 of 400 attempts (idle: the policy never proposed a drain; the others: defeated 80). An attacker that learned to stay idle may not have found the attack, so this is weak evidence that fixed resists it.');
+  assert.ok(primary.caveats.some((c) => c.includes('may not have found the attack')));
+});
+
 test('analyse warns about a missing baseline, missing metrics and a stressor without a success metric', () => {
   const trials = compareTrials(5);
   trials[0]!.metrics = {};
