@@ -2,9 +2,9 @@
  * Executors turn trial specs into results: in this process, or on worker threads (one per core by default;
  * light trials start in process and move to threads when the run is long enough to pay for them). Results
  * arrive in completion order through `onResult`; `stop()` stops handing out new trials and lets the running
- * ones finish, so a stopped run loses nothing that finished. On worker threads, a
- * trial whose thread died (out of memory, a native crash) runs once more on the fresh thread that replaced
- * it; a second death, or an error the trial throws, stops the run (finished trials are kept: resume).
+ * ones finish, so a stopped run loses nothing that finished. On worker threads, a trial whose thread died (out
+ * of memory, a native crash) runs once more on the fresh thread that replaced it; a second death, or an error
+ * the trial throws, stops the run (finished trials are kept: resume).
  */
 import { availableParallelism } from 'node:os';
 import { WorkerPool } from '../lib/pool.ts';

@@ -63,8 +63,9 @@ export function calibratedMapping(config: PopulationConfig, generator: Generator
 }
 
 /**
- * Members a process keeps in cached populations, at most (about 41 bytes each, plus the shared voting power and
- * bribe order): 48 populations of 2,000 members, the main job's, are 96,000.
+ * Members a process keeps in cached populations, at most: about 85 bytes each with what seasons derive from a
+ * population (voting power, bribe order, proposer table, timing order), so 85 MB at most. The main job's 48
+ * populations of 2,000 members are 96,000.
  */
 export const POPULATION_CACHE_MEMBERS = 1_000_000;
 const populations = new KeptValues<Promise<{ population: Population; shared: SharedPopulationData }>>(POPULATION_CACHE_MEMBERS);
