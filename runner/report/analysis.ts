@@ -48,6 +48,8 @@ export interface ReportSpec {
   curvesTitle?: string;
   /** Curve steps are whole numbers (the loop's rounds): the axis says 1, 2, 3. */
   integerSteps?: boolean;
+  /** What each curve measures, in its unit, for its axis (default: the curve's name). */
+  curveLabels?: Record<string, string>;
 }
 
 export interface ReportInput {

@@ -209,7 +209,7 @@ function learningCurveCharts(analysis: Analysis): Chart[] {
   return names.map((name) => {
     const rows = analysis.learningCurves.filter((p) => p.name === name).map((p) => ({ variant: p.variant, step: p.step, mean: p.mean, lo: p.lo, hi: p.hi, n: p.n }));
     const x = { field: 'step', type: 'quantitative' as const, title: analysis.spec.integerSteps ? 'round' : 'step', axis: analysis.spec.integerSteps ? { tickMinStep: 1, format: 'd' } : { format: '.3~s' } };
-    const y = { type: 'quantitative' as const, title: name, scale: { zero: false } };
+    const y = { type: 'quantitative' as const, title: analysis.spec.curveLabels?.[name] ?? name, scale: { zero: false } };
     const color = { field: 'variant', type: 'nominal' as const, sort: analysis.variants, title: 'variant' };
     return {
       id: `curve:${name}`,

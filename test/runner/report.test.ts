@@ -317,7 +317,7 @@ test('learning curves: mean across seeds with a band, one chart per curve', asyn
     }
     trials.push({ ...trial('ppo-attacker', seed, {}, { finalReturn: 100 + normal(data, 0, 5) }), curves });
   }
-  const input: ReportInput = { run: runRecord('train', 5), trials, spec: { title: 'PPO attacker', primaryMetric: 'finalReturn', higherIsBetter: true, metrics: [] }, resamples: 500 };
+  const input: ReportInput = { run: runRecord('train', 5), trials, spec: { title: 'PPO attacker', primaryMetric: 'finalReturn', higherIsBetter: true, metrics: [], curveLabels: { episodeReturn: 'episode return (points)' } }, resamples: 500 };
   const analysis = analyse(input);
   assert.is(analysis.learningCurves.length, 22);
   const first = analysis.learningCurves.find((p) => p.name === 'episodeReturn' && p.step === 500)!;
@@ -327,6 +327,9 @@ test('learning curves: mean across seeds with a band, one chart per curve', asyn
   // The curves are a train run's key chart: right under the verdict.
   assert.equal(chartIds(html), ['curve:episodeReturn', 'curve:entropy', 'metric:finalReturn']);
   const curve = chartSvg(html, 'curve:episodeReturn');
+  // The axis says what the curve measures, in its unit, where the kind gives one; else the curve's name.
+  assert.ok(curve.includes('episode return (points)'), 'the labelled axis');
+  assert.ok(chartSvg(html, 'curve:entropy').includes('>entropy<'), 'the default axis title');
   assert.is(markCount(curve, 'lines', 'path'), 1);
   assert.is(markCount(curve, 'bands', 'path'), 1);
   assert.ok(!html.includes('Paired differences'), 'no baseline, no paired section');

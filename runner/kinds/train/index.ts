@@ -85,5 +85,8 @@ export const train = defineKind({
     metrics: ['profitableShare', 'meanProfitUsd', 'trainSeconds'],
     baselineVariant: config.report.baseline ?? config.variants[0]!.name,
     successMetric: undefined,
+    // The attack env's reward is the change in the attacker's net worth, in units of its starting budget unless
+    // envKwargs.rewardUnit is 'usd' (envs/dao/attack-env.ts).
+    curveLabels: { evalReturn: config.envKwargs.rewardUnit === 'usd' ? 'profit (usd)' : 'profit (x budget)' },
   }),
 });
