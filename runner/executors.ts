@@ -31,12 +31,20 @@ export class InProcessExecutor implements Executor {
   ) {}
 
   async run(specs: readonly TrialSpec[], onResult: (result: TrialResult) => void): Promise<void> {
-    for (const spec of specs) {
-      if (this.stopped) return;
-      onResult({ ...(await executeTrial(this.config, spec, this.context)), worker: 'main' });
+    await this.runUntil(specs, onResult, () => false);
+  }
+
+  /** Runs trials in order until `handOver(done)` says to stop after `done` of them (or stop()); returns how many ran. */
+  async runUntil(specs: readonly TrialSpec[], onResult: (result: TrialResult) => void, handOver: (done: number) => boolean): Promise<number> {
+    let done = 0;
+    while (done < specs.length && !this.stopped) {
+      onResult({ ...(await executeTrial(this.config, specs[done]!, this.context)), worker: 'main' });
+      done++;
       // Let signals and timers run between trials.
       await new Promise((resolve) => setImmediate(resolve));
+      if (handOver(done)) break;
     }
+    return done;
   }
 
   stop(): void {
@@ -135,6 +143,7 @@ export const THREADS_WORTH_MS = 8000;
  */
 export class AdaptiveExecutor implements Executor {
   description: string;
+  private readonly inProcess: InProcessExecutor;
   private threads: ThreadExecutor | undefined;
   private stopped = false;
 
@@ -145,18 +154,15 @@ export class AdaptiveExecutor implements Executor {
     private readonly limits = { probeMs: PROBE_MS, threadsWorthMs: THREADS_WORTH_MS },
   ) {
     this.description = `in-process, then ${workers} worker threads if the trials left need them`;
+    this.inProcess = new InProcessExecutor(config, context);
   }
 
   async run(specs: readonly TrialSpec[], onResult: (result: TrialResult) => void): Promise<void> {
     const start = performance.now();
-    let next = 0;
-    while (next < specs.length && !this.stopped) {
-      onResult({ ...(await executeTrial(this.config, specs[next]!, this.context)), worker: 'main' });
-      next++;
-      await new Promise((resolve) => setImmediate(resolve));
+    const next = await this.inProcess.runUntil(specs, onResult, (done) => {
       const elapsed = performance.now() - start;
-      if (elapsed >= this.limits.probeMs && (elapsed / next) * (specs.length - next) > this.limits.threadsWorthMs) break;
-    }
+      return elapsed >= this.limits.probeMs && (elapsed / done) * (specs.length - done) > this.limits.threadsWorthMs;
+    });
     if (next >= specs.length || this.stopped) return;
     this.threads = new ThreadExecutor(this.config, this.workers, this.context);
     this.description = `in-process, then ${this.threads.description}`;
@@ -165,6 +171,7 @@ export class AdaptiveExecutor implements Executor {
 
   stop(): void {
     this.stopped = true;
+    this.inProcess.stop();
     this.threads?.stop();
   }
 

@@ -88,7 +88,7 @@ function notTestedField(trials: readonly TrialResult[]): { notTested?: OutcomeSu
 /** "did not act in 300 of 400 attempts (idle: the policy never proposed a drain; the others: defeated 100)". */
 function notActedText(outcomes: OutcomeSummary): string {
   const top = outcomes.notActedTop;
-  const acted = outcomes.counts.filter((c) => c.count > 0 && !NOT_ACTED.has(c.outcome as AttackOutcomeKind) && c.outcome !== 'no-attack');
+  const acted = outcomes.counts.filter((c) => !NOT_ACTED.has(c.outcome as AttackOutcomeKind) && c.outcome !== 'no-attack');
   const others = acted.length === 0 ? '' : `; the others: ${acted.map((c) => `${c.outcome} ${c.count}`).join(', ')}`;
   return `did not act in ${outcomes.notActed} of ${outcomes.attempts} attempts (${top === null ? 'no reason recorded' : `${top.outcome}: ${top.reason}`}${others})`;
 }
